@@ -1,0 +1,139 @@
+//! The one interface every part of hubscript talks to tickets through, and its error type.
+//!
+//! Two implementations exist: [`crate::hubspot::HubspotClient`] (HTTP, to HubSpot or to any
+//! server speaking its API such as `hubscript serve`) and [`crate::sandbox::Sandbox`] (the local
+//! SQLite store, in process). Each method is one HubSpot endpoint with HubSpot's own request and
+//! response shapes, so the two are interchangeable and one contract suite covers both. Paging and
+//! batch splitting, which are the same for every backend, live beside the trait.
+
+mod error;
+
+pub use error::BackendError;
+
+use async_trait::async_trait;
+
+use crate::model::{
+    AssociatedIdPage, AssociationSpec, BatchCreateItem, BatchInput, BatchReadInput, BatchResponse,
+    BatchUpdateItem, CreateInput, GetParams, IdInput, LabelsBetweenObjectPair, ListParams,
+    MergeInput, MultiAssociatedObjectWithLabel, Page, Pipeline, PipelineStage, Property,
+    SearchPage, SearchRequest, Ticket, UpdateInput, UpsertResult,
+};
+
+/// Result of a backend call.
+pub type BackendResult<T> = Result<T, BackendError>;
+
+/// The tickets API, endpoint by endpoint. Methods take `&self` and are safe to call from many
+/// tasks at once.
+#[async_trait]
+pub trait TicketsBackend: Send + Sync {
+    /// Where calls go, for the "using ..." line at start: a sandbox path or a base URL. Never
+    /// contains the access token.
+    fn describe(&self) -> String;
+
+    /// Whether writes reach a live HubSpot portal (runs then default to a write cap).
+    fn is_live(&self) -> bool {
+        false
+    }
+
+    /// `GET /crm/v3/objects/tickets`.
+    async fn list(&self, params: &ListParams) -> BackendResult<Page<Ticket>>;
+    /// `GET /crm/v3/objects/tickets/{id}`.
+    async fn get(&self, id: &str, params: &GetParams) -> BackendResult<Ticket>;
+    /// `POST /crm/v3/objects/tickets` (201).
+    async fn create(&self, input: &CreateInput) -> BackendResult<Ticket>;
+    /// `PATCH /crm/v3/objects/tickets/{id}[?idProperty=]`.
+    async fn update(
+        &self,
+        id: &str,
+        input: &UpdateInput,
+        id_property: Option<&str>,
+    ) -> BackendResult<Ticket>;
+    /// `DELETE /crm/v3/objects/tickets/{id}` (204, to the recycle bin).
+    async fn archive(&self, id: &str) -> BackendResult<()>;
+
+    /// `POST .../batch/read[?archived=]` (at most 100 inputs).
+    async fn batch_read(
+        &self,
+        input: &BatchReadInput,
+        archived: bool,
+    ) -> BackendResult<BatchResponse<Ticket>>;
+    /// `POST .../batch/create` (at most 100 inputs).
+    async fn batch_create(
+        &self,
+        input: &BatchInput<BatchCreateItem>,
+    ) -> BackendResult<BatchResponse<Ticket>>;
+    /// `POST .../batch/update` (at most 100 inputs).
+    async fn batch_update(
+        &self,
+        input: &BatchInput<BatchUpdateItem>,
+    ) -> BackendResult<BatchResponse<Ticket>>;
+    /// `POST .../batch/upsert` (at most 100 inputs, each with `idProperty`).
+    async fn batch_upsert(
+        &self,
+        input: &BatchInput<BatchUpdateItem>,
+    ) -> BackendResult<BatchResponse<UpsertResult>>;
+    /// `POST .../batch/archive` (204; at most 100 inputs).
+    async fn batch_archive(&self, input: &BatchInput<IdInput>) -> BackendResult<()>;
+
+    /// `POST .../search`: one page.
+    async fn search(&self, request: &SearchRequest) -> BackendResult<SearchPage>;
+    /// `POST .../merge`.
+    async fn merge(&self, input: &MergeInput) -> BackendResult<Ticket>;
+
+    /// v3 `PUT .../{id}/associations/{toType}/{toId}/{typeId}`: returns the ticket with its
+    /// associations of `to_type`.
+    async fn associate(
+        &self,
+        id: &str,
+        to_type: &str,
+        to_id: &str,
+        type_id: &str,
+    ) -> BackendResult<Ticket>;
+    /// v3 `DELETE .../{id}/associations/{toType}/{toId}/{typeId}` (204).
+    async fn dissociate(
+        &self,
+        id: &str,
+        to_type: &str,
+        to_id: &str,
+        type_id: &str,
+    ) -> BackendResult<()>;
+    /// v3 `GET .../{id}/associations/{toType}`.
+    async fn associations(
+        &self,
+        id: &str,
+        to_type: &str,
+        after: Option<&str>,
+        limit: Option<u32>,
+    ) -> BackendResult<AssociatedIdPage>;
+
+    /// v4 `PUT /crm/v4/objects/tickets/{id}/associations/{toType}/{toId}` (201).
+    async fn associate_v4(
+        &self,
+        id: &str,
+        to_type: &str,
+        to_id: &str,
+        types: &[AssociationSpec],
+    ) -> BackendResult<LabelsBetweenObjectPair>;
+    /// v4 `DELETE /crm/v4/objects/tickets/{id}/associations/{toType}/{toId}` (204; removes
+    /// every association between the pair).
+    async fn dissociate_v4(&self, id: &str, to_type: &str, to_id: &str) -> BackendResult<()>;
+    /// v4 `GET /crm/v4/objects/tickets/{id}/associations/{toType}` (limit default and max 500).
+    async fn associations_v4(
+        &self,
+        id: &str,
+        to_type: &str,
+        after: Option<&str>,
+        limit: Option<u32>,
+    ) -> BackendResult<Page<MultiAssociatedObjectWithLabel>>;
+
+    /// `GET /crm/v3/properties/tickets`.
+    async fn properties(&self) -> BackendResult<Vec<Property>>;
+    /// `GET /crm/v3/properties/tickets/{name}`.
+    async fn property(&self, name: &str) -> BackendResult<Property>;
+    /// `GET /crm/v3/pipelines/tickets`.
+    async fn pipelines(&self) -> BackendResult<Vec<Pipeline>>;
+    /// `GET /crm/v3/pipelines/tickets/{id}`.
+    async fn pipeline(&self, id: &str) -> BackendResult<Pipeline>;
+    /// `GET /crm/v3/pipelines/tickets/{id}/stages`.
+    async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>>;
+}

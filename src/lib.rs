@@ -1,0 +1,16 @@
+//! hubscript: an embedded scripting host and automation runtime for the HubSpot CRM Tickets API.
+//!
+//! Layers run one way: [`cli`] → [`triggers`] → [`script`] → [`backend`], whose two
+//! implementations are the HTTP client in [`hubspot`] and the local SQLite store in [`sandbox`].
+//! [`server`] exposes any backend over HubSpot's HTTP API (`hubscript serve`). [`model`] holds
+//! HubSpot's wire types, shared by all of them. The client, the sandbox and the server never
+//! touch Rhai; the script layer never touches clap.
+
+pub mod backend;
+pub mod cli;
+pub mod hubspot;
+pub mod model;
+pub mod sandbox;
+pub mod script;
+pub mod server;
+pub mod triggers;

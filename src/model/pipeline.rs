@@ -1,0 +1,67 @@
+//! Ticket pipelines and their stages (`/crm/v3/pipelines/tickets`).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A pipeline with its stages in display order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pipeline {
+    /// The pipeline id (`"0"` for the default support pipeline).
+    pub id: String,
+    /// Its label.
+    pub label: String,
+    /// Its position among pipelines.
+    pub display_order: i32,
+    /// Its stages.
+    pub stages: Vec<PipelineStage>,
+    /// Whether it is archived.
+    pub archived: bool,
+    /// Creation time (epoch 0 for default pipelines).
+    #[serde(with = "super::time::iso_ms")]
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    #[serde(with = "super::time::iso_ms")]
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Pipeline {
+    /// The stage with this id.
+    pub fn stage(&self, id: &str) -> Option<&PipelineStage> {
+        self.stages.iter().find(|s| s.id == id)
+    }
+}
+
+/// A pipeline stage. `metadata.ticketState` is `OPEN` or `CLOSED`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipelineStage {
+    /// The stage id.
+    pub id: String,
+    /// Its label.
+    pub label: String,
+    /// Its position in the pipeline.
+    pub display_order: i32,
+    /// `ticketState` (`OPEN`/`CLOSED`) and `isClosed`.
+    pub metadata: BTreeMap<String, String>,
+    /// Whether it is archived.
+    pub archived: bool,
+    /// Creation time.
+    #[serde(with = "super::time::iso_ms")]
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    #[serde(with = "super::time::iso_ms")]
+    pub updated_at: DateTime<Utc>,
+    /// Write permissions, when HubSpot reports them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_permissions: Option<String>,
+}
+
+impl PipelineStage {
+    /// Whether tickets in this stage count as closed.
+    pub fn is_closed(&self) -> bool {
+        self.metadata.get("ticketState").map(String::as_str) == Some("CLOSED")
+    }
+}
