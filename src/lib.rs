@@ -4,7 +4,8 @@
 //! implementations are the HTTP client in [`hubspot`] and the local SQLite store in [`sandbox`].
 //! [`server`] exposes any backend over HubSpot's HTTP API (`hubscript serve`). [`model`] holds
 //! HubSpot's wire types, shared by all of them. The client, the sandbox and the server never
-//! touch Rhai; the script layer never touches clap.
+//! touch Rhai; the script layer never touches clap. [`state`] is `.hubscript/state.db`: script
+//! memory, run history and the daemon's last fire times.
 
 pub mod backend;
 pub mod cli;
@@ -13,4 +14,5 @@ pub mod model;
 pub mod sandbox;
 pub mod script;
 pub mod server;
+pub mod state;
 pub mod triggers;
