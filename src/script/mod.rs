@@ -1,1 +1,3 @@
-//! (being built)
+//! The Rhai host: engine construction, the script API, running scripts safely (being built).
+
+pub mod header;

@@ -1,0 +1,290 @@
+//! The script header: the leading `//!` lines of a script form a TOML document that describes
+//! it (what it does, and for the daemon when and how it runs).
+//!
+//! ```text
+//! //! description = "Escalate HIGH tickets waiting on us for more than 4 hours"
+//! //! schedule = "*/5 * * * *"
+//! //! timezone = "Europe/Berlin"
+//! //! overlap = "skip"
+//! //! max_writes = 50
+//! ```
+//!
+//! Unknown keys and bad values are errors that name the script line they are on. The cron
+//! expression is kept as text here; the triggers layer parses and validates it.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// What the daemon does when a fire time comes while the previous run still goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Overlap {
+    /// Skip the new run (logged).
+    #[default]
+    Skip,
+    /// Run once more after the current run ends (at most one queued).
+    Queue,
+    /// Cancel the running run cleanly and start the new one.
+    Replace,
+}
+
+/// What the daemon does at start about fire times missed while it was down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CatchUp {
+    /// Missed runs are skipped (logged).
+    #[default]
+    Skip,
+    /// If at least one run was missed, run once at start.
+    Once,
+}
+
+/// A parsed header. Every field is optional; a script without a header is valid.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ScriptHeader {
+    /// One line saying what the script does.
+    pub description: Option<String>,
+    /// Cron expression (5, 6 or 7 fields, or a macro such as `@hourly`).
+    pub schedule: Option<String>,
+    /// IANA time zone the schedule is read in (default UTC).
+    pub timezone: Option<chrono_tz::Tz>,
+    /// Overlap policy.
+    pub overlap: Overlap,
+    /// Catch-up policy.
+    pub catch_up: CatchUp,
+    /// Random delay before each scheduled run, up to this long.
+    pub jitter: Option<Duration>,
+    /// Wall-clock limit of one run.
+    pub timeout: Option<Duration>,
+    /// At most this many tickets changed per run.
+    pub max_writes: Option<u64>,
+    /// The line after the header (1-based), where the script body starts.
+    pub body_line: usize,
+}
+
+/// A header that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: invalid script header: {message}")]
+pub struct HeaderError {
+    /// The script file.
+    pub file: String,
+    /// The 1-based script line the problem is on.
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    description: Option<String>,
+    schedule: Option<String>,
+    timezone: Option<String>,
+    overlap: Option<Overlap>,
+    catch_up: Option<CatchUp>,
+    jitter: Option<toml::Value>,
+    timeout: Option<toml::Value>,
+    max_writes: Option<i64>,
+}
+
+/// Keys a header may hold, for error messages.
+pub const HEADER_KEYS: &[&str] = &[
+    "description",
+    "schedule",
+    "timezone",
+    "overlap",
+    "catch_up",
+    "jitter",
+    "timeout",
+    "max_writes",
+];
+
+impl ScriptHeader {
+    /// Reads the header of `source`; `file` names the script in errors.
+    pub fn parse(file: &Path, source: &str) -> Result<Self, HeaderError> {
+        let file_name = file.display().to_string();
+        let mut toml_text = String::new();
+        let mut body_line = 1;
+        for (i, line) in source.split('\n').enumerate() {
+            let trimmed = line.trim_start();
+            match trimmed.strip_prefix("//!") {
+                Some(rest) => {
+                    toml_text.push_str(rest.strip_prefix(' ').unwrap_or(rest));
+                    toml_text.push('\n');
+                    body_line = i + 2;
+                }
+                None => break,
+            }
+        }
+        let err = |line: usize, message: String| HeaderError {
+            file: file_name.clone(),
+            line,
+            message,
+        };
+        if toml_text.trim().is_empty() {
+            return Ok(Self {
+                body_line,
+                ..Self::default()
+            });
+        }
+        let raw: RawHeader = toml::from_str(&toml_text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| toml_text[..s.start].matches('\n').count() + 1)
+                .unwrap_or(1);
+            let mut msg = e.message().to_string();
+            if msg.starts_with("unknown field") {
+                msg = format!("{msg} (a header holds: {})", HEADER_KEYS.join(", "));
+            }
+            err(line, msg)
+        })?;
+        let line_of = |key: &str| {
+            toml_text
+                .split('\n')
+                .position(|l| {
+                    l.trim_start()
+                        .strip_prefix(key)
+                        .is_some_and(|r| r.trim_start().starts_with('='))
+                })
+                .map(|i| i + 1)
+                .unwrap_or(1)
+        };
+        let duration = |key: &str,
+                        v: Option<toml::Value>|
+         -> Result<Option<Duration>, HeaderError> {
+            match v {
+                None => Ok(None),
+                Some(toml::Value::Integer(n)) if n >= 0 => Ok(Some(Duration::from_secs(n as u64))),
+                Some(toml::Value::String(s)) => humantime::parse_duration(&s)
+                    .map(Some)
+                    .map_err(|e| err(line_of(key), format!("`{key}` = \"{s}\": {e} (write e.g. \"30s\", \"5m\", \"1h\")"))),
+                Some(other) => Err(err(
+                    line_of(key),
+                    format!("`{key}` must be a duration such as \"30s\" or a number of seconds, not {other}"),
+                )),
+            }
+        };
+        let timezone = match raw.timezone {
+            None => None,
+            Some(name) => Some(name.parse::<chrono_tz::Tz>().map_err(|_| {
+                err(
+                    line_of("timezone"),
+                    format!("unknown time zone \"{name}\" (use an IANA name such as \"Europe/Berlin\" or \"UTC\")"),
+                )
+            })?),
+        };
+        let max_writes = match raw.max_writes {
+            None => None,
+            Some(n) if n >= 0 => Some(n as u64),
+            Some(n) => {
+                return Err(err(
+                    line_of("max_writes"),
+                    format!("`max_writes` must be 0 or more, not {n}"),
+                ))
+            }
+        };
+        if let Some(s) = &raw.schedule {
+            if s.trim().is_empty() {
+                return Err(err(line_of("schedule"), "`schedule` is empty".into()));
+            }
+        }
+        Ok(Self {
+            description: raw.description,
+            schedule: raw.schedule,
+            timezone,
+            overlap: raw.overlap.unwrap_or_default(),
+            catch_up: raw.catch_up.unwrap_or_default(),
+            jitter: duration("jitter", raw.jitter)?,
+            timeout: duration("timeout", raw.timeout)?,
+            max_writes,
+            body_line,
+        })
+    }
+
+    /// The line of `key` in the header, for errors found later (e.g. a bad cron expression).
+    pub fn line_of(source: &str, key: &str) -> Option<usize> {
+        source
+            .split('\n')
+            .take_while(|l| l.trim_start().starts_with("//!"))
+            .position(|l| {
+                let rest = l.trim_start().trim_start_matches("//!").trim_start();
+                rest.strip_prefix(key)
+                    .is_some_and(|r| r.trim_start().starts_with('='))
+            })
+            .map(|i| i + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(src: &str) -> Result<ScriptHeader, HeaderError> {
+        ScriptHeader::parse(Path::new("rule.rhai"), src)
+    }
+
+    #[test]
+    fn reads_every_key() {
+        let h = parse(
+            "//! description = \"Escalate\"\n//! schedule = \"*/5 * * * *\"\n//! timezone = \"Europe/Berlin\"\n//! overlap = \"queue\"\n//! catch_up = \"once\"\n//! jitter = \"30s\"\n//! timeout = 120\n//! max_writes = 25\nlet x = 1;\n",
+        )
+        .unwrap();
+        assert_eq!(h.description.as_deref(), Some("Escalate"));
+        assert_eq!(h.schedule.as_deref(), Some("*/5 * * * *"));
+        assert_eq!(h.timezone, Some(chrono_tz::Europe::Berlin));
+        assert_eq!(h.overlap, Overlap::Queue);
+        assert_eq!(h.catch_up, CatchUp::Once);
+        assert_eq!(h.jitter, Some(Duration::from_secs(30)));
+        assert_eq!(h.timeout, Some(Duration::from_secs(120)));
+        assert_eq!(h.max_writes, Some(25));
+        assert_eq!(h.body_line, 9);
+    }
+
+    #[test]
+    fn no_header_is_fine() {
+        let h = parse("// a comment\nlet x = 1;").unwrap();
+        assert_eq!(
+            h,
+            ScriptHeader {
+                body_line: 1,
+                ..Default::default()
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_key_names_its_line() {
+        let e = parse("//! description = \"x\"\n//! schedul = \"@hourly\"\n").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(e.message.contains("schedul"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("rule.rhai:2: invalid script header"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_line() {
+        let e = parse("//! timezone = \"Mars/Olympus\"\n").unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(e.message.contains("Mars/Olympus"));
+        let e = parse("//! description = \"x\"\n//! overlap = \"sometimes\"\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        let e = parse("//! description = \"x\"\n//! jitter = \"soon\"\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        let e = parse("//! max_writes = -1\n").unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+        let e = parse("//! description = \n").unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+    }
+
+    #[test]
+    fn line_of_finds_keys() {
+        let src = "//! description = \"x\"\n//! schedule = \"bad\"\nlet a = 1;";
+        assert_eq!(ScriptHeader::line_of(src, "schedule"), Some(2));
+        assert_eq!(ScriptHeader::line_of(src, "timezone"), None);
+    }
+}
