@@ -1,0 +1,288 @@
+//! The command-line grammar (clap derive types only). Validation into a [`super::config`]
+//! happens separately; nothing here touches the network or the disk.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// hubscript: automate HubSpot tickets with small Rhai scripts.
+///
+/// Without HUBSPOT_ACCESS_TOKEN everything runs against the local sandbox
+/// (.hubscript/sandbox.db, seeded with demo tickets). With the token set, the same scripts run
+/// against your HubSpot portal.
+#[derive(Debug, Parser)]
+#[command(name = "hubscript", version, about, long_about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Human)]
+    pub log_format: LogFormat,
+
+    /// More detail in logs (-v debug, -vv trace). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only warnings and errors in logs.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// Log formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Which tickets API to use. With none given: HUBSPOT_ACCESS_TOKEN set means HubSpot, else the
+/// sandbox file.
+#[derive(Debug, Clone, Default, Args)]
+pub struct BackendArgs {
+    /// Base URL of a HubSpot-compatible API (e.g. a `hubscript serve`).
+    #[arg(
+        long,
+        env = "HUBSPOT_API_URL",
+        value_name = "URL",
+        conflicts_with = "sandbox"
+    )]
+    pub api: Option<String>,
+
+    /// Use this sandbox file (default .hubscript/sandbox.db).
+    #[arg(long, value_name = "PATH")]
+    pub sandbox: Option<PathBuf>,
+
+    /// HubSpot requests allowed per 10 seconds (your portal's tier: 100, 190 or 250).
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub rate_per_10s: u32,
+
+    /// Connect timeout for HubSpot calls.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub connect_timeout: std::time::Duration,
+
+    /// Request timeout for HubSpot calls.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: std::time::Duration,
+}
+
+/// Options shared by commands that run scripts.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RunArgs {
+    /// Read for real, but only plan writes; print the plan.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Script argument, `key=value` (repeatable); read with `run::arg("key")`.
+    #[arg(long = "arg", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    pub args: Vec<(String, String)>,
+
+    /// Stop the script after this long (e.g. 60s, 5m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+
+    /// Stop before the write that would change ticket N+1.
+    #[arg(long, value_name = "N")]
+    pub max_writes: Option<u64>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a script once.
+    Run {
+        /// The script file.
+        script: PathBuf,
+        /// Script options.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Print the plan and summary as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Backend choice.
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+    /// Compile scripts and validate their headers without running anything.
+    Check {
+        /// Script files (or directories of .rhai files).
+        #[arg(required = true)]
+        scripts: Vec<PathBuf>,
+    },
+    /// Rerun scripts whenever they change (plans only against a live portal unless --apply).
+    Watch {
+        /// Files or directories to watch (default scripts/).
+        paths: Vec<PathBuf>,
+        /// Against a live portal, really write (default: dry run).
+        #[arg(long)]
+        apply: bool,
+        /// Clear the screen before each run.
+        #[arg(long)]
+        clear: bool,
+        /// Script options.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Backend choice.
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+    /// Run every script whose header has a `schedule`, on its schedule.
+    Daemon {
+        /// Directory of scripts (default scripts/).
+        dir: Option<PathBuf>,
+        /// How long running scripts get to finish at shutdown.
+        #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+        grace: std::time::Duration,
+        /// Backend choice.
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+    /// Show each scheduled script's next fire times.
+    Schedule {
+        /// Directory of scripts (default scripts/).
+        dir: Option<PathBuf>,
+        /// How many fire times per script.
+        #[arg(long, default_value_t = 5)]
+        count: usize,
+    },
+    /// List recorded runs, or show one with its log.
+    Runs {
+        /// `show ID` prints one run.
+        #[command(subcommand)]
+        show: Option<RunsCommand>,
+        /// Only this script.
+        #[arg(long)]
+        script: Option<String>,
+        /// Only failed, timed-out or cancelled runs.
+        #[arg(long)]
+        failed: bool,
+        /// At most this many.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    /// Interactive session with the tickets API.
+    Repl {
+        /// Only plan writes.
+        #[arg(long)]
+        dry_run: bool,
+        /// Stop a statement before it changes ticket N+1.
+        #[arg(long, value_name = "N")]
+        max_writes: Option<u64>,
+        /// Backend choice.
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+    /// Serve HubSpot's tickets API from the sandbox over HTTP.
+    Serve {
+        /// Address to listen on (loopback by default).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// The sandbox file.
+        #[arg(long, value_name = "PATH")]
+        sandbox: Option<PathBuf>,
+        /// Require `Authorization: Bearer TOKEN`.
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        /// Emulate HubSpot's rate limits, e.g. 100/10s (search: 5 per second).
+        #[arg(long, value_name = "N/WINDOW")]
+        rate_limit: Option<String>,
+        /// Emulate a daily quota.
+        #[arg(long, value_name = "N")]
+        daily_limit: Option<u64>,
+        /// Inject failures, e.g. 429=0.1,500=0.05,timeout=0.02,latency=20ms.
+        #[arg(long, value_name = "SPEC")]
+        faults: Option<String>,
+        /// Seed of the fault injection.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Manage the sandbox file.
+    Sandbox {
+        /// What to do.
+        #[command(subcommand)]
+        action: SandboxCommand,
+    },
+}
+
+/// `hubscript runs show ID`.
+#[derive(Debug, Subcommand)]
+pub enum RunsCommand {
+    /// Print one run with its log.
+    Show {
+        /// The run id.
+        id: i64,
+    },
+}
+
+/// `hubscript sandbox ...`.
+#[derive(Debug, Subcommand)]
+pub enum SandboxCommand {
+    /// Recreate the sandbox file with fresh demo data.
+    Reset {
+        /// How many demo tickets.
+        #[arg(long, default_value_t = 500)]
+        tickets: usize,
+        /// Seed of the demo data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The sandbox file.
+        #[arg(long, value_name = "PATH")]
+        sandbox: Option<PathBuf>,
+    },
+    /// Add demo tickets.
+    Seed {
+        /// How many.
+        #[arg(long)]
+        tickets: usize,
+        /// Seed of the demo data.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// The sandbox file.
+        #[arg(long, value_name = "PATH")]
+        sandbox: Option<PathBuf>,
+    },
+}
+
+/// Parses `30s`, `5m`, `1h30m`, or a plain number of seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    if let Ok(secs) = s.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s).map_err(|e| format!("{e} (write e.g. 30s, 5m, 1h)"))
+}
+
+/// Parses `key=value`.
+pub fn parse_key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+        _ => Err(format!("expected KEY=VALUE, got `{s}`")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn grammar_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn durations_and_pairs() {
+        assert_eq!(parse_duration("90").unwrap().as_secs(), 90);
+        assert_eq!(parse_duration("5m").unwrap().as_secs(), 300);
+        assert!(parse_duration("soon").is_err());
+        assert_eq!(
+            parse_key_value("hours=4").unwrap(),
+            ("hours".into(), "4".into())
+        );
+        assert_eq!(parse_key_value("q=a=b").unwrap().1, "a=b");
+        assert!(parse_key_value("=x").is_err());
+        assert!(parse_key_value("novalue").is_err());
+    }
+}

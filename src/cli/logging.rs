@@ -1,0 +1,29 @@
+//! Logging to stderr with tracing: human-readable or JSON lines, level from -v/-q unless
+//! RUST_LOG says otherwise.
+
+use tracing_subscriber::EnvFilter;
+
+use super::args::LogFormat;
+
+/// Installs the global subscriber. Safe to call once per process.
+pub fn init(format: LogFormat, verbose: u8, quiet: bool) {
+    let default = match (quiet, verbose) {
+        (true, _) => "warn",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new(format!(
+            "{default},hyper=warn,hyper_util=warn,reqwest=warn,rustls=warn,h2=warn"
+        ))
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    let _ = match format {
+        LogFormat::Human => builder.compact().try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
