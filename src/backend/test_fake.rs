@@ -26,6 +26,8 @@ pub(crate) struct FakeBackend {
     pub batch_sizes: Mutex<Vec<usize>>,
     /// Indexes (0-based, over all batch calls) of calls answered with a whole 400.
     pub failing_batch_calls: BTreeSet<usize>,
+    /// Batch calls from this index on answer HubSpot's DAILY 429.
+    pub daily_limit_from: Option<usize>,
 }
 
 pub(crate) fn ticket(id: u64, props: &[(&str, &str)]) -> Ticket {
@@ -82,6 +84,7 @@ impl FakeBackend {
             lists: Mutex::new(Vec::new()),
             batch_sizes: Mutex::new(Vec::new()),
             failing_batch_calls: BTreeSet::new(),
+            daily_limit_from: None,
         }
     }
 
@@ -92,6 +95,11 @@ impl FakeBackend {
         sizes.push(size);
         if size > crate::model::MAX_BATCH_INPUTS {
             return Err(Box::new(ApiError::validation("too many inputs")));
+        }
+        if self.daily_limit_from.is_some_and(|from| index >= from) {
+            let mut e = ApiError::new(429, "RATE_LIMITS", "You have reached your daily limit.");
+            e.policy_name = Some("DAILY".into());
+            return Err(Box::new(e));
         }
         if self.failing_batch_calls.contains(&index) {
             return Err(Box::new(ApiError::validation(format!(
