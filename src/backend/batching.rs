@@ -21,8 +21,8 @@ use std::pin::Pin;
 
 use super::{BackendError, BackendResult, TicketsBackend};
 use crate::model::{
-    ApiError, BatchCreateItem, BatchInput, BatchReadInput, BatchUpdateItem, IdInput, StandardError,
-    Ticket, UpsertResult, MAX_BATCH_INPUTS,
+    BatchCreateItem, BatchInput, BatchReadInput, BatchUpdateItem, IdInput, StandardError, Ticket,
+    UpsertResult, MAX_BATCH_INPUTS,
 };
 
 /// HubSpot's batch-read limit when `propertiesWithHistory` is asked for (SDK constant).
@@ -232,11 +232,10 @@ pub async fn batch_upsert_all(
         .enumerate()
         .find(|(_, it)| it.id_property.as_deref().is_none_or(str::is_empty))
     {
-        return Err(ApiError::validation(format!(
+        return Err(super::paging::local_validation_error(format!(
             "upsert input {i} (id `{}`) has no idProperty: an upsert needs the name of a unique property",
             item.id
-        ))
-        .into());
+        )));
     }
     Ok(run_chunks(items, MAX_BATCH_INPUTS, update_label, |chunk| {
         Box::pin(async move {

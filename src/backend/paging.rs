@@ -45,11 +45,19 @@ pub const MAX_FILTERS_TOTAL: usize = 18;
 const ID_PROPERTY: &str = "hs_object_id";
 
 /// A malformed paging answer (a cursor that does not advance).
-fn stuck(what: &str) -> BackendError {
+fn stuck(b: &dyn TicketsBackend, what: &str) -> BackendError {
     BackendError::Decode {
-        url: String::new(),
+        url: b.describe(),
         message: format!("{what}; stopping instead of looping"),
     }
+}
+
+/// A 400 raised by hubscript itself, before HubSpot would have answered the same status. It
+/// carries no correlation id: there is no HubSpot request to quote.
+pub(crate) fn local_validation_error(message: String) -> BackendError {
+    let mut e = ApiError::validation(message);
+    e.correlation_id = String::new();
+    e.into()
 }
 
 /// Pages through `GET /crm/v3/objects/tickets`, following `paging.next.after`.
@@ -109,7 +117,7 @@ impl ListCursor {
         let page = b.list(&params).await?;
         let next = page.next_after().map(str::to_string);
         if next.is_some() && next == params.after {
-            return Err(stuck("the list returned the same `after` cursor twice"));
+            return Err(stuck(b, "the list returned the same `after` cursor twice"));
         }
         let mut results = page.results;
         if let Some(rem) = self.remaining.as_mut() {
@@ -242,9 +250,7 @@ impl SearchCursor {
         if self.done {
             return Ok(None);
         }
-        let req = self
-            .next_request()
-            .map_err(|cap| BackendError::from(ApiError::validation(cap)))?;
+        let req = self.next_request().map_err(local_validation_error)?;
         let page = b.search(&req).await?;
         let has_next = page.paging.as_ref().is_some_and(|p| p.next.is_some());
         let mut results = page.results;
@@ -253,7 +259,7 @@ impl SearchCursor {
         }
         match &self.mode {
             Mode::Keyset { .. } => {
-                check_ascending(self.last_id.as_deref(), &results).map_err(|m| stuck(&m))?;
+                check_ascending(self.last_id.as_deref(), &results).map_err(|m| stuck(b, &m))?;
                 if let Some(last) = results.last() {
                     self.last_id = Some(last.id.clone());
                 }

@@ -143,6 +143,7 @@ async fn other_sort_pages_by_offset_and_stops_clearly_at_the_cap() {
     assert_eq!(tickets.len(), 10_000);
     let err = err.expect("the cap is reported");
     assert_eq!(err.http_status(), Some(400));
+    assert!(err.api().unwrap().correlation_id.is_empty(), "raised locally");
     let msg = err.to_string();
     assert!(
         msg.contains("10000") && msg.contains("sorted by subject"),

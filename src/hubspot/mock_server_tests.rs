@@ -1,159 +1,14 @@
-//! Tests of the client against a scripted HTTP server on 127.0.0.1:0: each test programs the
-//! answers (429 with or without Retry-After, 5xx, 423, DAILY, a handler that never answers)
-//! and then checks what the client did, counting the requests that reached the server.
+//! Tests of the client against the scripted server of `mock_server.rs`: retries, timeouts,
+//! 429/DAILY handling, rate-limit headers, the wire format and token secrecy.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::Response;
-use axum::Router;
-
-use super::{AccessToken, Bucket, ClientConfig, HubspotClient};
+use super::mock_server::{create_input, reply, reply_h, test_config, Reply, Server, TICKET, TOKEN};
+use super::{Bucket, HubspotClient};
 use crate::backend::{BackendError, TicketsBackend};
 use crate::model::{
-    BatchCreateItem, BatchInput, CreateInput, GetParams, IdInput, InputProperties, ListParams,
-    SearchRequest,
+    BatchCreateItem, BatchInput, GetParams, IdInput, InputProperties, ListParams, SearchRequest,
 };
-
-const TOKEN: &str = "pat-na1-very-secret-token";
-
-const TICKET: &str = r#"{"id":"7","properties":{"subject":"Printer on fire"},"createdAt":"2024-08-15T17:09:13.648Z","updatedAt":"2024-08-15T17:09:13.648Z","archived":false}"#;
-
-#[derive(Clone)]
-enum Reply {
-    Respond {
-        status: u16,
-        headers: Vec<(&'static str, String)>,
-        body: String,
-    },
-    Hang,
-}
-
-fn reply(status: u16, body: &str) -> Reply {
-    Reply::Respond {
-        status,
-        headers: Vec::new(),
-        body: body.to_string(),
-    }
-}
-
-fn reply_h(status: u16, headers: &[(&'static str, &str)], body: &str) -> Reply {
-    Reply::Respond {
-        status,
-        headers: headers.iter().map(|(k, v)| (*k, v.to_string())).collect(),
-        body: body.to_string(),
-    }
-}
-
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    uri: String,
-    authorization: Option<String>,
-    body: String,
-}
-
-struct Mock {
-    script: Mutex<VecDeque<Reply>>,
-    default: Reply,
-    seen: Mutex<Vec<Seen>>,
-}
-
-async fn handle(State(mock): State<Arc<Mock>>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20)
-        .await
-        .map(|b| String::from_utf8_lossy(&b).to_string())
-        .unwrap_or_default();
-    mock.seen.lock().unwrap().push(Seen {
-        method: parts.method.to_string(),
-        uri: parts.uri.to_string(),
-        authorization: parts
-            .headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
-        body,
-    });
-    let next = mock
-        .script
-        .lock()
-        .unwrap()
-        .pop_front()
-        .unwrap_or_else(|| mock.default.clone());
-    match next {
-        Reply::Hang => std::future::pending().await,
-        Reply::Respond {
-            status,
-            headers,
-            body,
-        } => {
-            let mut resp = Response::new(Body::from(body));
-            *resp.status_mut() = StatusCode::from_u16(status).unwrap();
-            resp.headers_mut()
-                .insert("content-type", HeaderValue::from_static("application/json"));
-            for (k, v) in headers {
-                resp.headers_mut()
-                    .insert(k, HeaderValue::from_str(&v).unwrap());
-            }
-            resp
-        }
-    }
-}
-
-struct Server {
-    mock: Arc<Mock>,
-    url: String,
-}
-
-impl Server {
-    async fn start(script: Vec<Reply>, default: Reply) -> Self {
-        let mock = Arc::new(Mock {
-            script: Mutex::new(script.into()),
-            default,
-            seen: Mutex::new(Vec::new()),
-        });
-        let app = Router::new().fallback(handle).with_state(mock.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Self { mock, url }
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.mock.seen.lock().unwrap().clone()
-    }
-
-    fn count(&self) -> usize {
-        self.mock.seen.lock().unwrap().len()
-    }
-
-    fn client(&self) -> HubspotClient {
-        HubspotClient::new(test_config(&self.url)).unwrap()
-    }
-}
-
-fn test_config(url: &str) -> ClientConfig {
-    let mut c = ClientConfig::new(format!("{url}/")).with_token(AccessToken::new(TOKEN));
-    c.backoff_base = Duration::from_millis(5);
-    c.backoff_max = Duration::from_millis(20);
-    c.locked_wait = Duration::from_millis(30);
-    c.request_timeout = Duration::from_secs(10);
-    c
-}
-
-fn create_input() -> CreateInput {
-    CreateInput {
-        properties: InputProperties::new().with("subject", "Printer on fire"),
-        associations: Vec::new(),
-    }
-}
 
 #[tokio::test]
 async fn get_sends_bearer_token_and_parses_ticket() {
@@ -470,4 +325,56 @@ async fn describe_names_the_url() {
     let c = s.client();
     assert_eq!(c.describe(), s.url);
     assert!(!c.is_live());
+}
+
+/// Collects formatted log output in memory.
+#[derive(Clone, Default)]
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn retries_are_logged_with_their_reason_and_never_the_token() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(capture.clone())
+        .finish();
+    // current-thread test runtime: the client's and hyper's tasks log on this thread
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let s = Server::start(
+        vec![
+            reply(500, "{}"),
+            reply_h(
+                429,
+                &[("retry-after", "0")],
+                r#"{"status":"error","message":"You have reached your ten_secondly_rolling limit.","policyName":"TEN_SECONDLY_ROLLING"}"#,
+            ),
+        ],
+        reply(200, TICKET),
+    )
+    .await;
+    s.client().get("7", &GetParams::default()).await.unwrap();
+    let out = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(out.contains("retrying"), "{out}");
+    assert!(out.contains("server error"), "{out}");
+    assert!(out.contains("429 rate limited"), "{out}");
+    assert!(!out.contains(TOKEN), "token in logs: {out}");
+    assert!(!out.contains("very-secret"), "token in logs: {out}");
 }

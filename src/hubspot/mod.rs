@@ -19,6 +19,8 @@ mod tickets;
 mod transport;
 
 #[cfg(test)]
+mod mock_server;
+#[cfg(test)]
 mod mock_server_tests;
 
 pub use client::HubspotClient;
