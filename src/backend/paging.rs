@@ -149,6 +149,7 @@ pub struct SearchCursor {
     last_id: Option<String>,
     offset: usize,
     remaining: Option<usize>,
+    total: Option<i64>,
     done: bool,
 }
 
@@ -173,8 +174,15 @@ impl SearchCursor {
             last_id: None,
             offset,
             remaining: None,
+            total: None,
             done: false,
         }
+    }
+
+    /// How many records matched, as HubSpot reported on the first page (for progress
+    /// display; `None` before the first page).
+    pub fn total(&self) -> Option<i64> {
+        self.total
     }
 
     /// Stops after `total` results in all.
@@ -253,6 +261,8 @@ impl SearchCursor {
         let req = self.next_request().map_err(local_validation_error)?;
         let page = b.search(&req).await?;
         let has_next = page.paging.as_ref().is_some_and(|p| p.next.is_some());
+        // Later keyset pages report only what is left after the last id: keep the first.
+        self.total.get_or_insert(page.total);
         let mut results = page.results;
         if let Some(rem) = self.remaining {
             results.truncate(rem);

@@ -143,7 +143,10 @@ async fn other_sort_pages_by_offset_and_stops_clearly_at_the_cap() {
     assert_eq!(tickets.len(), 10_000);
     let err = err.expect("the cap is reported");
     assert_eq!(err.http_status(), Some(400));
-    assert!(err.api().unwrap().correlation_id.is_empty(), "raised locally");
+    assert!(
+        err.api().unwrap().correlation_id.is_empty(),
+        "raised locally"
+    );
     let msg = err.to_string();
     assert!(
         msg.contains("10000") && msg.contains("sorted by subject"),
@@ -244,6 +247,13 @@ async fn list_cursor_honours_total_limit_and_reports_done() {
     .with_total_limit(Some(40));
     assert_eq!(c.next_page(&fake).await.unwrap().unwrap().len(), 30);
     assert_eq!(c.next_page(&fake).await.unwrap().unwrap().len(), 10);
+    assert!(c.is_done());
+
+    let mut s = SearchCursor::new(SearchRequest::default());
+    assert_eq!(s.total(), None);
+    s.next_page(&fake).await.unwrap();
+    s.next_page(&fake).await.unwrap();
+    assert_eq!(s.total(), Some(250), "the first page's total is kept");
     assert!(c.is_done());
     assert!(c.next_page(&fake).await.unwrap().is_none());
     assert_eq!(fake.lists.lock().unwrap()[1].limit, Some(10));

@@ -14,6 +14,7 @@
 //! - 5xx, 477, 423, request timeouts, resets and other transport failures: retried only for
 //!   idempotent operations, because a create may have been carried out. 423 waits at least the
 //!   configured lock wait (2 s).
+//! - a `Retry-After` on a 5xx or 477 raises the backoff to at least that long.
 //! - any other status: returned at once.
 
 use std::time::Duration;
@@ -111,9 +112,17 @@ pub fn classify(
                 reason: "477 migration in progress",
             },
         },
-        Failure::Status { status, .. } if (500..600).contains(&status) => Verdict::Backoff {
-            min: Duration::ZERO,
-            reason: "server error",
+        Failure::Status {
+            status,
+            retry_after,
+            ..
+        } if (500..600).contains(&status) => match retry_after {
+            // a 503 may say when to come back; honour it like a 429's
+            Some(d) if d > max_retry_after => Verdict::Stop,
+            min => Verdict::Backoff {
+                min: min.unwrap_or_default(),
+                reason: "server error",
+            },
         },
         Failure::Status { .. } => Verdict::Stop,
         Failure::Timeout => Verdict::Backoff {
@@ -223,6 +232,23 @@ mod tests {
             daily: false,
         };
         assert_eq!(classify(Idempotent, long, LOCK, CAP), Verdict::Stop);
+    }
+
+    #[test]
+    fn server_errors_honour_retry_after() {
+        let unavailable = |secs| Failure::Status {
+            status: 503,
+            retry_after: Some(Duration::from_secs(secs)),
+            daily: false,
+        };
+        match classify(Idempotent, unavailable(7), LOCK, CAP) {
+            Verdict::Backoff { min, .. } => assert_eq!(min, Duration::from_secs(7)),
+            v => panic!("{v:?}"),
+        }
+        assert_eq!(
+            classify(Idempotent, unavailable(3600), LOCK, CAP),
+            Verdict::Stop
+        );
     }
 
     #[test]
