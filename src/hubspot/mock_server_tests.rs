@@ -378,3 +378,31 @@ async fn retries_are_logged_with_their_reason_and_never_the_token() {
     assert!(!out.contains(TOKEN), "token in logs: {out}");
     assert!(!out.contains("very-secret"), "token in logs: {out}");
 }
+
+#[tokio::test]
+async fn search_stream_runs_over_http_with_keyset_requests() {
+    let first =
+        format!(r#"{{"total":2,"results":[{TICKET}],"paging":{{"next":{{"after":"1"}}}}}}"#);
+    let second = TICKET.replace(r#""id":"7""#, r#""id":"9""#);
+    let second = format!(r#"{{"total":1,"results":[{second}]}}"#);
+    let s = Server::start(
+        vec![reply(200, &first), reply(200, &second)],
+        reply(500, "{}"),
+    )
+    .await;
+    let client: std::sync::Arc<dyn TicketsBackend> = std::sync::Arc::new(s.client());
+    let stream = crate::backend::paging::search_stream(client, SearchRequest::default(), None);
+    let got: Vec<_> = futures::StreamExt::collect::<Vec<_>>(stream).await;
+    let ids: Vec<String> = got.into_iter().map(|t| t.unwrap().id).collect();
+    assert_eq!(ids, vec!["7", "9"]);
+    let seen = s.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].uri, "/crm/v3/objects/tickets/search");
+    let body: serde_json::Value = serde_json::from_str(&seen[1].body).unwrap();
+    assert_eq!(body["sorts"][0]["propertyName"], "hs_object_id");
+    assert_eq!(body["sorts"][0]["direction"], "ASCENDING");
+    assert_eq!(body["filterGroups"][0]["filters"][0]["operator"], "GT");
+    assert_eq!(body["filterGroups"][0]["filters"][0]["value"], "7");
+    assert_eq!(body["limit"], 200);
+    assert!(body.get("after").is_none());
+}
