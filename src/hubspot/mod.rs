@@ -8,6 +8,18 @@
 //! failures with backoff while never repeating a create that may have reached HubSpot, and
 //! keeps the access token out of every Debug output, log line and error. It knows nothing about
 //! Rhai, clap or the sandbox.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use hubscript::backend::TicketsBackend;
+//! use hubscript::hubspot::{AccessToken, ClientConfig, HubspotClient};
+//!
+//! let config = ClientConfig::new("http://127.0.0.1:8080").with_token(AccessToken::new("pat-..."));
+//! let client = HubspotClient::new(config)?; // build once, clone freely: clones share the limiter
+//! let ticket = client.get("123", &Default::default()).await?;
+//! println!("{}", ticket.prop("subject").unwrap_or("(no subject)"));
+//! # Ok(()) }
+//! ```
 
 mod client;
 mod config;
