@@ -6,7 +6,9 @@
 //! response shapes, so the two are interchangeable and one contract suite covers both. Paging and
 //! batch splitting, which are the same for every backend, live beside the trait.
 
+pub mod batching;
 mod error;
+pub mod paging;
 
 pub use error::BackendError;
 

@@ -1,0 +1,336 @@
+//! [`TicketsBackend`] over HTTP: one method per HubSpot endpoint, with HubSpot's paths, query
+//! parameters (lists sent repeated, as the official clients do) and bodies, typed with the
+//! shared `crate::model` types. Which calls are idempotent (and so retried after a timeout or
+//! 5xx) is decided here, per endpoint.
+
+use async_trait::async_trait;
+use reqwest::Method;
+use serde::Deserialize;
+
+use super::client::HubspotClient;
+use super::retry::Idempotency::{Idempotent, NonIdempotent};
+use super::transport::Call;
+use crate::backend::{BackendResult, TicketsBackend};
+use crate::model::{
+    AssociatedIdPage, AssociationSpec, BatchCreateItem, BatchInput, BatchReadInput, BatchResponse,
+    BatchUpdateItem, CreateInput, GetParams, IdInput, LabelsBetweenObjectPair, ListParams,
+    MergeInput, MultiAssociatedObjectWithLabel, Page, Pipeline, PipelineStage, Property,
+    SearchPage, SearchRequest, Ticket, UpdateInput, UpsertResult,
+};
+
+const TICKETS: [&str; 4] = ["crm", "v3", "objects", "tickets"];
+
+/// `{"results": [...]}` without paging (properties, pipelines, stages).
+#[derive(Deserialize)]
+struct Results<T> {
+    results: Vec<T>,
+}
+
+fn tickets_path(rest: &[&str]) -> Vec<String> {
+    TICKETS
+        .iter()
+        .chain(rest.iter())
+        .map(|s| (*s).to_string())
+        .collect()
+}
+
+fn tickets(method: Method, rest: &[&str], op: super::retry::Idempotency) -> Call {
+    let mut call = Call::new(method, &[], op);
+    call.segments = tickets_path(rest);
+    call
+}
+
+fn bool_str(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+#[async_trait]
+impl TicketsBackend for HubspotClient {
+    fn describe(&self) -> String {
+        if self.inner.live {
+            format!("HubSpot {}", self.inner.base_display)
+        } else {
+            self.inner.base_display.clone()
+        }
+    }
+
+    fn is_live(&self) -> bool {
+        self.inner.live
+    }
+
+    async fn list(&self, params: &ListParams) -> BackendResult<Page<Ticket>> {
+        let mut call = tickets(Method::GET, &[], Idempotent);
+        if let Some(limit) = params.limit {
+            call = call.query("limit", limit.to_string());
+        }
+        if let Some(after) = &params.after {
+            call = call.query("after", after.clone());
+        }
+        call = call
+            .query_list("properties", &params.properties)
+            .query_list("propertiesWithHistory", &params.properties_with_history)
+            .query_list("associations", &params.associations)
+            .query("archived", bool_str(params.archived));
+        self.fetch(call).await
+    }
+
+    async fn get(&self, id: &str, params: &GetParams) -> BackendResult<Ticket> {
+        let mut call = tickets(Method::GET, &[id], Idempotent)
+            .query_list("properties", &params.properties)
+            .query_list("propertiesWithHistory", &params.properties_with_history)
+            .query_list("associations", &params.associations)
+            .query("archived", bool_str(params.archived));
+        if let Some(p) = &params.id_property {
+            call = call.query("idProperty", p.clone());
+        }
+        self.fetch(call).await
+    }
+
+    async fn create(&self, input: &CreateInput) -> BackendResult<Ticket> {
+        self.fetch(tickets(Method::POST, &[], NonIdempotent).json(input))
+            .await
+    }
+
+    async fn update(
+        &self,
+        id: &str,
+        input: &UpdateInput,
+        id_property: Option<&str>,
+    ) -> BackendResult<Ticket> {
+        let mut call = tickets(Method::PATCH, &[id], Idempotent).json(input);
+        if let Some(p) = id_property {
+            call = call.query("idProperty", p);
+        }
+        self.fetch(call).await
+    }
+
+    async fn archive(&self, id: &str) -> BackendResult<()> {
+        self.send_empty(tickets(Method::DELETE, &[id], Idempotent))
+            .await
+    }
+
+    async fn batch_read(
+        &self,
+        input: &BatchReadInput,
+        archived: bool,
+    ) -> BackendResult<BatchResponse<Ticket>> {
+        let call = tickets(Method::POST, &["batch", "read"], Idempotent)
+            .query("archived", bool_str(archived))
+            .json(input);
+        self.fetch(call).await
+    }
+
+    async fn batch_create(
+        &self,
+        input: &BatchInput<BatchCreateItem>,
+    ) -> BackendResult<BatchResponse<Ticket>> {
+        self.fetch(tickets(Method::POST, &["batch", "create"], NonIdempotent).json(input))
+            .await
+    }
+
+    async fn batch_update(
+        &self,
+        input: &BatchInput<BatchUpdateItem>,
+    ) -> BackendResult<BatchResponse<Ticket>> {
+        self.fetch(tickets(Method::POST, &["batch", "update"], Idempotent).json(input))
+            .await
+    }
+
+    async fn batch_upsert(
+        &self,
+        input: &BatchInput<BatchUpdateItem>,
+    ) -> BackendResult<BatchResponse<UpsertResult>> {
+        // An upsert creates the records it does not find: not safe to repeat blindly.
+        self.fetch(tickets(Method::POST, &["batch", "upsert"], NonIdempotent).json(input))
+            .await
+    }
+
+    async fn batch_archive(&self, input: &BatchInput<IdInput>) -> BackendResult<()> {
+        self.send_empty(tickets(Method::POST, &["batch", "archive"], Idempotent).json(input))
+            .await
+    }
+
+    async fn search(&self, request: &SearchRequest) -> BackendResult<SearchPage> {
+        self.fetch(
+            tickets(Method::POST, &["search"], Idempotent)
+                .json(request)
+                .search(),
+        )
+        .await
+    }
+
+    async fn merge(&self, input: &MergeInput) -> BackendResult<Ticket> {
+        // A repeated merge that already happened fails (the merged id is gone): treat it like a
+        // create and retry only when it provably never reached HubSpot.
+        self.fetch(tickets(Method::POST, &["merge"], NonIdempotent).json(input))
+            .await
+    }
+
+    async fn associate(
+        &self,
+        id: &str,
+        to_type: &str,
+        to_id: &str,
+        type_id: &str,
+    ) -> BackendResult<Ticket> {
+        let call = tickets(
+            Method::PUT,
+            &[id, "associations", to_type, to_id, type_id],
+            Idempotent,
+        );
+        self.fetch(call).await
+    }
+
+    async fn dissociate(
+        &self,
+        id: &str,
+        to_type: &str,
+        to_id: &str,
+        type_id: &str,
+    ) -> BackendResult<()> {
+        let call = tickets(
+            Method::DELETE,
+            &[id, "associations", to_type, to_id, type_id],
+            Idempotent,
+        );
+        self.send_empty(call).await
+    }
+
+    async fn associations(
+        &self,
+        id: &str,
+        to_type: &str,
+        after: Option<&str>,
+        limit: Option<u32>,
+    ) -> BackendResult<AssociatedIdPage> {
+        let mut call = tickets(Method::GET, &[id, "associations", to_type], Idempotent);
+        if let Some(a) = after {
+            call = call.query("after", a);
+        }
+        if let Some(l) = limit {
+            call = call.query("limit", l.to_string());
+        }
+        self.fetch(call).await
+    }
+
+    async fn associate_v4(
+        &self,
+        id: &str,
+        to_type: &str,
+        to_id: &str,
+        types: &[AssociationSpec],
+    ) -> BackendResult<LabelsBetweenObjectPair> {
+        let call = Call::new(
+            Method::PUT,
+            &[
+                "crm",
+                "v4",
+                "objects",
+                "tickets",
+                id,
+                "associations",
+                to_type,
+                to_id,
+            ],
+            Idempotent,
+        )
+        .json(&types);
+        self.fetch(call).await
+    }
+
+    async fn dissociate_v4(&self, id: &str, to_type: &str, to_id: &str) -> BackendResult<()> {
+        let call = Call::new(
+            Method::DELETE,
+            &[
+                "crm",
+                "v4",
+                "objects",
+                "tickets",
+                id,
+                "associations",
+                to_type,
+                to_id,
+            ],
+            Idempotent,
+        );
+        self.send_empty(call).await
+    }
+
+    async fn associations_v4(
+        &self,
+        id: &str,
+        to_type: &str,
+        after: Option<&str>,
+        limit: Option<u32>,
+    ) -> BackendResult<Page<MultiAssociatedObjectWithLabel>> {
+        let mut call = Call::new(
+            Method::GET,
+            &[
+                "crm",
+                "v4",
+                "objects",
+                "tickets",
+                id,
+                "associations",
+                to_type,
+            ],
+            Idempotent,
+        );
+        if let Some(a) = after {
+            call = call.query("after", a);
+        }
+        if let Some(l) = limit {
+            call = call.query("limit", l.to_string());
+        }
+        self.fetch(call).await
+    }
+
+    async fn properties(&self) -> BackendResult<Vec<Property>> {
+        let call = Call::new(
+            Method::GET,
+            &["crm", "v3", "properties", "tickets"],
+            Idempotent,
+        );
+        Ok(self.fetch::<Results<Property>>(call).await?.results)
+    }
+
+    async fn property(&self, name: &str) -> BackendResult<Property> {
+        let call = Call::new(
+            Method::GET,
+            &["crm", "v3", "properties", "tickets", name],
+            Idempotent,
+        );
+        self.fetch(call).await
+    }
+
+    async fn pipelines(&self) -> BackendResult<Vec<Pipeline>> {
+        let call = Call::new(
+            Method::GET,
+            &["crm", "v3", "pipelines", "tickets"],
+            Idempotent,
+        );
+        Ok(self.fetch::<Results<Pipeline>>(call).await?.results)
+    }
+
+    async fn pipeline(&self, id: &str) -> BackendResult<Pipeline> {
+        let call = Call::new(
+            Method::GET,
+            &["crm", "v3", "pipelines", "tickets", id],
+            Idempotent,
+        );
+        self.fetch(call).await
+    }
+
+    async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>> {
+        let call = Call::new(
+            Method::GET,
+            &["crm", "v3", "pipelines", "tickets", id, "stages"],
+            Idempotent,
+        );
+        Ok(self.fetch::<Results<PipelineStage>>(call).await?.results)
+    }
+}
