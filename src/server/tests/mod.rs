@@ -5,6 +5,7 @@
 mod errors;
 mod fake_backend;
 mod limits;
+mod logging;
 mod routes;
 
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use super::{bind, serve_with, RateLimitSpec, ServerConfig, ServerError};
+use super::{bind, serve_on, serve_with, RateLimitSpec, ServerConfig, ServerError};
 use fake_backend::FakeBackend;
 
 /// A running server and what the tests need to drive and inspect it.
@@ -46,8 +47,13 @@ impl TestServer {
             let _ = stopped.await;
         };
         let b: Arc<dyn crate::backend::TicketsBackend> = backend.clone();
-        let handle =
-            tokio::spawn(async move { serve_with(listener, b, &config, shutdown, search).await });
+        let handle = tokio::spawn(async move {
+            if search == RateLimitSpec::SEARCH {
+                serve_on(listener, b, &config, shutdown).await
+            } else {
+                serve_with(listener, b, &config, shutdown, search).await
+            }
+        });
         Self {
             base: format!("http://{addr}"),
             backend,
