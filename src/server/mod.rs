@@ -145,7 +145,24 @@ pub(crate) async fn serve_with(
     let token = CancellationToken::new();
     let app = build(backend, config, token.clone(), search_limit);
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(target: "hubscript::server", %addr, "listening");
+        let show = |v: Option<String>| v.unwrap_or_else(|| "off".to_string());
+        tracing::info!(
+            target: "hubscript::server",
+            %addr,
+            auth = if config.token.is_some() { "bearer token" } else { "none" },
+            rate_limit = %show(config.rate_limit.map(|r| r.to_string())),
+            daily_limit = %show(config.daily_limit.map(|d| d.to_string())),
+            faults = %show(config.faults.map(|f| f.to_string())),
+            "listening"
+        );
+        if !addr.ip().is_loopback() && config.token.is_none() {
+            tracing::warn!(
+                target: "hubscript::server",
+                %addr,
+                "listening beyond this machine without a token: anyone who can reach it can \
+                 read and change tickets (set a token)"
+            );
+        }
     }
     let signal = async move {
         shutdown.await;

@@ -95,6 +95,12 @@ async fn unknown_route_is_404_and_wrong_method_405() {
 
     let r = s.get("/crm/v3/objects/tickets/batch/read").await;
     assert_error(r, 405, "VALIDATION_ERROR").await;
+
+    // A path segment that is not valid UTF-8 once decoded: axum's plain-text rejection is
+    // reshaped too.
+    let r = s.get("/crm/v3/objects/tickets/%FF").await;
+    assert_error(r, 400, "VALIDATION_ERROR").await;
+    assert_eq!(s.backend.calls(), 0);
 }
 
 #[tokio::test]
