@@ -10,7 +10,31 @@
 //!
 //! Middleware order, outermost first: request log → error shaping → auth → rate limit → faults
 //! → body limit → routes. So a 401 never spends rate-limit budget, a request refused with 429 or
-//! faulted never reaches the backend, and every error whatever its source is HubSpot-shaped.
+//! faulted never reaches the backend (a faulted one still spends budget, as a failed request
+//! does on HubSpot), and every error whatever its source is HubSpot-shaped.
+//!
+//! Starting it from the CLI, learning the real port first:
+//!
+//! ```no_run
+//! # async fn demo(
+//! #     backend: std::sync::Arc<dyn hubscript::backend::TicketsBackend>,
+//! # ) -> Result<(), Box<dyn std::error::Error>> {
+//! use hubscript::server::{bind, serve_on, ServerConfig};
+//!
+//! let config = ServerConfig {
+//!     rate_limit: Some("100/10s".parse()?),
+//!     faults: Some("429=0.1,500=0.05,timeout=0.02,latency=20ms".parse()?),
+//!     ..ServerConfig::default()
+//! };
+//! let (listener, addr) = bind(&config).await?;
+//! println!("serving HubSpot's tickets API on http://{addr}");
+//! let shutdown = async {
+//!     let _ = tokio::signal::ctrl_c().await;
+//! };
+//! serve_on(listener, backend, &config, shutdown).await?;
+//! # Ok(())
+//! # }
+//! ```
 
 mod auth;
 mod config;
