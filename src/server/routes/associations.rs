@@ -1,0 +1,133 @@
+//! Association endpoints of a ticket: the legacy v3 object-level paths and the v4 ones,
+//! including v4's "default" PUT, which creates the unlabelled HubSpot-defined type for the pair.
+
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use serde::Serialize;
+
+use super::AppState;
+use crate::model::{AssociationSpec, BatchResponse, ObjectIdRef};
+use crate::server::default_association::default_type_id;
+use crate::server::json_body::JsonBody;
+use crate::server::query::QueryParams;
+use crate::server::response::{json, no_content, HttpError, HttpResult};
+
+/// v3 `PUT .../{ticketId}/associations/{toObjectType}/{toObjectId}/{associationTypeId}`: 200
+/// with the ticket (the status is unconfirmed; 200 is what the old clients expected).
+pub(super) async fn associate_v3(
+    State(s): State<AppState>,
+    Path((id, to_type, to_id, type_id)): Path<(String, String, String, String)>,
+) -> HttpResult {
+    let ticket = s.backend.associate(&id, &to_type, &to_id, &type_id).await?;
+    Ok(json(StatusCode::OK, &ticket))
+}
+
+/// v3 `DELETE` on the same path: 204.
+pub(super) async fn dissociate_v3(
+    State(s): State<AppState>,
+    Path((id, to_type, to_id, type_id)): Path<(String, String, String, String)>,
+) -> HttpResult {
+    s.backend
+        .dissociate(&id, &to_type, &to_id, &type_id)
+        .await?;
+    Ok(no_content())
+}
+
+/// v3 `GET .../{ticketId}/associations/{toObjectType}?after=&limit=`.
+pub(super) async fn list_v3(
+    State(s): State<AppState>,
+    Path((id, to_type)): Path<(String, String)>,
+    q: QueryParams,
+) -> HttpResult {
+    let limit = q.u32("limit")?;
+    let page = s
+        .backend
+        .associations(&id, &to_type, q.value("after"), limit)
+        .await?;
+    Ok(json(StatusCode::OK, &page))
+}
+
+/// v4 `PUT .../{ticketId}/associations/{toObjectType}/{toObjectId}` with `AssociationSpec[]`:
+/// 201 and a `Location` header. HubSpot's Location value is undocumented; this server points it
+/// at the association itself (the request path).
+pub(super) async fn associate_v4(
+    State(s): State<AppState>,
+    Path((id, to_type, to_id)): Path<(String, String, String)>,
+    uri: Uri,
+    JsonBody(types): JsonBody<Vec<AssociationSpec>>,
+) -> HttpResult {
+    let pair = s
+        .backend
+        .associate_v4(&id, &to_type, &to_id, &types)
+        .await?;
+    let mut response = json(StatusCode::CREATED, &pair);
+    if let Ok(location) = HeaderValue::from_str(uri.path()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// One result of the v4 default PUT (`PublicDefaultAssociation`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DefaultAssociation {
+    from: ObjectIdRef,
+    to: ObjectIdRef,
+    association_spec: AssociationSpec,
+}
+
+/// v4 `PUT .../{ticketId}/associations/default/{toObjectType}/{toObjectId}`: 200 with a batch
+/// response listing the default association created.
+pub(super) async fn associate_default_v4(
+    State(s): State<AppState>,
+    Path((id, to_type, to_id)): Path<(String, String, String)>,
+) -> HttpResult {
+    let started = chrono::Utc::now();
+    let type_id = default_type_id(&to_type).ok_or_else(|| {
+        HttpError::validation(format!(
+            "No default association type from tickets to `{to_type}`"
+        ))
+    })?;
+    let spec = AssociationSpec::hubspot(type_id);
+    let pair = s
+        .backend
+        .associate_v4(&id, &to_type, &to_id, &[spec])
+        .await?;
+    let result = DefaultAssociation {
+        from: ObjectIdRef {
+            id: pair.from_object_id,
+        },
+        to: ObjectIdRef {
+            id: pair.to_object_id,
+        },
+        association_spec: spec,
+    };
+    Ok(json(
+        StatusCode::OK,
+        &BatchResponse::complete(vec![result], started),
+    ))
+}
+
+/// v4 `DELETE .../{ticketId}/associations/{toObjectType}/{toObjectId}`: 204.
+pub(super) async fn dissociate_v4(
+    State(s): State<AppState>,
+    Path((id, to_type, to_id)): Path<(String, String, String)>,
+) -> HttpResult {
+    s.backend.dissociate_v4(&id, &to_type, &to_id).await?;
+    Ok(no_content())
+}
+
+/// v4 `GET .../{ticketId}/associations/{toObjectType}?after=&limit=` (the backend enforces the
+/// 500 maximum).
+pub(super) async fn list_v4(
+    State(s): State<AppState>,
+    Path((id, to_type)): Path<(String, String)>,
+    q: QueryParams,
+) -> HttpResult {
+    let limit = q.u32("limit")?;
+    let page = s
+        .backend
+        .associations_v4(&id, &to_type, q.value("after"), limit)
+        .await?;
+    Ok(json(StatusCode::OK, &page))
+}

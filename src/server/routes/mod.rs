@@ -1,0 +1,96 @@
+//! The route table: HubSpot's tickets, associations, properties and pipelines paths, each mapped
+//! to a handler that parses the request, makes exactly one backend call and renders HubSpot's
+//! status and body. Handlers hold no business rules (limits, validation, defaults): those live
+//! in the backend and come back as `ApiError`s.
+//!
+//! Precedence: the static paths `search`, `merge` and `batch/*` win over `{ticketId}`. Because
+//! HubSpot's `{ticketId}` matches any segment, `GET .../tickets/search` (or `merge`) is a read
+//! of the ticket with that id, as on HubSpot, and gets the backend's 404.
+
+mod associations;
+mod batch;
+mod schema;
+mod tickets;
+
+use std::sync::Arc;
+
+use axum::routing::{get, post, put};
+use axum::Router;
+
+use crate::backend::TicketsBackend;
+
+/// What every handler needs.
+#[derive(Clone)]
+pub(crate) struct AppState {
+    pub(crate) backend: Arc<dyn TicketsBackend>,
+}
+
+const TICKETS: &str = "/crm/v3/objects/tickets";
+
+/// All routes, without middleware.
+pub(crate) fn routes() -> Router<AppState> {
+    let v3_assoc = "/crm/v3/objects/tickets/{ticketId}/associations";
+    let v4_assoc = "/crm/v4/objects/tickets/{ticketId}/associations";
+    Router::new()
+        .route(TICKETS, get(tickets::list).post(tickets::create))
+        .route(
+            "/crm/v3/objects/tickets/{ticketId}",
+            get(tickets::get)
+                .patch(tickets::update)
+                .delete(tickets::archive),
+        )
+        .route(
+            "/crm/v3/objects/tickets/search",
+            tickets::literal_id("search").post(tickets::search),
+        )
+        .route(
+            "/crm/v3/objects/tickets/merge",
+            tickets::literal_id("merge").post(tickets::merge),
+        )
+        .route("/crm/v3/objects/tickets/batch/read", post(batch::read))
+        .route("/crm/v3/objects/tickets/batch/create", post(batch::create))
+        .route("/crm/v3/objects/tickets/batch/update", post(batch::update))
+        .route("/crm/v3/objects/tickets/batch/upsert", post(batch::upsert))
+        .route(
+            "/crm/v3/objects/tickets/batch/archive",
+            post(batch::archive),
+        )
+        .route(
+            &format!("{v3_assoc}/{{toObjectType}}/{{toObjectId}}/{{associationTypeId}}"),
+            put(associations::associate_v3).delete(associations::dissociate_v3),
+        )
+        .route(
+            &format!("{v3_assoc}/{{toObjectType}}"),
+            get(associations::list_v3),
+        )
+        .route(
+            &format!("{v4_assoc}/default/{{toObjectType}}/{{toObjectId}}"),
+            put(associations::associate_default_v4),
+        )
+        .route(
+            &format!("{v4_assoc}/{{toObjectType}}/{{toObjectId}}"),
+            put(associations::associate_v4).delete(associations::dissociate_v4),
+        )
+        .route(
+            &format!("{v4_assoc}/{{toObjectType}}"),
+            get(associations::list_v4),
+        )
+        .route("/crm/v3/properties/tickets", get(schema::properties))
+        .route(
+            "/crm/v3/properties/tickets/{propertyName}",
+            get(schema::property),
+        )
+        .route("/crm/v3/pipelines/tickets", get(schema::pipelines))
+        .route(
+            "/crm/v3/pipelines/tickets/{pipelineId}",
+            get(schema::pipeline),
+        )
+        .route(
+            "/crm/v3/pipelines/tickets/{pipelineId}/stages",
+            get(schema::stages),
+        )
+        .route(
+            "/crm/v3/pipelines/tickets/{pipelineId}/stages/{stageId}",
+            get(schema::stage),
+        )
+}
