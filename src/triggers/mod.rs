@@ -1,1 +1,9 @@
-//! (being built)
+//! Triggers: what starts script runs by itself. `watch` reruns scripts when their files change,
+//! `daemon` runs scripts on their cron schedules (with overlap, catch-up, jitter and hot
+//! reload), `schedule` lists upcoming fire times. Runs go through the [`Runner`] seam, which the
+//! CLI implements over the script host; this layer never imports clap and never touches Rhai.
+
+pub mod cron;
+mod cron_expr;
+
+pub use cron::{CronError, CronSchedule};
