@@ -105,7 +105,7 @@ fn assert_steady(expr: &str, tz: Tz, from: &str, n: usize, step: Duration) {
     let times = s.upcoming(utc(from), tz, n);
     assert_eq!(times.len(), n);
     for w in times.windows(2) {
-        assert_eq!(w[1].clone() - w[0].clone(), step, "{} -> {}", w[0], w[1]);
+        assert_eq!(w[1] - w[0], step, "{} -> {}", w[0], w[1]);
     }
 }
 

@@ -7,3 +7,14 @@ pub mod cron;
 mod cron_expr;
 
 pub use cron::{CronError, CronSchedule};
+pub mod clock;
+mod error;
+mod overlap;
+mod run_group;
+pub mod runner;
+#[cfg(test)]
+mod test_support;
+
+pub use clock::{Clock, SystemClock, TokioClock};
+pub use error::TriggerError;
+pub use runner::{Job, RunResult, Runner, Trigger};
