@@ -18,3 +18,6 @@ mod test_support;
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use error::TriggerError;
 pub use runner::{Job, RunResult, Runner, Trigger};
+mod catch_up;
+pub mod scheduled;
+mod scheduler;
