@@ -19,5 +19,10 @@ pub use clock::{Clock, SystemClock, TokioClock};
 pub use error::TriggerError;
 pub use runner::{Job, RunResult, Runner, Trigger};
 mod catch_up;
+mod daemon;
+mod fswatch;
+mod reload;
 pub mod scheduled;
 mod scheduler;
+
+pub use daemon::{run_daemon, run_daemon_with_clock, DaemonConfig};

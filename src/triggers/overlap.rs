@@ -60,6 +60,7 @@ impl RunSlot {
     }
 
     /// True while a run of this script goes.
+    #[cfg(test)]
     pub(crate) fn busy(&self) -> bool {
         self.lock().current.is_some()
     }

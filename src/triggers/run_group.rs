@@ -53,6 +53,7 @@ impl RunGroup {
     }
 
     /// How many runs are in flight (waiting for a permit included).
+    #[cfg(test)]
     pub(crate) fn active(&self) -> usize {
         *self.active.borrow()
     }
