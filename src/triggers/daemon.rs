@@ -73,7 +73,7 @@ pub async fn run_daemon_with_clock(
     clock: Arc<dyn Clock>,
 ) -> Result<(), TriggerError> {
     // Watch first, then scan, so that no change between the two is lost.
-    let mut fs = watch_dirs(std::slice::from_ref(&dir), false)?;
+    let mut fs = watch_dirs(&[(dir.clone(), false)])?;
     let mut daemon = Daemon::new(dir, runner, state, &cfg, clock, &shutdown);
     daemon.scan().await?;
     tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), "daemon started");

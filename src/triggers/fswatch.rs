@@ -18,10 +18,10 @@ pub(crate) struct FsWatch {
     pub rx: mpsc::UnboundedReceiver<PathBuf>,
 }
 
-/// Watches each directory of `dirs` (recursively or not).
-pub(crate) fn watch_dirs(dirs: &[PathBuf], recursive: bool) -> Result<FsWatch, TriggerError> {
+/// Watches each directory of `dirs`, recursively when its flag says so.
+pub(crate) fn watch_dirs(dirs: &[(PathBuf, bool)]) -> Result<FsWatch, TriggerError> {
     let (tx, rx) = mpsc::unbounded_channel();
-    let first = dirs.first().cloned().unwrap_or_default();
+    let first = dirs.first().map(|d| d.0.clone()).unwrap_or_default();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         match res {
             Ok(ev) if relevant(&ev.kind) => {
@@ -35,12 +35,12 @@ pub(crate) fn watch_dirs(dirs: &[PathBuf], recursive: bool) -> Result<FsWatch, T
         }
     })
     .map_err(|e| watch_error(first, e))?;
-    let mode = if recursive {
-        RecursiveMode::Recursive
-    } else {
-        RecursiveMode::NonRecursive
-    };
-    for dir in dirs {
+    for (dir, recursive) in dirs {
+        let mode = if *recursive {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
         watcher
             .watch(dir, mode)
             .map_err(|e| watch_error(dir.clone(), e))?;
@@ -142,7 +142,7 @@ mod tests {
     #[tokio::test]
     async fn sees_a_rename_into_a_watched_directory() {
         let dir = tempfile::tempdir().unwrap();
-        let mut w = watch_dirs(&[dir.path().to_path_buf()], false).unwrap();
+        let mut w = watch_dirs(&[(dir.path().to_path_buf(), false)]).unwrap();
         let tmp = dir.path().join("a.rhai.tmp");
         std::fs::write(&tmp, "let a = 1;").unwrap();
         std::fs::rename(&tmp, dir.path().join("a.rhai")).unwrap();
@@ -155,7 +155,7 @@ mod tests {
 
     #[test]
     fn missing_directory_is_a_watch_init_error() {
-        let Err(e) = watch_dirs(&[PathBuf::from("/definitely/not/here")], false) else {
+        let Err(e) = watch_dirs(&[(PathBuf::from("/definitely/not/here"), false)]) else {
             panic!("watching a missing directory succeeded");
         };
         assert!(matches!(e, TriggerError::WatchInit { .. }), "{e}");

@@ -26,3 +26,6 @@ pub mod scheduled;
 mod scheduler;
 
 pub use daemon::{run_daemon, run_daemon_with_clock, DaemonConfig};
+mod watch;
+
+pub use watch::{run_watch, WatchConfig, CLEAR_SCREEN};
