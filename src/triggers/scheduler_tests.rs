@@ -204,3 +204,40 @@ async fn stop_unschedules() {
     assert_eq!(s.runner.count(), n);
     assert!(n >= 2, "{n}");
 }
+
+/// Counts how often the wall clock is read: a proxy for wake-ups.
+struct CountingClock(TokioClock, std::sync::atomic::AtomicUsize);
+
+impl Clock for CountingClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.0.now()
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_schedule_sleeps() {
+    let clock = Arc::new(CountingClock(
+        TokioClock::starting_at(t("2026-01-10T10:00:30Z")),
+        Default::default(),
+    ));
+    let runner = FakeRunner::new(clock.clone(), false, Duration::ZERO);
+    let stop = CancellationToken::new();
+    let ctx = Arc::new(LoopCtx {
+        clock: clock.clone(),
+        state: StateDb::in_memory().unwrap(),
+        dry_run: false,
+    });
+    let (_tx, rx) = watch::channel(script("//! schedule = \"@daily\""));
+    let slot = RunSlot::new("s".into(), runner.clone(), RunGroup::new(4, stop.clone()));
+    tokio::spawn(script_loop(rx, slot, ctx, stop.clone()));
+    wait(3 * 3600).await;
+    let reads = clock.1.load(std::sync::atomic::Ordering::Relaxed);
+    // One wake-up a minute (MAX_SLEEP), two clock reads each, and a few at start.
+    assert!(
+        reads <= 3 * 60 * 2 + 10,
+        "{reads} clock reads in 3 idle hours"
+    );
+    assert_eq!(runner.count(), 0);
+    stop.cancel();
+}

@@ -30,12 +30,12 @@ async fn one_run_per_burst_and_one_queued_rerun() {
     settle().await;
     std::fs::write(&a, "let v = 2;").unwrap();
     assert_eq!(
-        s.on_batch(&batch(&[a.clone()])).await[0].1,
+        s.on_batch(&batch(std::slice::from_ref(&a))).await[0].1,
         FireOutcome::Queued
     );
     std::fs::write(&a, "let v = 3;").unwrap();
     assert_eq!(
-        s.on_batch(&batch(&[a.clone()])).await[0].1,
+        s.on_batch(&batch(std::slice::from_ref(&a))).await[0].1,
         FireOutcome::Merged
     );
     runner.release(2);
