@@ -198,3 +198,61 @@ async fn run_daemon_stops_on_shutdown_and_reports_a_missing_dir() {
     .unwrap_err();
     assert!(matches!(err, TriggerError::WatchInit { .. }), "{err}");
 }
+
+/// Polls `f` every 20 ms until it holds (up to 15 s: a generous bound, not a timing claim).
+async fn eventually(what: &str, f: impl Fn() -> bool) {
+    for _ in 0..750 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+#[tokio::test]
+async fn the_daemon_follows_real_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = "//! schedule = \"* * * * * *\"\nlet v = 1;";
+    let v2 = "//! schedule = \"* * * * * *\"\nlet v = 2;";
+    let a = dir.path().join("a.rhai");
+    std::fs::write(&a, v1).unwrap();
+    let runner = FakeRunner::new(Arc::new(SystemClock), false, Duration::ZERO);
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(run_daemon(
+        dir.path().to_path_buf(),
+        runner.clone(),
+        StateDb::in_memory().unwrap(),
+        DaemonConfig::default(),
+        shutdown.clone(),
+    ));
+    let sources = |r: &FakeRunner| -> Vec<String> {
+        r.calls().iter().map(|c| c.job.source.to_string()).collect()
+    };
+    eventually("v1 runs", || sources(&runner).iter().any(|s| s == v1)).await;
+
+    // A save by rename.
+    let tmp = dir.path().join(".a.rhai.swp");
+    std::fs::write(&tmp, v2).unwrap();
+    std::fs::rename(&tmp, &a).unwrap();
+    eventually("v2 runs", || {
+        sources(&runner).last().is_some_and(|s| s == v2)
+    })
+    .await;
+
+    // A broken edit: v2 keeps running.
+    std::fs::write(&a, "//! schedule = \"* * * * * *\"\nlet v = BROKEN").unwrap();
+    let before = runner.count();
+    eventually("runs go on", || runner.count() >= before + 2).await;
+    assert!(sources(&runner)[before..].iter().all(|s| s == v2));
+
+    // Deleted: no more runs once the change was handled.
+    std::fs::remove_file(&a).unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let after_delete = runner.count();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(runner.count(), after_delete);
+
+    shutdown.cancel();
+    task.await.unwrap().unwrap();
+}

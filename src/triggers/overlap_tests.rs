@@ -166,3 +166,20 @@ async fn shutdown_lets_a_run_finish_within_grace() {
     group.shutdown(Duration::from_secs(10)).await;
     assert_eq!(runner.ended(), [RunStatus::Ok]);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_panicking_run_frees_its_slot() {
+    let (runner, group, _) = setup(4);
+    let slot = RunSlot::new("a".into(), runner.clone(), group.clone());
+    assert_eq!(
+        slot.fire(job("a.rhai", "PANIC"), Overlap::Skip).await,
+        FireOutcome::Started
+    );
+    settle().await;
+    assert!(!slot.busy());
+    assert_eq!(group.active(), 0);
+    assert_eq!(
+        slot.fire(job("a.rhai", "1"), Overlap::Skip).await,
+        FireOutcome::Started
+    );
+}

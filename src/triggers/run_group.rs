@@ -2,9 +2,11 @@
 //! stop signal after which no new run starts, and graceful shutdown (wait for running runs up
 //! to a grace period, then cancel their tokens and wait for them to end).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
 use tokio::sync::{watch, Semaphore};
 use tokio_util::sync::CancellationToken;
 
@@ -84,7 +86,20 @@ impl RunGroup {
         if self.stopping() {
             return RunResult::with_status(RunStatus::Cancelled);
         }
-        runner.run(job, cancel).await
+        // A panicking run must not leave its script marked as running forever.
+        match AssertUnwindSafe(runner.run(job, cancel))
+            .catch_unwind()
+            .await
+        {
+            Ok(result) => result,
+            Err(_) => {
+                tracing::error!("a script run panicked");
+                RunResult {
+                    status: RunStatus::Failed,
+                    error: Some("internal error: the run panicked".into()),
+                }
+            }
+        }
     }
 
     /// Counts the calling task as in flight until the guard drops; taken before spawning a

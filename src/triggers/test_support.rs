@@ -65,10 +65,12 @@ impl FakeRunner {
 #[async_trait]
 impl Runner for FakeRunner {
     async fn run(&self, job: Job, cancel: CancellationToken) -> RunResult {
+        let panics = job.source.contains("PANIC");
         self.calls.lock().unwrap().push(Call {
             job,
             at: self.clock.now(),
         });
+        assert!(!panics, "the fake run panics as asked");
         let status = if self.hold {
             tokio::select! {
                 p = self.release.acquire() => { if let Ok(p) = p { p.forget(); } RunStatus::Ok }
