@@ -59,9 +59,13 @@ impl CronSchedule {
         let exprs = to_crate_exprs(expr).map_err(err)?;
         let mut parts = Vec::with_capacity(exprs.len());
         for e in &exprs {
-            let s: cron::Schedule = e
-                .parse()
-                .map_err(|x: cron::error::Error| err(x.to_string()))?;
+            let s: cron::Schedule = e.parse().map_err(|x: cron::error::Error| {
+                // The crate's message points a caret into the rewritten expression; keep only
+                // its last line, which says what is wrong.
+                let text = x.to_string();
+                let last = text.lines().rev().find(|l| !l.trim().is_empty());
+                err(last.unwrap_or(&text).trim().to_string())
+            })?;
             parts.push(s);
         }
         let every_hour = parts.iter().all(|p| p.hours().is_all());
@@ -177,6 +181,8 @@ mod tests {
     fn errors_name_the_expression() {
         let e = CronSchedule::parse("61 * * * *").unwrap_err();
         assert!(e.to_string().contains("\"61 * * * *\""), "{e}");
+        assert!(!e.message.contains('\n'), "{e}");
+        assert!(e.message.contains("'61'"), "{e}");
         let e = CronSchedule::parse("every day").unwrap_err();
         assert!(e.to_string().contains("found 2"), "{e}");
     }
