@@ -97,6 +97,7 @@ pub async fn run_daemon_with_clock(
 struct Active {
     version: watch::Sender<Arc<ScheduledScript>>,
     stop: CancellationToken,
+    slot: Arc<RunSlot>,
 }
 
 /// The table of scheduled scripts and what they share.
@@ -185,6 +186,8 @@ impl Daemon {
             Reload::Unschedule(why) => {
                 if let Some(active) = self.scripts.remove(&name) {
                     active.stop.cancel();
+                    // A running run may finish; a queued one does not start.
+                    active.slot.drop_queued();
                     tracing::info!(file = %path.display(), "unscheduled: {why}");
                 }
             }
@@ -224,8 +227,20 @@ impl Daemon {
         tracing::info!(script = %script.name, schedule = script.schedule.source(), timezone = %script.tz, next = ?next.map(|t| t.with_timezone(&script.tz).to_rfc3339()), "scheduled");
         let (version, rx) = watch::channel(Arc::new(script));
         let stop = self.stop.child_token();
-        tokio::spawn(script_loop(rx, slot, self.ctx.clone(), stop.clone()));
-        self.scripts.insert(name, Active { version, stop });
+        tokio::spawn(script_loop(
+            rx,
+            slot.clone(),
+            self.ctx.clone(),
+            stop.clone(),
+        ));
+        self.scripts.insert(
+            name,
+            Active {
+                version,
+                stop,
+                slot,
+            },
+        );
     }
 
     /// Stops every schedule, then waits for running runs (grace, then cancel).

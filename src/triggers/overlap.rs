@@ -65,6 +65,11 @@ impl RunSlot {
         self.lock().current.is_some()
     }
 
+    /// Drops a queued run, if any (the script was unscheduled).
+    pub(crate) fn drop_queued(&self) -> bool {
+        self.lock().queued.take().is_some()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, SlotState> {
         self.state.lock().expect("run slot lock poisoned")
     }

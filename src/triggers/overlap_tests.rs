@@ -183,3 +183,20 @@ async fn a_panicking_run_frees_its_slot() {
         FireOutcome::Started
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_unscheduled_script_drops_its_queued_run() {
+    let (runner, group, _) = setup(4);
+    let slot = RunSlot::new("a".into(), runner.clone(), group);
+    slot.fire(job("a.rhai", "1"), Overlap::Queue).await;
+    settle().await;
+    assert_eq!(
+        slot.fire(job("a.rhai", "2"), Overlap::Queue).await,
+        FireOutcome::Queued
+    );
+    assert!(slot.drop_queued());
+    runner.release(2);
+    settle().await;
+    assert_eq!(runner.count(), 1);
+    assert!(!slot.busy());
+}
