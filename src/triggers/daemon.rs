@@ -1,0 +1,268 @@
+//! `hubscript daemon`: runs every script of a directory whose header has a `schedule`, with
+//! catch-up at start, hot reload of the directory (new, edited, broken, deleted files) and
+//! graceful shutdown. Owns the table of scheduled scripts; the timing of each script is in
+//! `scheduler`, overlap in `overlap`, what a file change means in `reload`.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::catch_up::{self, CatchUpDecision, Missed};
+use super::clock::{Clock, SystemClock};
+use super::error::TriggerError;
+use super::fswatch::{is_script, next_batch, watch_dirs};
+use super::overlap::RunSlot;
+use super::reload::{decide, Reload};
+use super::run_group::RunGroup;
+use super::runner::{Runner, Trigger};
+use super::scheduled::ScheduledScript;
+use super::scheduler::{script_loop, LoopCtx};
+use crate::state::StateDb;
+
+/// Settings of the daemon.
+#[derive(Debug, Clone)]
+pub struct DaemonConfig {
+    /// At most this many runs at once, over all scripts (default 4).
+    pub max_concurrent: usize,
+    /// How long running scripts may take to finish at shutdown before they are cancelled
+    /// (default 10 s).
+    pub grace: Duration,
+    /// Quiet time that ends a burst of file events (default 50 ms).
+    pub debounce: Duration,
+    /// Run every script as a plan only (default false).
+    pub dry_run: bool,
+}
+
+impl Default for DaemonConfig {
+    fn default() -> Self {
+        Self {
+            max_concurrent: 4,
+            grace: Duration::from_secs(10),
+            debounce: Duration::from_millis(50),
+            dry_run: false,
+        }
+    }
+}
+
+/// A burst of file events is cut after this long.
+const MAX_BURST: Duration = Duration::from_secs(1);
+
+/// Runs the daemon over `dir` until `shutdown` is cancelled, then shuts down gracefully.
+pub async fn run_daemon(
+    dir: PathBuf,
+    runner: Arc<dyn Runner>,
+    state: StateDb,
+    cfg: DaemonConfig,
+    shutdown: CancellationToken,
+) -> Result<(), TriggerError> {
+    run_daemon_with_clock(dir, runner, state, cfg, shutdown, Arc::new(SystemClock)).await
+}
+
+/// [`run_daemon`] with an injected wall clock (tests, benches).
+pub async fn run_daemon_with_clock(
+    dir: PathBuf,
+    runner: Arc<dyn Runner>,
+    state: StateDb,
+    cfg: DaemonConfig,
+    shutdown: CancellationToken,
+    clock: Arc<dyn Clock>,
+) -> Result<(), TriggerError> {
+    // Watch first, then scan, so that no change between the two is lost.
+    let mut fs = watch_dirs(&[(dir.clone(), false)])?;
+    let mut daemon = Daemon::new(dir, runner, state, &cfg, clock, &shutdown);
+    daemon.scan().await?;
+    tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), "daemon started");
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            batch = next_batch(&mut fs.rx, cfg.debounce, MAX_BURST) => {
+                let Some(batch) = batch else { break };
+                for path in batch.iter().filter(|p| is_script(p)) {
+                    if let Some(name) = path.file_name() {
+                        daemon.handle(name.to_os_string(), false).await;
+                    }
+                }
+            }
+        }
+    }
+    daemon.shutdown(cfg.grace).await;
+    Ok(())
+}
+
+struct Active {
+    version: watch::Sender<Arc<ScheduledScript>>,
+    stop: CancellationToken,
+    slot: Arc<RunSlot>,
+}
+
+/// The table of scheduled scripts and what they share.
+pub(crate) struct Daemon {
+    dir: PathBuf,
+    runner: Arc<dyn Runner>,
+    ctx: Arc<LoopCtx>,
+    group: RunGroup,
+    stop: CancellationToken,
+    scripts: BTreeMap<OsString, Active>,
+}
+
+impl Daemon {
+    pub(crate) fn new(
+        dir: PathBuf,
+        runner: Arc<dyn Runner>,
+        state: StateDb,
+        cfg: &DaemonConfig,
+        clock: Arc<dyn Clock>,
+        shutdown: &CancellationToken,
+    ) -> Self {
+        let stop = shutdown.child_token();
+        Self {
+            dir,
+            runner,
+            ctx: Arc::new(LoopCtx {
+                clock,
+                state,
+                dry_run: cfg.dry_run,
+            }),
+            group: RunGroup::new(cfg.max_concurrent, stop.clone()),
+            stop,
+            scripts: BTreeMap::new(),
+        }
+    }
+
+    /// Names of the scheduled script files.
+    #[cfg(test)]
+    pub(crate) fn scheduled(&self) -> Vec<String> {
+        self.scripts
+            .keys()
+            .map(|k| k.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    /// Schedules every valid scheduled script of the directory, with catch-up.
+    pub(crate) async fn scan(&mut self) -> Result<(), TriggerError> {
+        let io_err = |source| TriggerError::Io {
+            path: self.dir.clone(),
+            source,
+        };
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&self.dir).map_err(io_err)? {
+            let entry = entry.map_err(io_err)?;
+            let path = entry.path();
+            if is_script(&path) && path.is_file() {
+                names.push(entry.file_name());
+            }
+        }
+        names.sort();
+        for name in names {
+            self.handle(name, true).await;
+        }
+        Ok(())
+    }
+
+    /// Applies what a change of the file `name` means (`at_start`: the initial scan).
+    pub(crate) async fn handle(&mut self, name: OsString, at_start: bool) {
+        let path = self.dir.join(&name);
+        let known = self.scripts.get(&name).map(|a| a.version.borrow().clone());
+        let read = std::fs::read_to_string(&path);
+        match decide(known.as_deref(), &path, read, &*self.runner) {
+            Reload::Schedule(script) => self.schedule(name, script, at_start).await,
+            Reload::Update(script) => {
+                if let Some(active) = self.scripts.get(&name) {
+                    tracing::info!(script = %script.name, schedule = script.schedule.source(), "reloaded: the new version applies from its next run");
+                    active.version.send_replace(Arc::new(script));
+                }
+            }
+            Reload::KeepLastGood(error) => {
+                tracing::error!(file = %path.display(), "{error} (keeping the last good version running)");
+            }
+            Reload::Invalid(error) => {
+                tracing::error!(file = %path.display(), "{error} (not scheduled)");
+            }
+            Reload::Unschedule(why) => {
+                if let Some(active) = self.scripts.remove(&name) {
+                    active.stop.cancel();
+                    // A running run may finish; a queued one does not start.
+                    active.slot.drop_queued();
+                    tracing::info!(file = %path.display(), "unscheduled: {why}");
+                }
+            }
+            Reload::Nothing => {}
+        }
+    }
+
+    async fn schedule(&mut self, name: OsString, script: ScheduledScript, at_start: bool) {
+        let slot = RunSlot::new(script.name.clone(), self.runner.clone(), self.group.clone());
+        let now = self.ctx.clock.now();
+        let state = &self.ctx.state;
+        let last = state.last_fire(&script.name).unwrap_or_else(|e| {
+            tracing::error!(script = %script.name, error = %e, "cannot read the last fire time");
+            None
+        });
+        let record = |at| {
+            if let Err(e) = state.set_last_fire(&script.name, at) {
+                tracing::error!(script = %script.name, error = %e, "cannot record the fire time");
+            }
+        };
+        match catch_up::decide(&script, last, now) {
+            // The daemon starts watching now: downtime from here on counts as missed.
+            CatchUpDecision::FirstSeen => record(now),
+            CatchUpDecision::UpToDate => {}
+            CatchUpDecision::RunOnce(m) if at_start => {
+                tracing::info!(script = %script.name, "{} (catch_up = \"once\"): running once now", describe(&m, &script));
+                record(m.last);
+                let job = script.job(Trigger::CatchUp, self.ctx.dry_run);
+                slot.fire(job, script.header.overlap).await;
+            }
+            CatchUpDecision::RunOnce(m) | CatchUpDecision::Skip(m) => {
+                tracing::info!(script = %script.name, "{} (catch_up = \"{}\"): skipped", describe(&m, &script), if at_start { "skip" } else { "once, only at daemon start" });
+                record(m.last);
+            }
+        }
+        let next = script.schedule.next_after(now, script.tz);
+        tracing::info!(script = %script.name, schedule = script.schedule.source(), timezone = %script.tz, next = ?next.map(|t| t.with_timezone(&script.tz).to_rfc3339()), "scheduled");
+        let (version, rx) = watch::channel(Arc::new(script));
+        let stop = self.stop.child_token();
+        tokio::spawn(script_loop(
+            rx,
+            slot.clone(),
+            self.ctx.clone(),
+            stop.clone(),
+        ));
+        self.scripts.insert(
+            name,
+            Active {
+                version,
+                stop,
+                slot,
+            },
+        );
+    }
+
+    /// Stops every schedule, then waits for running runs (grace, then cancel).
+    pub(crate) async fn shutdown(&mut self, grace: Duration) {
+        for active in self.scripts.values() {
+            active.stop.cancel();
+        }
+        self.group.shutdown(grace).await;
+        tracing::info!("daemon stopped");
+    }
+}
+
+fn describe(m: &Missed, s: &ScheduledScript) -> String {
+    let more = if m.capped { "+" } else { "" };
+    format!(
+        "missed {}{more} fire time(s) while down, from {} to {}",
+        m.count,
+        m.first.with_timezone(&s.tz).to_rfc3339(),
+        m.last.with_timezone(&s.tz).to_rfc3339()
+    )
+}
+
+#[cfg(test)]
+#[path = "daemon_tests.rs"]
+mod tests;
