@@ -23,13 +23,24 @@ use super::NAMESPACES;
 /// The reference of every registered function: one section per namespace (then the global
 /// functions), one table row per overload: signature, return type, description.
 pub fn api_reference_markdown() -> String {
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread().build() else {
-        return String::from("(reference unavailable: no runtime)\n");
+    // Use the current runtime when there is one: a runtime built here must not be dropped
+    // inside an async context. The handle is never blocked on.
+    let _own_runtime;
+    let handle = match tokio::runtime::Handle::try_current() {
+        Ok(h) => h,
+        Err(_) => match tokio::runtime::Builder::new_current_thread().build() {
+            Ok(rt) => {
+                let h = rt.handle().clone();
+                _own_runtime = rt;
+                h
+            }
+            Err(_) => return String::from("(reference unavailable: no runtime)\n"),
+        },
     };
     let Ok(state) = StateDb::in_memory() else {
         return String::from("(reference unavailable: no state store)\n");
     };
-    let host = super::super::ScriptHost::new(Arc::new(Unreachable), state, rt.handle().clone());
+    let host = super::super::ScriptHost::new(Arc::new(Unreachable), state, handle);
     let engine = host.reference_engine();
     let json = engine.gen_fn_metadata_to_json(false).unwrap_or_default();
     let meta: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
@@ -72,7 +83,9 @@ fn table(out: &mut String, fns: &Value, ns: Option<&str>, global: bool) {
             })
             .collect();
         let prefix = ns.map(|n| format!("{n}::")).unwrap_or_default();
+        // The last params_info entry is the return type, written `name: type` or `type`.
         let ret = f["returnType"].as_str().unwrap_or("()");
+        let ret = ret.rsplit(':').next().unwrap_or(ret).trim();
         let doc: String = f["docComments"]
             .as_array()
             .map(Vec::as_slice)

@@ -374,6 +374,20 @@ async fn the_run_is_recorded_in_the_state_store() {
     assert!(rec.error.unwrap().contains("boom"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_ends_a_run_cleanly_and_the_reference_builds_inside_a_runtime() {
+    let fake = Arc::new(Fake::with(1, 10));
+    let o = run(
+        &fake,
+        "print(\"a\");\nexit();\nprint(\"b\");\n",
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: a"]);
+    assert!(super::api_reference_markdown().contains("`tickets::update("));
+}
+
 #[test]
 fn the_reference_lists_every_namespace() {
     let md = super::api_reference_markdown();
@@ -387,4 +401,10 @@ fn the_reference_lists_every_namespace() {
     ] {
         assert!(md.contains(needle), "missing {needle}:\n{md}");
     }
+}
+
+#[test]
+#[ignore = "prints the reference for inspection"]
+fn print_reference() {
+    print!("{}", super::api_reference_markdown());
 }
