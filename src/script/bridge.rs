@@ -48,7 +48,7 @@ impl RunCtx {
         if let Some(reason) = self.should_stop() {
             return Err(self.stop(reason, pos));
         }
-        let cancel = self.settings.cancel.clone();
+        let cancel = self.cancel_token();
         let deadline = self.deadline.map(tokio::time::Instant::from_std);
         let timeout = self.settings.timeout;
         let raced = self.handle.block_on(async move {

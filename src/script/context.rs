@@ -61,6 +61,8 @@ pub(crate) struct RunCtx {
     plan: Mutex<Plan>,
     guard: Mutex<WriteGuard>,
     stop: Mutex<Option<StopReason>>,
+    /// The token of the current evaluation (a REPL swaps it per input).
+    cancel: Mutex<CancellationToken>,
     pipelines: Mutex<Option<Arc<Vec<Pipeline>>>>,
     /// Dry run: property values planned per existing ticket, applied to later reads.
     overlay: Mutex<HashMap<String, BTreeMap<String, String>>>,
@@ -86,6 +88,7 @@ impl RunCtx {
         let started = Instant::now();
         let deadline = settings.timeout.map(|t| started + t);
         let guard = WriteGuard::new(settings.max_writes);
+        let cancel = Mutex::new(settings.cancel.clone());
         Self {
             backend,
             state,
@@ -98,6 +101,7 @@ impl RunCtx {
             plan: Mutex::new(Plan::default()),
             guard: Mutex::new(guard),
             stop: Mutex::new(None),
+            cancel,
             pipelines: Mutex::new(None),
             overlay: Mutex::new(HashMap::new()),
             created: Mutex::new(HashMap::new()),
@@ -158,9 +162,20 @@ impl RunCtx {
         Box::new(EvalAltResult::ErrorTerminated(token.into(), pos))
     }
 
+    /// The cancel token of the current evaluation.
+    pub fn cancel_token(&self) -> CancellationToken {
+        lock(&self.cancel).clone()
+    }
+
+    /// Starts a new evaluation (REPL input): a fresh token, no stop reason.
+    pub fn reset_for_eval(&self, cancel: CancellationToken) {
+        *lock(&self.cancel) = cancel;
+        *lock(&self.stop) = None;
+    }
+
     /// The reason to stop now, if any (cancelled, or past the deadline).
     pub fn should_stop(&self) -> Option<StopReason> {
-        if self.settings.cancel.is_cancelled() {
+        if self.cancel_token().is_cancelled() {
             return Some(StopReason::Cancelled);
         }
         match (self.deadline, self.settings.timeout) {

@@ -178,6 +178,30 @@ impl ScriptHost {
         engine::build(&self.shared, &ctx)
     }
 
+    /// An interactive session with `options` (dry run, args, write cap; `timeout` is ignored:
+    /// Ctrl-C cancels an input through the token given to [`super::ReplSession::eval`]).
+    pub fn repl(&self, options: RunOptions) -> super::ReplSession {
+        let mut settings = self.settings("repl".into(), "repl".into(), CancellationToken::new());
+        settings.dry_run = options.dry_run;
+        settings.args = options.args;
+        settings.max_writes = options.max_writes.or(self
+            .backend
+            .is_live()
+            .then_some(limits::DEFAULT_LIVE_MAX_WRITES));
+        let ctx = Arc::new(RunCtx::new(
+            self.backend.clone(),
+            self.state.clone(),
+            self.handle.clone(),
+            settings,
+        ));
+        super::ReplSession {
+            engine: engine::build(&self.shared, &ctx),
+            scope: rhai::Scope::new(),
+            ast: AST::empty(),
+            ctx,
+        }
+    }
+
     /// Compiles `source` and parses its header; nothing runs. Errors render with a caret.
     pub fn check(&self, path: &Path, source: &str) -> Result<CompiledScript, ScriptError> {
         let file = path.display().to_string();

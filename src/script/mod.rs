@@ -18,6 +18,7 @@ pub mod limits;
 mod paging;
 pub mod plan;
 mod render;
+mod repl;
 pub mod search_form;
 
 #[cfg(test)]
@@ -29,3 +30,4 @@ pub use error::{Diagnostic, Frame, ScriptError};
 pub use host::{script_name, CompiledScript, RunOptions, RunOutcome, RunRequest, ScriptHost};
 pub use paging::TicketQuery;
 pub use plan::{Plan, PlanChange, PlanEntry, RunSummary};
+pub use repl::{ReplSession, REPL_SOURCE};
