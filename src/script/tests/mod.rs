@@ -413,7 +413,7 @@ async fn a_repl_session_keeps_variables_and_functions_and_survives_errors() {
             ..RunOptions::default()
         });
         let mut out = Vec::new();
-        let mut eval =
+        let eval =
             |s: &mut super::ReplSession, line: &str| match s.eval(line, CancellationToken::new()) {
                 Ok(v) => format!("{v:?}"),
                 Err(e) => format!("error: {}", e.kind()),
