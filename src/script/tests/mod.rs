@@ -3,6 +3,7 @@
 
 mod fake;
 mod render;
+mod repl;
 
 use std::path::Path;
 use std::sync::atomic::Ordering;
@@ -401,53 +402,6 @@ fn the_reference_lists_every_namespace() {
     ] {
         assert!(md.contains(needle), "missing {needle}:\n{md}");
     }
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_repl_session_keeps_variables_and_functions_and_survives_errors() {
-    let fake = Arc::new(Fake::with(2, 10));
-    let h = host(&fake);
-    let out = tokio::task::spawn_blocking(move || {
-        let mut s = h.repl(RunOptions {
-            dry_run: true,
-            ..RunOptions::default()
-        });
-        let mut out = Vec::new();
-        let eval =
-            |s: &mut super::ReplSession, line: &str| match s.eval(line, CancellationToken::new()) {
-                Ok(v) => format!("{v:?}"),
-                Err(e) => format!("error: {}", e.kind()),
-            };
-        out.push(eval(&mut s, "let t = tickets::get(\"1\");"));
-        out.push(eval(
-            &mut s,
-            "fn prio(t) { t.properties.hs_ticket_priority }",
-        ));
-        out.push(eval(&mut s, "prio(t)"));
-        out.push(eval(&mut s, "tickets::get(\"999\")"));
-        out.push(eval(
-            &mut s,
-            "tickets::update(t.id, #{ subject: \"x\" }).properties.subject",
-        ));
-        out.push(format!("{}", s.needs_more_input("if true {")));
-        out.push(format!("{}", s.take_plan().entries.len()));
-        out
-    })
-    .await
-    .unwrap();
-    assert_eq!(
-        out,
-        vec![
-            "None",
-            "None",
-            "Some(\"\\\"HIGH\\\"\")",
-            "error: hubspot",
-            "Some(\"\\\"x\\\"\")",
-            "true",
-            "1"
-        ]
-    );
-    assert_eq!(fake.writes.load(Ordering::SeqCst), 0);
 }
 
 #[test]
