@@ -120,6 +120,7 @@ pub struct ScriptHost {
     handle: Handle,
     shared: Arc<Shared>,
     cache: Arc<Mutex<HashMap<u64, CompiledScript>>>,
+    slots: Arc<tokio::sync::Semaphore>,
 }
 
 /// The script name of a path: its file stem.
@@ -139,6 +140,7 @@ impl ScriptHost {
             handle,
             shared: Arc::new(Shared::new()),
             cache: Arc::new(Mutex::new(HashMap::new())),
+            slots: Arc::new(tokio::sync::Semaphore::new(limits::MAX_CONCURRENT_RUNS)),
         }
     }
 
@@ -284,6 +286,23 @@ impl ScriptHost {
         settings.timeout = req.options.timeout.or(compiled.header.timeout);
         settings.max_writes = max_writes;
         settings.on_log = req.on_log.clone();
+        let slot = tokio::select! {
+            biased;
+            _ = req.cancel.cancelled() => None,
+            s = self.slots.clone().acquire_owned() => s.ok(),
+        };
+        let Some(_slot) = slot else {
+            let e = ScriptError::Cancelled(Box::new(Diagnostic::bare(
+                file,
+                "the run was cancelled before it started",
+            )));
+            let summary = RunSummary {
+                duration: started.elapsed(),
+                dry_run,
+                ..RunSummary::default()
+            };
+            return self.finish(run_id, Some(e), summary, Plan::default(), Vec::new());
+        };
         let ctx = Arc::new(RunCtx::new(
             self.backend.clone(),
             self.state.clone(),

@@ -33,6 +33,9 @@ pub const MAX_MODULES: usize = 0;
 pub const CLOCK_CHECK_EVERY: u64 = 1024;
 /// Compiled scripts kept in the AST cache (cleared whole when full).
 pub const AST_CACHE_ENTRIES: usize = 128;
+/// Script runs executing at once per host (others wait for a slot; cron and watch triggers
+/// can otherwise pile up blocking threads).
+pub const MAX_CONCURRENT_RUNS: usize = 8;
 /// Default write cap of a run against a live portal when neither the options nor the header
 /// give one.
 pub const DEFAULT_LIVE_MAX_WRITES: u64 = 100;

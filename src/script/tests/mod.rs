@@ -277,6 +277,16 @@ async fn cancellation_stops_a_script_blocked_in_a_host_call() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_cancelled_before_it_starts_does_not_run() {
+    let fake = Arc::new(Fake::with(1, 10));
+    let req = request("print(\"ran\");", RunOptions::default());
+    req.cancel.cancel();
+    let o = host(&fake).run(req).await;
+    assert_eq!(o.status, RunStatus::Cancelled);
+    assert!(o.log.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eval_and_import_are_disabled() {
     let fake = Arc::new(Fake::with(1, 10));
     let h = host(&fake);
