@@ -1,5 +1,5 @@
 //! The script API: one file per area, each building a `rhai::Module` from closures over the
-//! per-run context, all mounted by [`register`]. Every function is registered through [`def`],
+//! per-run context, all mounted by `register`. Every function is registered through `def!`,
 //! which marks it volatile (never evaluated at compile time) and records its parameters and a
 //! one-line description, from which [`api_reference_markdown`] generates the reference.
 //!
@@ -33,7 +33,7 @@ use super::context::RunCtx;
 pub use reference::api_reference_markdown;
 
 /// The registration of one function: volatile, with parameter info (`"name: type"`, the last
-/// entry being the return type) and a one-line description. Used through [`def!`].
+/// entry being the return type) and a one-line description. Used through `def!`.
 pub(crate) fn registration(
     global: bool,
     name: &str,
