@@ -87,6 +87,8 @@ pub enum ScriptError {
         status: u16,
         /// HubSpot's error category.
         category: String,
+        /// HubSpot's message.
+        message: String,
         /// HubSpot's request id, to quote to support.
         correlation_id: String,
         /// Where and what.

@@ -226,6 +226,7 @@ pub(crate) fn from_eval(
                     .and_then(|s| u16::try_from(s).ok())
                     .unwrap_or(0),
                 category: map_str(&m, "category"),
+                message: map_str(&m, "message"),
                 correlation_id: map_str(&m, "correlationId"),
                 diagnostic: diag(hubspot_message(&m)),
             }
