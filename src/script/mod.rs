@@ -1,3 +1,61 @@
-//! The Rhai host: engine construction, the script API, running scripts safely (being built).
+//! The Rhai host: engine construction, the script API, running scripts safely.
+//!
+//! Entry point: [`ScriptHost`] (`check` compiles and validates the header, `run` runs on a
+//! blocking thread and records the run, `repl` opens a [`ReplSession`]). Scripts reach HubSpot
+//! only through the [`crate::backend::TicketsBackend`] trait, over one bridge that honours
+//! cancellation and the run's deadline. This layer never imports clap and never prints.
+//!
+//! Behaviour a script author relies on (the reference itself is [`api_reference_markdown`]):
+//!
+//! - **Tickets are plain maps** shaped like HubSpot's JSON: `t.id`, `t.properties.subject`,
+//!   `t.createdAt`. A requested property without a value is `()`. Reading a key that is not in
+//!   the map is an error (typos fail loudly); `t.prop("name")` returns `()` instead, and
+//!   `"name" in t.properties` tests presence. The same rule applies to caught error maps: test
+//!   `"status" in e` before `e.status` when the error may not come from HubSpot.
+//! - **Time is integers**: timestamps are epoch milliseconds (`now()`, `ago("4h")`,
+//!   `parse_time(t.properties.createdate)`), durations are milliseconds (`hours(4)`,
+//!   `duration("1h 30m")`). HubSpot accepts epoch milliseconds in filters and writes.
+//! - **`search`/`list` are lazy**: pages are fetched as `for` advances; `limit` caps the total;
+//!   `.len()` costs one request for a search (HubSpot's `total`), a full pass for a list;
+//!   `.to_array()` fetches everything (error past the array size limit).
+//! - **HubSpot errors are catchable maps** `#{ status, category, message, correlationId,
+//!   errors }` positioned at the calling line; failures with no HubSpot answer use status 0 and
+//!   category `NETWORK`/`TIMEOUT`/`DECODE`; a batch with failed inputs throws status 207,
+//!   category `BATCH_PARTIAL`, with `results` of the inputs that succeeded.
+//! - **Dry run**: reads are real; writes are planned and return what HubSpot would have
+//!   returned (creates get ids `dry-run-N`); later reads in the same run see planned property
+//!   values (not search matching); `state::set` is kept for the run only; deletes of unknown ids
+//!   are planned without checking.
+//! - **Write cap**: counts distinct tickets changed (each create counts); the write that would
+//!   change ticket N+1 is refused before it is sent and ends the run (not catchable). A batch is
+//!   admitted whole or not at all. Against a live portal the default cap is
+//!   [`limits::DEFAULT_LIVE_MAX_WRITES`]; the header's `max_writes` and then the options
+//!   override it.
+//! - **No file, module or eval access**; every limit is in [`limits`].
 
+pub mod api;
+mod bridge;
+mod context;
+mod convert;
+mod engine;
+pub mod error;
+mod guard;
 pub mod header;
+mod host;
+pub mod limits;
+mod paging;
+pub mod plan;
+mod render;
+mod repl;
+pub mod search_form;
+
+#[cfg(test)]
+mod tests;
+
+pub use api::api_reference_markdown;
+pub use context::LogSink;
+pub use error::{Diagnostic, Frame, ScriptError};
+pub use host::{script_name, CompiledScript, RunOptions, RunOutcome, RunRequest, ScriptHost};
+pub use paging::TicketQuery;
+pub use plan::{Plan, PlanChange, PlanEntry, RunSummary};
+pub use repl::{ReplSession, REPL_SOURCE};

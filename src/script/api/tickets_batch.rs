@@ -1,0 +1,220 @@
+//! `tickets::` batch writes: create_many, update_many, upsert_many, archive_many.
+//!
+//! Lists are split into HubSpot's 100-input batches here ([`chunks`], swapped for
+//! `crate::backend::batching` at merge). The whole list passes the write guard before the first
+//! batch is sent. A batch HubSpot answers with 207 (some inputs failed) throws a catchable map
+//! with `status: 207`, `category: "BATCH_PARTIAL"`, `errors` and the `results` that succeeded.
+//! In a dry run nothing is sent: each item is planned like its single-record counterpart.
+
+use std::sync::Arc;
+
+use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext, Position};
+
+use crate::model::{
+    BatchCreateItem, BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, IdInput,
+    MAX_BATCH_INPUTS,
+};
+
+use super::super::bridge::usage;
+use super::super::context::RunCtx;
+use super::super::convert;
+use super::super::guard::WriteTarget;
+use super::super::limits::MAX_ARRAY_SIZE;
+use super::dry;
+
+type Res<T> = Result<T, Box<EvalAltResult>>;
+
+/// Splits a list into batches HubSpot accepts.
+fn chunks<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
+    items.chunks(MAX_BATCH_INPUTS).map(<[T]>::to_vec).collect()
+}
+
+fn list<T: serde::de::DeserializeOwned>(v: &Dynamic, what: &str, pos: Position) -> Res<Vec<T>> {
+    let items = convert::items(v, what, pos)?;
+    if items.len() > MAX_ARRAY_SIZE {
+        return Err(usage(
+            pos,
+            format!("{what}: at most {MAX_ARRAY_SIZE} items"),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| convert::from_dyn(it, &format!("{what} item {i}"), pos))
+        .collect()
+}
+
+/// Results as an array, or the 207 error map when some inputs failed.
+fn finish<T: serde::Serialize>(resps: Vec<BatchResponse<T>>, pos: Position) -> Res<Array> {
+    let mut results = Array::new();
+    let mut errors = Vec::new();
+    for r in resps {
+        for t in &r.results {
+            results.push(convert::to_dyn(t, pos)?);
+        }
+        errors.extend(r.errors);
+    }
+    if errors.is_empty() {
+        return Ok(results);
+    }
+    let mut m = Map::new();
+    m.insert("status".into(), Dynamic::from_int(207));
+    m.insert("category".into(), "BATCH_PARTIAL".into());
+    m.insert(
+        "message".into(),
+        format!(
+            "{} batch input(s) failed: {}",
+            errors.len(),
+            errors[0].message
+        )
+        .into(),
+    );
+    m.insert("correlationId".into(), "".into());
+    m.insert("errors".into(), convert::to_dyn(&errors, pos)?);
+    m.insert("results".into(), results.into());
+    Err(Box::new(EvalAltResult::ErrorRuntime(m.into(), pos)))
+}
+
+fn create_items(v: &Dynamic, pos: Position) -> Res<Vec<BatchCreateItem>> {
+    let items = convert::items(v, "tickets::create_many", pos)?;
+    items
+        .iter()
+        .map(|it| {
+            let full = it
+                .read_lock::<Map>()
+                .is_some_and(|m| m.get("properties").is_some_and(|p| p.is_map()));
+            if full {
+                convert::from_dyn(it, "tickets::create_many item", pos)
+            } else {
+                Ok(BatchCreateItem {
+                    properties: convert::properties(it, "tickets::create_many item", pos)?,
+                    ..BatchCreateItem::default()
+                })
+            }
+        })
+        .collect()
+}
+
+pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
+    let c = ctx.clone();
+    def!(m, false, "create_many", &["items: array", "tickets: array"],
+        "Creates tickets in batches of 100; items are property maps or #{ properties, associations }.",
+        move |nc: NativeCallContext, items: Dynamic| -> Res<Array> {
+            let pos = nc.call_position();
+            let items = create_items(&items, pos)?;
+            c.admit_write(pos, "tickets::create_many", &vec![WriteTarget::New; items.len()])?;
+            if c.dry_run() {
+                return items.iter().map(|i| convert::ticket(&dry::create(&c, &i.properties), pos)).collect();
+            }
+            let mut out = Vec::new();
+            for chunk in chunks(&items) {
+                out.push(c.call(pos, c.backend.batch_create(&BatchInput::new(chunk)))?);
+            }
+            finish(out, pos)
+        });
+
+    let c = ctx.clone();
+    def!(
+        m,
+        false,
+        "update_many",
+        &["items: array", "tickets: array"],
+        "Updates tickets in batches of 100; items are #{ id, properties }.",
+        move |nc: NativeCallContext, items: Dynamic| -> Res<Array> {
+            let pos = nc.call_position();
+            let items: Vec<BatchUpdateItem> = list(&items, "tickets::update_many", pos)?;
+            let targets: Vec<_> = items
+                .iter()
+                .map(|i| WriteTarget::Existing(i.id.clone()))
+                .collect();
+            c.admit_write(pos, "tickets::update_many", &targets)?;
+            if c.dry_run() {
+                return items
+                    .iter()
+                    .map(|i| convert::ticket(&dry::update(&c, pos, &i.id, &i.properties)?, pos))
+                    .collect();
+            }
+            let mut out = Vec::new();
+            for chunk in chunks(&items) {
+                out.push(c.call(pos, c.backend.batch_update(&BatchInput::new(chunk)))?);
+            }
+            finish(out, pos)
+        }
+    );
+
+    let c = ctx.clone();
+    def!(m, false, "upsert_many", &["items: array", "tickets: array"],
+        "Creates or updates by a unique property in batches of 100; items are #{ id, idProperty, properties }; results carry `new`.",
+        move |nc: NativeCallContext, items: Dynamic| -> Res<Array> {
+            let pos = nc.call_position();
+            let items: Vec<BatchUpdateItem> = list(&items, "tickets::upsert_many", pos)?;
+            let targets: Vec<_> = items.iter().map(|i| WriteTarget::Existing(i.id.clone())).collect();
+            c.admit_write(pos, "tickets::upsert_many", &targets)?;
+            if c.dry_run() {
+                return dry_upsert(&c, pos, &items);
+            }
+            let mut out = Vec::new();
+            for chunk in chunks(&items) {
+                out.push(c.call(pos, c.backend.batch_upsert(&BatchInput::new(chunk)))?);
+            }
+            finish(out, pos)
+        });
+
+    let c = ctx.clone();
+    def!(
+        m,
+        false,
+        "archive_many",
+        &["ids: array", "()"],
+        "Archives tickets in batches of 100.",
+        move |nc: NativeCallContext, ids: Dynamic| -> Res<()> {
+            let pos = nc.call_position();
+            let ids = convert::ids(&ids, "tickets::archive_many", pos)?;
+            let targets: Vec<_> = ids
+                .iter()
+                .map(|i| WriteTarget::Existing(i.clone()))
+                .collect();
+            c.admit_write(pos, "tickets::archive_many", &targets)?;
+            if c.dry_run() {
+                ids.iter().for_each(|id| dry::archive(&c, id));
+                return Ok(());
+            }
+            for chunk in chunks(&ids) {
+                let input = BatchInput::new(chunk.into_iter().map(IdInput::new).collect());
+                c.call(pos, c.backend.batch_archive(&input))?;
+            }
+            Ok(())
+        }
+    );
+}
+
+/// Dry upsert: items whose `idProperty` value exists are planned as updates, others as creates.
+fn dry_upsert(c: &RunCtx, pos: Position, items: &[BatchUpdateItem]) -> Res<Array> {
+    let mut out = Array::new();
+    for item in items {
+        let input = BatchReadInput {
+            inputs: vec![IdInput::new(item.id.clone())],
+            properties: Vec::new(),
+            properties_with_history: Vec::new(),
+            id_property: item.id_property.clone(),
+        };
+        let found = c.call(pos, c.backend.batch_read(&input, false))?;
+        c.add_reads(found.results.len());
+        let (t, new) = match found.results.first() {
+            Some(existing) => (dry::update(c, pos, &existing.id, &item.properties)?, false),
+            None => {
+                let mut props = item.properties.clone();
+                if let Some(p) = &item.id_property {
+                    props.insert(p.clone(), item.id.clone());
+                }
+                (dry::create(c, &props), true)
+            }
+        };
+        let mut m = convert::ticket(&t, pos)?
+            .try_cast::<Map>()
+            .unwrap_or_default();
+        m.insert("new".into(), new.into());
+        out.push(m.into());
+    }
+    Ok(out)
+}

@@ -1,0 +1,252 @@
+//! The per-run context every API closure captures: the backend, the runtime handle, the
+//! cancel token and deadline, counters, the log, the dry-run plan and the write guard.
+//!
+//! Owns per-run state and the helpers that touch it (logging, counting, stopping). The bridge
+//! to async code is in `bridge.rs`; the write policy in `guard.rs`. Nothing here is shared
+//! between runs except the backend, the state store and the handle.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rhai::{EvalAltResult, Position};
+use tokio::runtime::Handle;
+use tokio_util::sync::CancellationToken;
+
+use crate::backend::TicketsBackend;
+use crate::model::{Pipeline, Ticket};
+use crate::state::{LogLine, StateDb};
+
+use super::guard::{WriteGuard, WriteTarget};
+use super::plan::{Plan, PlanChange};
+
+/// Callback receiving each log line as it is written.
+pub type LogSink = Arc<dyn Fn(&LogLine) + Send + Sync>;
+
+/// Why the host stopped a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StopReason {
+    /// The wall-clock timeout elapsed.
+    Timeout(Duration),
+    /// The cancel token fired.
+    Cancelled,
+    /// A write beyond the cap was refused.
+    WriteLimit(String),
+}
+
+/// The run-level settings of a context.
+pub(crate) struct RunSettings {
+    pub script: String,
+    pub trigger: String,
+    pub dry_run: bool,
+    pub args: BTreeMap<String, String>,
+    pub timeout: Option<Duration>,
+    pub max_writes: Option<u64>,
+    pub cancel: CancellationToken,
+    pub on_log: Option<LogSink>,
+}
+
+/// Per-run state.
+pub(crate) struct RunCtx {
+    pub backend: Arc<dyn TicketsBackend>,
+    pub state: StateDb,
+    pub handle: Handle,
+    pub settings: RunSettings,
+    pub deadline: Option<Instant>,
+    pub reads: AtomicU64,
+    pub api_calls: AtomicU64,
+    log: Mutex<Vec<LogLine>>,
+    plan: Mutex<Plan>,
+    guard: Mutex<WriteGuard>,
+    stop: Mutex<Option<StopReason>>,
+    /// The token of the current evaluation (a REPL swaps it per input).
+    cancel: Mutex<CancellationToken>,
+    pipelines: Mutex<Option<Arc<Vec<Pipeline>>>>,
+    /// Dry run: property values planned per existing ticket, applied to later reads.
+    overlay: Mutex<HashMap<String, BTreeMap<String, String>>>,
+    /// Dry run: tickets the run would have created.
+    created: Mutex<HashMap<String, Ticket>>,
+    /// Dry run: `state::` writes kept for this run only.
+    pub state_overlay: Mutex<HashMap<String, Option<serde_json::Value>>>,
+    next_fake_id: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock()
+        .expect("run context lock poisoned by a panicking API call")
+}
+
+impl RunCtx {
+    pub fn new(
+        backend: Arc<dyn TicketsBackend>,
+        state: StateDb,
+        handle: Handle,
+        settings: RunSettings,
+    ) -> Self {
+        let started = Instant::now();
+        let deadline = settings.timeout.map(|t| started + t);
+        let guard = WriteGuard::new(settings.max_writes);
+        let cancel = Mutex::new(settings.cancel.clone());
+        Self {
+            backend,
+            state,
+            handle,
+            settings,
+            deadline,
+            reads: AtomicU64::new(0),
+            api_calls: AtomicU64::new(0),
+            log: Mutex::new(Vec::new()),
+            plan: Mutex::new(Plan::default()),
+            guard: Mutex::new(guard),
+            stop: Mutex::new(None),
+            cancel,
+            pipelines: Mutex::new(None),
+            overlay: Mutex::new(HashMap::new()),
+            created: Mutex::new(HashMap::new()),
+            state_overlay: Mutex::new(HashMap::new()),
+            next_fake_id: AtomicU64::new(1),
+        }
+    }
+
+    pub fn dry_run(&self) -> bool {
+        self.settings.dry_run
+    }
+
+    /// Appends a log line and hands it to the sink.
+    pub fn log(&self, level: &str, message: impl Into<String>) {
+        let line = LogLine {
+            at: Utc::now(),
+            level: level.to_string(),
+            message: message.into(),
+        };
+        if let Some(sink) = &self.settings.on_log {
+            sink(&line);
+        }
+        lock(&self.log).push(line);
+    }
+
+    pub fn take_log(&self) -> Vec<LogLine> {
+        std::mem::take(&mut *lock(&self.log))
+    }
+
+    pub fn take_plan(&self) -> Plan {
+        std::mem::take(&mut *lock(&self.plan))
+    }
+
+    pub fn plan(&self, ticket: &str, change: PlanChange) {
+        lock(&self.plan).push(ticket, change);
+    }
+
+    pub fn writes(&self) -> u64 {
+        lock(&self.guard).count()
+    }
+
+    pub fn add_reads(&self, n: usize) {
+        self.reads.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    pub fn stop_reason(&self) -> Option<StopReason> {
+        lock(&self.stop).clone()
+    }
+
+    /// Records why the run stops and returns the (uncatchable) error that stops it.
+    pub fn stop(&self, reason: StopReason, pos: Position) -> Box<EvalAltResult> {
+        let token = match &reason {
+            StopReason::Timeout(_) => "timeout",
+            StopReason::Cancelled => "cancelled",
+            StopReason::WriteLimit(_) => "write_limit",
+        };
+        lock(&self.stop).get_or_insert(reason);
+        Box::new(EvalAltResult::ErrorTerminated(token.into(), pos))
+    }
+
+    /// The cancel token of the current evaluation.
+    pub fn cancel_token(&self) -> CancellationToken {
+        lock(&self.cancel).clone()
+    }
+
+    /// Starts a new evaluation (REPL input): a fresh token, no stop reason.
+    pub fn reset_for_eval(&self, cancel: CancellationToken) {
+        *lock(&self.cancel) = cancel;
+        *lock(&self.stop) = None;
+    }
+
+    /// The reason to stop now, if any (cancelled, or past the deadline).
+    pub fn should_stop(&self) -> Option<StopReason> {
+        if self.cancel_token().is_cancelled() {
+            return Some(StopReason::Cancelled);
+        }
+        match (self.deadline, self.settings.timeout) {
+            (Some(d), Some(t)) if Instant::now() >= d => Some(StopReason::Timeout(t)),
+            _ => None,
+        }
+    }
+
+    /// THE write policy: every mutating binding calls this before writing or planning.
+    pub fn admit_write(
+        &self,
+        pos: Position,
+        what: &str,
+        targets: &[WriteTarget],
+    ) -> Result<(), Box<EvalAltResult>> {
+        lock(&self.guard)
+            .admit(what, targets)
+            .map_err(|msg| self.stop(StopReason::WriteLimit(msg), pos))
+    }
+
+    pub fn cached_pipelines(&self) -> Option<Arc<Vec<Pipeline>>> {
+        lock(&self.pipelines).clone()
+    }
+
+    pub fn cache_pipelines(&self, p: Vec<Pipeline>) -> Arc<Vec<Pipeline>> {
+        let p = Arc::new(p);
+        *lock(&self.pipelines) = Some(p.clone());
+        p
+    }
+
+    /// Dry run: a fresh fake id for a ticket that would be created.
+    pub fn fake_id(&self) -> String {
+        format!(
+            "dry-run-{}",
+            self.next_fake_id.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    pub fn remember_created(&self, t: &Ticket) {
+        lock(&self.created).insert(t.id.clone(), t.clone());
+    }
+
+    pub fn created_ticket(&self, id: &str) -> Option<Ticket> {
+        lock(&self.created).get(id).cloned()
+    }
+
+    /// Dry run: records planned values of `id` (applied to later reads).
+    pub fn overlay_set(&self, id: &str, props: &BTreeMap<String, String>) {
+        if let Some(t) = lock(&self.created).get_mut(id) {
+            for (k, v) in props {
+                t.properties.insert(k.clone(), Some(v.clone()));
+            }
+            return;
+        }
+        let mut o = lock(&self.overlay);
+        let e = o.entry(id.to_string()).or_default();
+        for (k, v) in props {
+            e.insert(k.clone(), v.clone());
+        }
+    }
+
+    /// Dry run: applies planned values to a ticket read from the backend.
+    pub fn apply_overlay(&self, t: &mut Ticket) {
+        if !self.dry_run() {
+            return;
+        }
+        if let Some(props) = lock(&self.overlay).get(&t.id) {
+            for (k, v) in props {
+                let v = if v.is_empty() { None } else { Some(v.clone()) };
+                t.properties.insert(k.clone(), v);
+            }
+        }
+    }
+}

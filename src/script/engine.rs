@@ -1,0 +1,74 @@
+//! Builds the Rhai engine a script compiles and runs with: a raw engine plus the shared
+//! standard package, our API modules and any embedder modules; every limit from `limits.rs`;
+//! strict variables; errors on missing map properties; no `eval`, no `import`; optimizer at
+//! Simple; `print`/`debug` into the run log and `on_progress` watching the cancel token and the
+//! deadline.
+//!
+//! `check` compiles with an engine built by this same function (with a context that never
+//! runs), so what compiles is exactly what runs. Nothing here executes a script.
+
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine, Module, OptimizationLevel, Shared as Rc};
+
+type SharedModule = Rc<Module>;
+
+use super::api;
+use super::context::RunCtx;
+use super::limits;
+
+/// What every engine shares: the standard package and embedder modules.
+pub(crate) struct Shared {
+    pub std: SharedModule,
+    pub extra: Vec<(String, SharedModule)>,
+}
+
+impl Shared {
+    pub fn new() -> Self {
+        use rhai::packages::{Package, StandardPackage};
+        Self {
+            std: StandardPackage::new().as_shared_module(),
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// The engine for one run (or one compile) bound to `ctx`.
+pub(crate) fn build(shared: &Shared, ctx: &Arc<RunCtx>) -> Engine {
+    let mut e = Engine::new_raw();
+    e.register_global_module(shared.std.clone());
+    limits::apply(&mut e);
+    e.set_strict_variables(true);
+    // A misspelt or unrequested property is an error rather than a silent `()`: scripts test
+    // optional keys with `"x" in t.properties` or read them with `t.prop("x")`.
+    e.set_fail_on_invalid_map_property(true);
+    e.set_optimization_level(OptimizationLevel::Simple);
+    e.disable_symbol("eval");
+    e.disable_symbol("import");
+    e.disable_symbol("export");
+    api::register(&mut e, ctx);
+    for (name, m) in &shared.extra {
+        e.register_static_module(name.as_str(), m.clone());
+    }
+
+    let c = ctx.clone();
+    e.on_print(move |s| c.log("info", s));
+    let c = ctx.clone();
+    e.on_debug(move |s, _src, pos| match pos.line() {
+        Some(l) => c.log("debug", format!("[line {l}] {s}")),
+        None => c.log("debug", s),
+    });
+    let c = ctx.clone();
+    e.on_progress(move |ops| {
+        if ops % limits::CLOCK_CHECK_EVERY != 0 {
+            return None;
+        }
+        let reason = c.should_stop()?;
+        let err = c.stop(reason, rhai::Position::NONE);
+        match *err {
+            rhai::EvalAltResult::ErrorTerminated(token, _) => Some(token),
+            _ => Some(Dynamic::from("stopped")),
+        }
+    });
+    e
+}

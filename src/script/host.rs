@@ -1,0 +1,372 @@
+//! [`ScriptHost`]: the one entry point the CLI, triggers and REPL use to check and run scripts.
+//!
+//! Owns compilation (size cap, header, AST cache keyed by a hash of path and content), the
+//! run lifecycle (options merged with the header, a `spawn_blocking` thread per run, the run
+//! recorded in `state.db`) and the outcome. It must not print: callers get strings.
+
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rhai::{Module, AST};
+use serde::Serialize;
+use tokio::runtime::Handle;
+use tokio_util::sync::CancellationToken;
+
+use crate::backend::TicketsBackend;
+use crate::state::{LogLine, RunEnd, RunId, RunStatus, StateDb};
+
+use super::context::{LogSink, RunCtx, RunSettings};
+use super::engine::{self, Shared};
+use super::error::{Diagnostic, ScriptError};
+use super::header::ScriptHeader;
+use super::limits;
+use super::plan::{Plan, RunSummary};
+use super::render;
+
+/// A script that compiled and whose header is valid.
+#[derive(Clone)]
+pub struct CompiledScript {
+    /// Script name: the file stem (also its `state::` namespace).
+    pub name: String,
+    /// The path as given.
+    pub path: PathBuf,
+    /// The parsed header.
+    pub header: ScriptHeader,
+    /// Hash of path and content (the cache key).
+    pub hash: u64,
+    ast: Arc<AST>,
+}
+
+impl std::fmt::Debug for CompiledScript {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CompiledScript")
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .field("header", &self.header)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How to run a script.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Plan writes instead of sending them.
+    pub dry_run: bool,
+    /// `--arg key=value` arguments.
+    pub args: BTreeMap<String, String>,
+    /// Wall-clock limit; overrides the header's `timeout`.
+    pub timeout: Option<Duration>,
+    /// Write cap; overrides the header's `max_writes`. Against a live portal the default is
+    /// [`limits::DEFAULT_LIVE_MAX_WRITES`].
+    pub max_writes: Option<u64>,
+    /// What started the run: `run`, `watch`, `daemon`, `repl`.
+    pub trigger: String,
+}
+
+/// One run to perform.
+#[derive(Clone)]
+pub struct RunRequest {
+    /// The script file (names it in errors; its stem names its state).
+    pub path: PathBuf,
+    /// Its content.
+    pub source: String,
+    /// Options.
+    pub options: RunOptions,
+    /// Cancels the run (Ctrl-C, shutdown, a replacing run).
+    pub cancel: CancellationToken,
+    /// Receives each log line as it is written.
+    pub on_log: Option<LogSink>,
+}
+
+/// How a run went.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunOutcome {
+    /// Its id in `state.db` (`None` if it could not be recorded).
+    pub run_id: Option<RunId>,
+    /// The recorded status.
+    pub status: RunStatus,
+    /// The error it ended with.
+    #[serde(serialize_with = "error_text")]
+    pub error: Option<ScriptError>,
+    /// Counts and duration.
+    pub summary: RunSummary,
+    /// Planned changes (dry run; empty otherwise).
+    pub plan: Plan,
+    /// The run's log lines.
+    pub log: Vec<LogLine>,
+}
+
+fn error_text<S: serde::Serializer>(e: &Option<ScriptError>, s: S) -> Result<S::Ok, S::Error> {
+    match e {
+        Some(e) => s.serialize_some(&serde_json::json!({
+            "kind": e.kind(),
+            "message": e.to_string(),
+            "rendered": e.render(),
+            "diagnostic": e.diagnostic(),
+        })),
+        None => s.serialize_none(),
+    }
+}
+
+/// Checks and runs scripts against one backend. Cheap to clone.
+#[derive(Clone)]
+pub struct ScriptHost {
+    backend: Arc<dyn TicketsBackend>,
+    state: StateDb,
+    handle: Handle,
+    shared: Arc<Shared>,
+    cache: Arc<Mutex<HashMap<u64, CompiledScript>>>,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// The script name of a path: its file stem.
+pub fn script_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+impl ScriptHost {
+    /// A host over `backend`, recording runs and script state in `state`; host calls block on
+    /// `handle` (a multi-thread runtime).
+    pub fn new(backend: Arc<dyn TicketsBackend>, state: StateDb, handle: Handle) -> Self {
+        Self {
+            backend,
+            state,
+            handle,
+            shared: Arc::new(Shared::new()),
+            cache: Arc::new(Mutex::new(HashMap::new())),
+            slots: Arc::new(tokio::sync::Semaphore::new(limits::MAX_CONCURRENT_RUNS)),
+        }
+    }
+
+    /// Adds an embedder module, mounted as `name::` next to the ticket API. Call before the
+    /// first check or run (the AST cache is cleared).
+    pub fn with_module(mut self, name: &str, module: Module) -> Self {
+        let mut shared = Shared::new();
+        shared.extra = self.shared.extra.clone();
+        shared.extra.push((name.to_string(), module.into()));
+        self.shared = Arc::new(shared);
+        self.cache = Arc::new(Mutex::new(HashMap::new()));
+        self
+    }
+
+    fn settings(&self, name: String, trigger: String, cancel: CancellationToken) -> RunSettings {
+        RunSettings {
+            script: name,
+            trigger,
+            dry_run: false,
+            args: BTreeMap::new(),
+            timeout: None,
+            max_writes: None,
+            cancel,
+            on_log: None,
+        }
+    }
+
+    /// An engine configured like a run's, bound to a context that never runs.
+    pub(crate) fn reference_engine(&self) -> rhai::Engine {
+        let s = self.settings("check".into(), "check".into(), CancellationToken::new());
+        let ctx = Arc::new(RunCtx::new(
+            self.backend.clone(),
+            self.state.clone(),
+            self.handle.clone(),
+            s,
+        ));
+        engine::build(&self.shared, &ctx)
+    }
+
+    /// An interactive session with `options` (dry run, args, write cap; `timeout` is ignored:
+    /// Ctrl-C cancels an input through the token given to [`super::ReplSession::eval`]).
+    pub fn repl(&self, options: RunOptions) -> super::ReplSession {
+        let mut settings = self.settings("repl".into(), "repl".into(), CancellationToken::new());
+        settings.dry_run = options.dry_run;
+        settings.args = options.args;
+        settings.max_writes = options.max_writes.or(self
+            .backend
+            .is_live()
+            .then_some(limits::DEFAULT_LIVE_MAX_WRITES));
+        let ctx = Arc::new(RunCtx::new(
+            self.backend.clone(),
+            self.state.clone(),
+            self.handle.clone(),
+            settings,
+        ));
+        super::ReplSession {
+            engine: engine::build(&self.shared, &ctx),
+            scope: rhai::Scope::new(),
+            ast: AST::empty(),
+            ctx,
+        }
+    }
+
+    /// Compiles `source` and parses its header; nothing runs. Errors render with a caret.
+    pub fn check(&self, path: &Path, source: &str) -> Result<CompiledScript, ScriptError> {
+        let file = path.display().to_string();
+        if source.len() > limits::MAX_SCRIPT_BYTES {
+            return Err(ScriptError::Limit(Box::new(Diagnostic::bare(
+                file,
+                format!(
+                    "the script is {} bytes; the limit is {} bytes",
+                    source.len(),
+                    limits::MAX_SCRIPT_BYTES
+                ),
+            ))));
+        }
+        let header = ScriptHeader::parse(path, source)
+            .map_err(|e| render::header(&file, source, e.line, e.message))?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        file.hash(&mut h);
+        source.hash(&mut h);
+        let hash = h.finish();
+        if let Some(c) = self
+            .cache
+            .lock()
+            .expect("AST cache lock poisoned")
+            .get(&hash)
+        {
+            return Ok(c.clone());
+        }
+        let mut ast = self
+            .reference_engine()
+            .compile(source)
+            .map_err(|e| render::from_parse(&e, &file, source))?;
+        ast.set_source(file.as_str());
+        let compiled = CompiledScript {
+            name: script_name(path),
+            path: path.to_path_buf(),
+            header,
+            hash,
+            ast: Arc::new(ast),
+        };
+        let mut cache = self.cache.lock().expect("AST cache lock poisoned");
+        if cache.len() >= limits::AST_CACHE_ENTRIES {
+            cache.clear();
+        }
+        cache.insert(hash, compiled.clone());
+        Ok(compiled)
+    }
+
+    /// Runs a script on a blocking thread and records the run in `state.db`.
+    pub async fn run(&self, req: RunRequest) -> RunOutcome {
+        let started = Instant::now();
+        let name = script_name(&req.path);
+        let file = req.path.display().to_string();
+        let dry_run = req.options.dry_run;
+        let run_id = self
+            .state
+            .start_run(&name, &req.options.trigger, Utc::now(), dry_run)
+            .ok();
+        let compiled = match self.check(&req.path, &req.source) {
+            Ok(c) => c,
+            Err(e) => {
+                let summary = RunSummary {
+                    duration: started.elapsed(),
+                    dry_run,
+                    ..RunSummary::default()
+                };
+                return self.finish(run_id, Some(e), summary, Plan::default(), Vec::new());
+            }
+        };
+        let max_writes = req
+            .options
+            .max_writes
+            .or(compiled.header.max_writes)
+            .or(self
+                .backend
+                .is_live()
+                .then_some(limits::DEFAULT_LIVE_MAX_WRITES));
+        let mut settings = self.settings(name, req.options.trigger.clone(), req.cancel.clone());
+        settings.dry_run = dry_run;
+        settings.args = req.options.args.clone();
+        settings.timeout = req.options.timeout.or(compiled.header.timeout);
+        settings.max_writes = max_writes;
+        settings.on_log = req.on_log.clone();
+        let slot = tokio::select! {
+            biased;
+            _ = req.cancel.cancelled() => None,
+            s = self.slots.clone().acquire_owned() => s.ok(),
+        };
+        let Some(_slot) = slot else {
+            let e = ScriptError::Cancelled(Box::new(Diagnostic::bare(
+                file,
+                "the run was cancelled before it started",
+            )));
+            let summary = RunSummary {
+                duration: started.elapsed(),
+                dry_run,
+                ..RunSummary::default()
+            };
+            return self.finish(run_id, Some(e), summary, Plan::default(), Vec::new());
+        };
+        let ctx = Arc::new(RunCtx::new(
+            self.backend.clone(),
+            self.state.clone(),
+            self.handle.clone(),
+            settings,
+        ));
+        let engine = engine::build(&self.shared, &ctx);
+        let ast = compiled.ast.clone();
+        let joined = tokio::task::spawn_blocking(move || engine.run_ast(&ast)).await;
+        let error = match joined {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(render::from_eval(
+                &e,
+                &file,
+                &req.source,
+                ctx.stop_reason().as_ref(),
+            )),
+            Err(e) => Some(ScriptError::Host(format!("the run's thread failed: {e}"))),
+        };
+        let summary = RunSummary {
+            reads: ctx.reads.load(std::sync::atomic::Ordering::Relaxed),
+            writes: ctx.writes(),
+            api_calls: ctx.api_calls.load(std::sync::atomic::Ordering::Relaxed),
+            duration: started.elapsed(),
+            dry_run,
+        };
+        self.finish(run_id, error, summary, ctx.take_plan(), ctx.take_log())
+    }
+
+    fn finish(
+        &self,
+        run_id: Option<RunId>,
+        error: Option<ScriptError>,
+        summary: RunSummary,
+        plan: Plan,
+        log: Vec<LogLine>,
+    ) -> RunOutcome {
+        let status = match &error {
+            None => RunStatus::Ok,
+            Some(ScriptError::Timeout(_)) => RunStatus::TimedOut,
+            Some(ScriptError::Cancelled(_)) => RunStatus::Cancelled,
+            Some(_) => RunStatus::Failed,
+        };
+        let rendered = error.as_ref().map(ScriptError::render);
+        let mut run_id = run_id;
+        if let Some(id) = run_id {
+            let end = RunEnd {
+                reads: summary.reads,
+                writes: summary.writes,
+                api_calls: summary.api_calls,
+                error: rendered.as_deref(),
+                log: &log,
+            };
+            if self.state.finish_run(id, status, Utc::now(), &end).is_err() {
+                run_id = None;
+            }
+        }
+        RunOutcome {
+            run_id,
+            status,
+            error,
+            summary,
+            plan,
+            log,
+        }
+    }
+}

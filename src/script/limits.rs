@@ -1,0 +1,55 @@
+//! Every safety limit of the script engine, set in one place so a reviewer sees them together.
+//!
+//! Owns the numbers and [`apply`], which sets each of them explicitly on an engine (never
+//! relying on Rhai's defaults). It must not hold per-run state: the wall-clock timeout and
+//! cancellation live in the run context and the `on_progress` hook.
+
+use rhai::Engine;
+
+/// Largest script file compiled, in bytes (checked before parsing).
+pub const MAX_SCRIPT_BYTES: usize = 1024 * 1024;
+/// Operations one run may perform. A backstop only: runs without a timeout still end. A
+/// 10,000-ticket report at a few hundred operations per ticket stays far below it.
+pub const MAX_OPERATIONS: u64 = 500_000_000;
+/// Nested script function calls.
+pub const MAX_CALL_LEVELS: usize = 64;
+/// Nesting of expressions at the top level.
+pub const MAX_EXPR_DEPTH: usize = 64;
+/// Nesting of expressions inside functions.
+pub const MAX_FUNCTION_EXPR_DEPTH: usize = 32;
+/// Bytes in one string.
+pub const MAX_STRING_SIZE: usize = 4 * 1024 * 1024;
+/// Items in one array; also caps what the API builds (`to_array()`, `read_many`).
+pub const MAX_ARRAY_SIZE: usize = 100_000;
+/// Entries in one object map.
+pub const MAX_MAP_SIZE: usize = 20_000;
+/// Variables alive at once.
+pub const MAX_VARIABLES: usize = 2_000;
+/// Script functions defined in one script.
+pub const MAX_FUNCTIONS: usize = 500;
+/// Modules a script may import: none (imports are also disabled as a keyword).
+pub const MAX_MODULES: usize = 0;
+/// The `on_progress` hook reads the clock once every this many operations.
+pub const CLOCK_CHECK_EVERY: u64 = 1024;
+/// Compiled scripts kept in the AST cache (cleared whole when full).
+pub const AST_CACHE_ENTRIES: usize = 128;
+/// Script runs executing at once per host (others wait for a slot; cron and watch triggers
+/// can otherwise pile up blocking threads).
+pub const MAX_CONCURRENT_RUNS: usize = 8;
+/// Default write cap of a run against a live portal when neither the options nor the header
+/// give one.
+pub const DEFAULT_LIVE_MAX_WRITES: u64 = 100;
+
+/// Sets every limit on `engine`.
+pub fn apply(engine: &mut Engine) {
+    engine
+        .set_max_operations(MAX_OPERATIONS)
+        .set_max_call_levels(MAX_CALL_LEVELS)
+        .set_max_expr_depths(MAX_EXPR_DEPTH, MAX_FUNCTION_EXPR_DEPTH)
+        .set_max_string_size(MAX_STRING_SIZE)
+        .set_max_array_size(MAX_ARRAY_SIZE)
+        .set_max_map_size(MAX_MAP_SIZE)
+        .set_max_variables(MAX_VARIABLES)
+        .set_max_functions(MAX_FUNCTIONS)
+        .set_max_modules(MAX_MODULES);
+}

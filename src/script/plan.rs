@@ -1,0 +1,246 @@
+//! The plan of a dry run (each planned change, ticket by ticket) and the one-line run summary.
+//!
+//! Owns the data shapes and their text/JSON forms. It must not decide what is recorded: the
+//! dry-run write functions in `api/dry.rs` do.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+use serde::Serialize;
+
+/// One planned change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum PlanChange {
+    /// A property changes value.
+    Set {
+        /// Property name.
+        property: String,
+        /// Value before (`None` when empty or unknown).
+        old: Option<String>,
+        /// Value after (`""` clears it).
+        new: String,
+    },
+    /// The ticket is created with these properties.
+    Created {
+        /// Its properties.
+        properties: BTreeMap<String, String>,
+    },
+    /// The ticket goes to the recycle bin.
+    Archived,
+    /// An association is added.
+    Associated {
+        /// Object type (`contacts`, ...).
+        to_type: String,
+        /// Object id.
+        to_id: String,
+        /// Association type id.
+        type_id: String,
+    },
+    /// An association is removed.
+    Dissociated {
+        /// Object type.
+        to_type: String,
+        /// Object id.
+        to_id: String,
+        /// Association type id.
+        type_id: String,
+    },
+    /// The ticket is merged into `into` (and archived).
+    Merged {
+        /// The surviving ticket.
+        into: String,
+    },
+}
+
+/// A planned change of one ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanEntry {
+    /// Ticket id (`dry-run-N` for tickets a dry run would create).
+    pub ticket: String,
+    /// What changes.
+    #[serde(flatten)]
+    pub change: PlanChange,
+}
+
+/// Every change a dry run would have made, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// The changes.
+    pub entries: Vec<PlanEntry>,
+}
+
+impl Plan {
+    /// Whether nothing would change.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Adds a change.
+    pub fn push(&mut self, ticket: &str, change: PlanChange) {
+        self.entries.push(PlanEntry {
+            ticket: ticket.to_string(),
+            change,
+        });
+    }
+
+    /// A table with one row per change: ticket, change, property, old, new.
+    pub fn render_table(&self) -> String {
+        if self.entries.is_empty() {
+            return "no changes planned\n".to_string();
+        }
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED);
+        t.set_header(vec!["ticket", "change", "property", "old", "new"]);
+        for e in &self.entries {
+            let row: [String; 5] = match &e.change {
+                PlanChange::Set { property, old, new } => [
+                    e.ticket.clone(),
+                    "set".into(),
+                    property.clone(),
+                    old.clone().unwrap_or_else(|| "(empty)".into()),
+                    if new.is_empty() {
+                        "(empty)".into()
+                    } else {
+                        new.clone()
+                    },
+                ],
+                PlanChange::Created { properties } => [
+                    e.ticket.clone(),
+                    "create".into(),
+                    String::new(),
+                    String::new(),
+                    properties
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ],
+                PlanChange::Archived => [
+                    e.ticket.clone(),
+                    "archive".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ],
+                PlanChange::Associated {
+                    to_type,
+                    to_id,
+                    type_id,
+                } => [
+                    e.ticket.clone(),
+                    "associate".into(),
+                    format!("{to_type} (type {type_id})"),
+                    String::new(),
+                    to_id.clone(),
+                ],
+                PlanChange::Dissociated {
+                    to_type,
+                    to_id,
+                    type_id,
+                } => [
+                    e.ticket.clone(),
+                    "dissociate".into(),
+                    format!("{to_type} (type {type_id})"),
+                    to_id.clone(),
+                    String::new(),
+                ],
+                PlanChange::Merged { into } => [
+                    e.ticket.clone(),
+                    "merge".into(),
+                    String::new(),
+                    String::new(),
+                    format!("into {into}"),
+                ],
+            };
+            t.add_row(row.to_vec());
+        }
+        format!("{t}\n")
+    }
+}
+
+/// Counts of one run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunSummary {
+    /// Tickets read.
+    pub reads: u64,
+    /// Distinct tickets changed (or that would change, in a dry run); creates count.
+    pub writes: u64,
+    /// Backend calls made.
+    pub api_calls: u64,
+    /// Wall-clock duration.
+    #[serde(with = "duration_ms")]
+    pub duration: Duration,
+    /// Whether writes were only planned.
+    pub dry_run: bool,
+}
+
+impl RunSummary {
+    /// One line: `read 12 tickets, wrote 3 (dry run), 5 API calls in 1.2s`.
+    pub fn render(&self) -> String {
+        let millis = self.duration.as_millis();
+        let took = if millis < 1000 {
+            format!("{millis}ms")
+        } else {
+            format!("{:.1}s", self.duration.as_secs_f64())
+        };
+        format!(
+            "read {} ticket{}, {} {}{}, {} API call{} in {took}",
+            self.reads,
+            if self.reads == 1 { "" } else { "s" },
+            if self.dry_run { "would write" } else { "wrote" },
+            self.writes,
+            if self.dry_run { " (dry run)" } else { "" },
+            self.api_calls,
+            if self.api_calls == 1 { "" } else { "s" },
+        )
+    }
+}
+
+mod duration_ms {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_shows_old_and_new() {
+        let mut p = Plan::default();
+        p.push(
+            "7",
+            PlanChange::Set {
+                property: "hs_ticket_priority".into(),
+                old: Some("HIGH".into()),
+                new: "URGENT".into(),
+            },
+        );
+        let t = p.render_table();
+        assert!(t.contains("hs_ticket_priority"), "{t}");
+        assert!(t.contains("HIGH") && t.contains("URGENT"), "{t}");
+        let j = serde_json::to_value(&p).unwrap();
+        assert_eq!(j["entries"][0]["action"], "set");
+        assert_eq!(j["entries"][0]["old"], "HIGH");
+    }
+
+    #[test]
+    fn summary_is_one_line() {
+        let s = RunSummary {
+            reads: 1,
+            writes: 2,
+            api_calls: 3,
+            duration: Duration::from_millis(40),
+            dry_run: true,
+        };
+        assert_eq!(
+            s.render(),
+            "read 1 ticket, would write 2 (dry run), 3 API calls in 40ms"
+        );
+    }
+}

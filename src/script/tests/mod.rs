@@ -1,0 +1,369 @@
+//! Tests of the script host end to end: scripts run through `ScriptHost::run` on a
+//! multi-thread runtime against the in-memory [`fake::Fake`] backend.
+
+mod fake;
+mod render;
+mod repl;
+mod safety;
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use super::plan::PlanChange;
+use super::{RunOptions, RunOutcome, RunRequest, ScriptError, ScriptHost};
+use crate::state::{RunStatus, StateDb};
+use fake::Fake;
+
+fn host(fake: &Arc<Fake>) -> ScriptHost {
+    ScriptHost::new(
+        fake.clone(),
+        StateDb::in_memory().unwrap(),
+        tokio::runtime::Handle::current(),
+    )
+}
+
+fn request(src: &str, options: RunOptions) -> RunRequest {
+    RunRequest {
+        path: "t.rhai".into(),
+        source: src.to_string(),
+        options: RunOptions {
+            trigger: "run".into(),
+            ..options
+        },
+        cancel: CancellationToken::new(),
+        on_log: None,
+    }
+}
+
+async fn run(fake: &Arc<Fake>, src: &str, options: RunOptions) -> RunOutcome {
+    host(fake).run(request(src, options)).await
+}
+
+fn ok(o: &RunOutcome) {
+    if let Some(e) = &o.error {
+        panic!("run failed:\n{}", e.render());
+    }
+    assert_eq!(o.status, RunStatus::Ok);
+}
+
+fn messages(o: &RunOutcome) -> Vec<String> {
+    o.log
+        .iter()
+        .map(|l| format!("{}: {}", l.level, l.message))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_script_reads_and_updates_through_the_runner() {
+    let fake = Arc::new(Fake::with(3, 10));
+    let o = run(
+        &fake,
+        r#"
+        let t = tickets::get("1");
+        if t.properties.hs_ticket_priority == "HIGH" {
+            let u = tickets::update(t.id, #{ hs_ticket_priority: "URGENT" });
+            print(`now ${u.properties.hs_ticket_priority}`);
+        }
+        "#,
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+    assert_eq!(
+        fake.prop(1, "hs_ticket_priority").as_deref(),
+        Some("URGENT")
+    );
+    assert_eq!(messages(&o), vec!["info: now URGENT"]);
+    assert_eq!(
+        (o.summary.reads, o.summary.writes, o.summary.api_calls),
+        (1, 1, 2)
+    );
+    assert!(o.plan.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_plans_and_never_writes() {
+    let fake = Arc::new(Fake::with(3, 10));
+    let o = run(
+        &fake,
+        r#"
+        let u = tickets::update("1", #{ hs_ticket_priority: "URGENT" });
+        if u.properties.hs_ticket_priority != "URGENT" { throw "update did not return the change"; }
+        let again = tickets::get("1");
+        if again.properties.hs_ticket_priority != "URGENT" { throw "read did not see the plan"; }
+        let c = tickets::create(#{ subject: "new one", hs_pipeline: "0", hs_pipeline_stage: "1" });
+        if c.id != "dry-run-1" { throw `unexpected id ${c.id}`; }
+        tickets::update_many([#{ id: "2", properties: #{ subject: "renamed" } }]);
+        tickets::delete("3");
+        tickets::archive_many(["2"]);
+        if !run::dry_run() { throw "not a dry run"; }
+        "#,
+        RunOptions {
+            dry_run: true,
+            ..RunOptions::default()
+        },
+    )
+    .await;
+    ok(&o);
+    assert_eq!(fake.writes.load(Ordering::SeqCst), 0);
+    assert_eq!(fake.prop(1, "hs_ticket_priority").as_deref(), Some("HIGH"));
+    assert_eq!(o.summary.writes, 4);
+    let first = &o.plan.entries[0];
+    assert_eq!(first.ticket, "1");
+    assert_eq!(
+        first.change,
+        PlanChange::Set {
+            property: "hs_ticket_priority".into(),
+            old: Some("HIGH".into()),
+            new: "URGENT".into()
+        }
+    );
+    let kinds: Vec<&str> = o
+        .plan
+        .entries
+        .iter()
+        .map(|e| match e.change {
+            PlanChange::Set { .. } => "set",
+            PlanChange::Created { .. } => "created",
+            PlanChange::Archived => "archived",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(kinds, vec!["set", "created", "set", "archived", "archived"]);
+    let table = o.plan.render_table();
+    assert!(
+        table.contains("HIGH") && table.contains("URGENT") && table.contains("renamed"),
+        "{table}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_writes_stops_before_ticket_n_plus_one() {
+    let fake = Arc::new(Fake::with(3, 10));
+    let src = "for id in [\"1\", \"2\", \"1\", \"3\"] {\n    tickets::update(id, #{ subject: \"x\" });\n}\n";
+    let o = run(
+        &fake,
+        src,
+        RunOptions {
+            max_writes: Some(2),
+            ..RunOptions::default()
+        },
+    )
+    .await;
+    assert_eq!(o.status, RunStatus::Failed);
+    let Some(ScriptError::WriteLimit(d)) = &o.error else {
+        panic!("{:?}", o.error)
+    };
+    assert_eq!(d.line, Some(2));
+    assert!(
+        d.message.contains("ticket number 3") && d.message.contains("at most 2"),
+        "{}",
+        d.message
+    );
+    assert_eq!(fake.writes.load(Ordering::SeqCst), 3);
+    assert_eq!(fake.prop(3, "subject").as_deref(), Some("ticket 3"));
+    assert_eq!(o.summary.writes, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_header_sets_the_write_cap_and_a_try_cannot_catch_it() {
+    let fake = Arc::new(Fake::with(3, 10));
+    let src = "//! max_writes = 1\ntry { tickets::update(\"1\", #{ subject: \"a\" }); tickets::update(\"2\", #{ subject: \"b\" }); } catch (e) { print(\"caught\"); }\n";
+    let o = run(&fake, src, RunOptions::default()).await;
+    assert!(
+        matches!(o.error, Some(ScriptError::WriteLimit(_))),
+        "{:?}",
+        o.error
+    );
+    assert!(o.log.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hubspot_404_is_catchable_by_status() {
+    let fake = Arc::new(Fake::with(1, 10));
+    let o = run(
+        &fake,
+        r#"
+        try {
+            tickets::get("999");
+        } catch (e) {
+            if e.status == 404 && e.category == "OBJECT_NOT_FOUND" && e.correlationId != "" {
+                log::warn("ticket 999 is gone");
+            }
+        }
+        "#,
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["warn: ticket 999 is gone"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uncaught_hubspot_error_is_reported_at_the_call() {
+    let fake = Arc::new(Fake::with(1, 10));
+    let o = run(
+        &fake,
+        "let a = 1;\nlet t = tickets::get(\"999\");\n",
+        RunOptions::default(),
+    )
+    .await;
+    let Some(ScriptError::HubSpot {
+        status,
+        category,
+        diagnostic,
+        ..
+    }) = &o.error
+    else {
+        panic!("{:?}", o.error)
+    };
+    assert_eq!((*status, category.as_str()), (404, "OBJECT_NOT_FOUND"));
+    assert_eq!((diagnostic.line, diagnostic.column), (Some(2), Some(9)));
+    assert_eq!(o.error.as_ref().map(ScriptError::exit_code), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_hubspot_search_form_and_list_iterate_lazily() {
+    let fake = Arc::new(Fake::with(5, 2));
+    let o = run(
+        &fake,
+        r#"
+        let body = #{ filterGroups: [#{ filters: [#{ propertyName: "hs_ticket_priority", operator: "EQ", value: "LOW" }] }], limit: 1 };
+        for t in tickets::search(body) { print(`search ${t.id}`); }
+        let n = 0;
+        for t in tickets::list() { n += 1; }
+        print(`list ${n}`);
+        "#,
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: search 2", "info: list 5"]);
+    assert_eq!(fake.searches.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_persists_across_runs_but_not_from_a_dry_run() {
+    let fake = Arc::new(Fake::with(1, 10));
+    let h = host(&fake);
+    let src = "let n = state::get(\"count\", 0);\nstate::set(\"count\", n + 1);\nprint(`count ${n + 1}`);\n";
+    for expected in ["info: count 1", "info: count 2"] {
+        let o = h.run(request(src, RunOptions::default())).await;
+        ok(&o);
+        assert_eq!(messages(&o), vec![expected]);
+    }
+    let o = h
+        .run(request(
+            src,
+            RunOptions {
+                dry_run: true,
+                ..RunOptions::default()
+            },
+        ))
+        .await;
+    assert_eq!(messages(&o), vec!["info: count 3"]);
+    let o = h.run(request(src, RunOptions::default())).await;
+    assert_eq!(messages(&o), vec!["info: count 3"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_pages_lazily() {
+    let fake = Arc::new(Fake::with(5, 2));
+    let o = run(
+        &fake,
+        "for t in tickets::search(#{ hs_ticket_priority: \"HIGH\" }) { print(t.id); break; }",
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+    assert_eq!(fake.searches.load(Ordering::SeqCst), 1);
+    let fake = Arc::new(Fake::with(5, 2));
+    let o = run(
+        &fake,
+        "for t in tickets::search(#{ hs_ticket_priority: \"HIGH\" }) { print(t.id); }",
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: 1", "info: 3", "info: 5"]);
+    assert_eq!(fake.searches.load(Ordering::SeqCst), 2);
+    let o = run(&fake, "let q = tickets::list(#{ limit: 3 }); print(q.to_array().len()); print(tickets::search(#{ hs_pipeline_stage: \"3\" }).len());", RunOptions::default()).await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: 3", "info: 5"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelines_resolve_labels_and_args_reach_the_script() {
+    let fake = Arc::new(Fake::with(1, 10));
+    let mut options = RunOptions::default();
+    options.args.insert("who".into(), "ops".into());
+    let o = run(
+        &fake,
+        r#"
+        let s = pipelines::stage_id("Support Pipeline", "waiting on us");
+        print(`${s} ${pipelines::is_closed("4")} ${run::arg("who")} ${run::arg("none", "-")}`);
+        let t = tickets::get("1");
+        print(`${t.prop("nope")} ${ago("1h") < now()} ${duration("2h") == hours(2)}`);
+        "#,
+        options,
+    )
+    .await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: 3 true ops -", "info:  true true"]);
+    assert_eq!(o.summary.api_calls, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_run_is_recorded_in_the_state_store() {
+    let fake = Arc::new(Fake::with(1, 10));
+    let state = StateDb::in_memory().unwrap();
+    let h = ScriptHost::new(
+        fake.clone(),
+        state.clone(),
+        tokio::runtime::Handle::current(),
+    );
+    let o = h
+        .run(request("throw \"boom\";", RunOptions::default()))
+        .await;
+    let rec = state.run(o.run_id.unwrap()).unwrap().unwrap();
+    assert_eq!(rec.status, RunStatus::Failed);
+    assert_eq!(rec.script, "t");
+    assert!(rec.error.unwrap().contains("boom"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_ends_a_run_cleanly_and_the_reference_builds_inside_a_runtime() {
+    let fake = Arc::new(Fake::with(1, 10));
+    let o = run(
+        &fake,
+        "print(\"a\");\nexit();\nprint(\"b\");\n",
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: a"]);
+    assert!(super::api_reference_markdown().contains("`tickets::update("));
+}
+
+#[test]
+fn the_reference_lists_every_namespace() {
+    let md = super::api_reference_markdown();
+    for needle in [
+        "## `tickets::`",
+        "`tickets::get(id: string)`",
+        "`tickets::search(filters: map, options: map)`",
+        "`pipelines::stage_id(",
+        "`state::set(",
+        "`ago(duration: string)`",
+    ] {
+        assert!(md.contains(needle), "missing {needle}:\n{md}");
+    }
+}
+
+#[test]
+#[ignore = "prints the reference for inspection"]
+fn print_reference() {
+    print!("{}", super::api_reference_markdown());
+}
