@@ -94,7 +94,7 @@ CREATE TABLE owners (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NUL
 /// Migration 2: the search indexes and the uniqueness of `external_ticket_id`.
 fn migrate_v2(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch(
-        "CREATE INDEX tickets_stage ON tickets(archived, hs_pipeline_stage);
+        "CREATE INDEX tickets_stage ON tickets(archived, hs_pipeline_stage, hs_ticket_priority);
 CREATE INDEX tickets_priority ON tickets(hs_ticket_priority);
 CREATE INDEX tickets_owner ON tickets(hubspot_owner_id);
 CREATE INDEX tickets_category ON tickets(hs_ticket_category);
