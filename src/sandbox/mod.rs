@@ -7,9 +7,13 @@
 //! tasks, meetings, communications). Any numeric id of those types is accepted as an
 //! association target; ticket targets must exist.
 //!
-//! Layout: [`store`] (connections, transactions), [`schema`] (migrations), [`definitions`] and
-//! [`catalog`] (properties, pipelines, owners), [`validate`] and [`writer`] (write rules),
-//! [`reads`], [`endpoints`], [`batch`], [`search`], [`merge`], [`assoc`], [`seed`].
+//! Layout: `store` (connections, transactions, off-executor plumbing), `schema` (migrations),
+//! `definitions` and `catalog` (properties, pipelines, owners), `validate` and `writer` (write
+//! rules), `reads`, `endpoints`, `batch`, `search`, `merge`, `assoc`, `seed`, `backend` (the
+//! trait implementation).
+//!
+//! Durability: WAL with `synchronous=NORMAL`, so a committed write survives a killed process;
+//! every API write is one transaction, so a failed batch writes nothing.
 
 // `BackendError` carries the whole HubSpot error body by value (the shared model's design);
 // boxing it would change the backend interface, so large `Err` variants are accepted here.

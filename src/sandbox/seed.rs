@@ -37,41 +37,43 @@ impl Default for SeedOptions {
 const DAY: i64 = 86_400_000;
 
 const PRODUCTS: &[&str] = &[
-    "Billing portal",
+    "Customer portal",
     "Mobile app",
     "Reporting dashboard",
-    "Email integration",
-    "Data import",
-    "Single sign-on",
-    "Public API",
-    "Invoice PDF export",
+    "Admin console",
+    "Billing portal",
+    "Team inbox",
 ];
 
-/// `(category, subject template, description template)`; `{p}` is the product, `{d}` a detail.
-const TEMPLATES: &[(&str, &str, &str)] = &[
-    ("PRODUCT_ISSUE", "{p}: login fails with {d}", "Since this morning our team cannot sign in to the {p}. Every attempt ends with {d}. We cleared caches and tried two browsers. Please advise, this blocks our support desk."),
-    ("PRODUCT_ISSUE", "{p} is very slow", "Pages of the {p} take more than 30 seconds to load for all users in our account. We first noticed it after {d}. Nothing changed on our side."),
-    ("PRODUCT_ISSUE", "Error when saving in {p}", "Saving a record in the {p} shows {d}. The change is lost. Steps: open the record, edit any field, press Save."),
-    ("BILLING_ISSUE", "Charged twice this month", "Our card was charged twice for the same subscription period. The second charge appeared after {d}. Please refund the duplicate and confirm by email."),
-    ("BILLING_ISSUE", "Invoice shows wrong VAT number", "The last invoice from the {p} has an outdated VAT number. Our finance team needs a corrected copy because of {d}."),
-    ("BILLING_ISSUE", "Refund not received", "You confirmed a refund two weeks ago but nothing has arrived. Our bank says {d}. Can you send the transaction reference?"),
-    ("FEATURE_REQUEST", "Request: export {p} data to CSV", "We would like to export everything from the {p} as CSV for our quarterly review. Today we copy it by hand, which leads to {d}."),
-    ("FEATURE_REQUEST", "Dark mode for {p}", "Several agents work night shifts and asked for a dark theme in the {p}. Would be great alongside {d}."),
-    ("GENERAL_INQUIRY", "How do I add a new user to {p}?", "We hired two agents and cannot find where to invite them to the {p}. The help article mentions {d} but the menu looks different."),
-    ("GENERAL_INQUIRY", "Question about data retention", "Our legal team asks how long the {p} keeps deleted records and whether {d} applies to backups."),
-];
+/// `(category, subject, description, details)`; `{p}` is a product, `{d}` one of the details.
+type Template = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
 
-const DETAILS: &[&str] = &[
-    "error 500",
-    "a timeout after 60 seconds",
-    "an \"access denied\" message",
-    "the last release",
-    "a blank page",
-    "the daylight-saving change",
-    "a 'session expired' loop",
-    "our bank's fraud check",
-    "the new EU rules",
-    "missing rows",
+const TEMPLATES: &[Template] = &[
+    ("PRODUCT_ISSUE", "{p}: login fails", "Since this morning our team cannot sign in to the {p}. Every attempt ends with {d}. We cleared caches and tried two browsers. Please advise, this blocks our support desk.",
+        &["error 500", "an \"access denied\" message", "a 'session expired' loop", "a blank page", "a timeout after 60 seconds"]),
+    ("PRODUCT_ISSUE", "{p} is very slow", "Pages of the {p} take more than 30 seconds to load for all users in our account. We first noticed it after {d}. Nothing changed on our side.",
+        &["the last release", "the daylight-saving change", "we imported 20,000 contacts", "the maintenance window on Sunday"]),
+    ("PRODUCT_ISSUE", "Error when saving in {p}", "Saving a record in the {p} shows {d}. The change is lost. Steps: open the record, edit any field, press Save.",
+        &["error 500", "\"Something went wrong\"", "a banner saying the record is locked", "a timeout after 60 seconds"]),
+    ("BILLING_ISSUE", "Charged twice this month", "Our card was charged twice for the same subscription period. The second charge appeared after {d}. Please refund the duplicate and confirm by email.",
+        &["the plan upgrade", "the renewal on the 1st", "we added two seats"]),
+    ("BILLING_ISSUE", "Invoice shows wrong VAT number", "The last invoice for the {p} has an outdated VAT number. Our finance team needs a corrected copy because of {d}.",
+        &["an audit next week", "the new EU rules", "our move to a new office"]),
+    ("BILLING_ISSUE", "Refund not received", "You confirmed a refund two weeks ago but nothing has arrived. Our bank says {d}. Can you send the transaction reference?",
+        &["no incoming payment matches", "the reference is missing", "the card was replaced in the meantime"]),
+    ("FEATURE_REQUEST", "Request: export {p} data to CSV", "We would like to export everything from the {p} as CSV for our quarterly review. Today we copy it by hand, which leads to {d}.",
+        &["copy-paste mistakes", "missing rows", "hours of manual work every month"]),
+    ("FEATURE_REQUEST", "Dark mode for the {p}", "Several agents work night shifts and asked for a dark theme in the {p}. It would pair well with {d}.",
+        &["the new compact layout", "larger fonts", "keyboard shortcuts"]),
+    ("GENERAL_INQUIRY", "How do I add a new user to the {p}?", "We hired two agents and cannot find where to invite them to the {p}. The help article mentions {d} but the menu looks different.",
+        &["a Settings > Users page", "an Invite button", "seat limits"]),
+    ("GENERAL_INQUIRY", "Question about data retention", "Our legal team asks how long the {p} keeps deleted records and how {d} applies to backups.",
+        &["the 90-day recycle bin", "GDPR deletion", "the export archive"]),
 ];
 
 /// `(stage id, weight)`.
@@ -131,9 +133,9 @@ fn generate(cat: &Catalog, rng: &mut StdRng, now: i64) -> Demo {
         _ => created + rng.random_range(0..age.max(1)),
     }
     .clamp(created, now);
-    let (category, subject, content) = TEMPLATES[rng.random_range(0..TEMPLATES.len())];
+    let (category, subject, content, details) = TEMPLATES[rng.random_range(0..TEMPLATES.len())];
     let product = pick(rng, PRODUCTS);
-    let detail = pick(rng, DETAILS);
+    let detail = pick(rng, details);
     let fill = |t: &str| t.replace("{p}", product).replace("{d}", detail);
     set(&mut row, "subject", text(&fill(subject)));
     set(&mut row, "content", text(&fill(content)));

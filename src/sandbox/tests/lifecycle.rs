@@ -123,3 +123,68 @@ async fn definitions_endpoints() {
     assert_eq!(sb.pipeline_stages("0").await.unwrap().len(), 4);
     assert_eq!(status(sb.pipeline("9").await.unwrap_err()), 404);
 }
+
+#[tokio::test]
+async fn demo_data_gives_the_shipped_rules_work() {
+    let (_d, sb) = fresh(500);
+    let now = chrono::Utc::now().timestamp_millis();
+    let day = 86_400_000i64;
+    let count = |filters: Vec<Filter>| {
+        let sb = sb.clone();
+        async move {
+            sb.search(&SearchRequest {
+                filter_groups: vec![FilterGroup { filters }],
+                ..SearchRequest::default()
+            })
+            .await
+            .unwrap()
+            .total
+        }
+    };
+    let stage = |s: &str| Filter::new("hs_pipeline_stage", Operator::Eq, s);
+    let escalate = count(vec![
+        stage("3"),
+        Filter::new("hs_ticket_priority", Operator::Eq, "HIGH"),
+        Filter::new("hs_lastmodifieddate", Operator::Lt, (now - day).to_string()),
+    ])
+    .await;
+    let stale = count(vec![
+        stage("2"),
+        Filter::new(
+            "hs_lastmodifieddate",
+            Operator::Lt,
+            (now - 7 * day).to_string(),
+        ),
+    ])
+    .await;
+    let unowned = count(vec![
+        stage("1"),
+        Filter {
+            property_name: "hubspot_owner_id".into(),
+            operator: Operator::NotHasProperty,
+            value: None,
+            values: vec![],
+            high_value: None,
+        },
+    ])
+    .await;
+    let old = count(vec![Filter::new(
+        "createdate",
+        Operator::Lt,
+        (now - 45 * day).to_string(),
+    )])
+    .await;
+    let closed = count(vec![
+        stage("4"),
+        Filter::new("hs_is_closed", Operator::Eq, "true"),
+    ])
+    .await;
+    assert!(escalate >= 5, "escalation candidates: {escalate}");
+    assert!(stale >= 5, "stale candidates: {stale}");
+    assert!(unowned >= 5, "unowned new: {unowned}");
+    assert!(old >= 50, "tickets older than 45 days: {old}");
+    assert!(closed >= 100, "closed: {closed}");
+    let one = sb.get("1", &GetParams::default()).await.unwrap();
+    assert!(one.prop("subject").is_some_and(|s| s.len() > 8));
+    assert!(one.created_at.timestamp_millis() < now - day);
+}
