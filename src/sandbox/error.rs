@@ -44,6 +44,12 @@ pub enum SandboxError {
         /// The newest version this build knows.
         supported: i64,
     },
+    /// An SQLite file that is not a hubscript sandbox (version 0 with tables in it).
+    #[error("{path} is an SQLite database but not a hubscript sandbox; refusing to modify it")]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+    },
     /// A schema migration failed (the file is left at its old version).
     #[error("cannot migrate sandbox {path} to schema version {version}: {source}")]
     Migrate {

@@ -118,6 +118,24 @@ pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
 }
 
+/// Whether the file is a blank database (version 0, no tables).
+pub fn is_blank(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(version(conn)? == 0 && table_count(conn)? == 0)
+}
+
+/// Whether the file is some other application's database (version 0 with tables).
+pub fn is_foreign(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(version(conn)? == 0 && table_count(conn)? > 0)
+}
+
+fn table_count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )
+}
+
 /// Brings the file up to `target` (normally [`SCHEMA_VERSION`]), one transaction per step.
 /// Refuses a file newer than this build.
 pub fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<(), SandboxError> {

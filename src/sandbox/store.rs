@@ -94,6 +94,12 @@ fn open_conn(path: &Path) -> Result<Connection, SandboxError> {
         source,
     };
     let conn = Connection::open(path).map_err(open_err)?;
+    // Checked before any pragma can change the file.
+    if schema::is_foreign(&conn).map_err(open_err)? {
+        return Err(SandboxError::Foreign {
+            path: path.to_path_buf(),
+        });
+    }
     schema::configure(&conn).map_err(open_err)?;
     Ok(conn)
 }
@@ -119,8 +125,18 @@ impl Sandbox {
             return Sandbox::create(path, &SeedOptions::default());
         }
         let mut writer = open_conn(path)?;
+        let fresh = schema::is_blank(&writer).map_err(|source| SandboxError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
         schema::migrate_to(&mut writer, path, SCHEMA_VERSION)?;
-        Sandbox::finish(path, writer)
+        let sandbox = Sandbox::finish(path, writer)?;
+        if fresh {
+            // An empty file (e.g. created by `touch`): seed it like a new one.
+            let opts = SeedOptions::default();
+            sandbox.seed_more(opts.tickets, opts.seed)?;
+        }
+        Ok(sandbox)
     }
 
     /// Recreates the file from scratch with `opts.tickets` demo tickets.

@@ -40,6 +40,21 @@ fn refuses_newer_schema_and_non_sqlite_files() {
     let e = Sandbox::open(&junk).unwrap_err();
     assert!(matches!(e, SandboxError::Open { .. }), "{e}");
     assert!(e.to_string().contains("junk.db"));
+    let foreign = dir.path().join("foreign.db");
+    let c = rusqlite::Connection::open(&foreign).unwrap();
+    c.execute_batch("CREATE TABLE accounts(id INTEGER)")
+        .unwrap();
+    drop(c);
+    let e = Sandbox::open(&foreign).unwrap_err();
+    assert!(matches!(e, SandboxError::Foreign { .. }), "{e}");
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, "").unwrap();
+    drop(Sandbox::open(&empty).unwrap());
+    let c = rusqlite::Connection::open(&empty).unwrap();
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 500);
     let newer = dir.path().join("newer.db");
     drop(
         Sandbox::create(
