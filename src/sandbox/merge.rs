@@ -3,7 +3,8 @@
 //! merged ticket is archived with `merged_into` set (its id keeps resolving to the primary),
 //! its own merged ids carry over, its associations move to the primary, and the primary's
 //! `hs_merged_object_ids` lists every id merged into it (`;`-joined).
-//! Merging a ticket with itself or with an archived ticket: 400; unknown ids: 404.
+//! Merging a ticket with itself or with an archived ticket: 400; unknown ids: 404; a 250th
+//! merged identity: 414 (HubSpot's limit).
 
 use rusqlite::types::Value;
 use rusqlite::{params, Connection};
@@ -16,6 +17,9 @@ use super::validate::Plan;
 use super::writer::{now_ms, record_history, update_cols};
 use crate::backend::BackendResult;
 use crate::model::{ApiError, MergeInput, Ticket};
+
+/// HubSpot refuses a merge once a record has taken part in 250 merges (414).
+const MAX_MERGES: usize = 250;
 
 const NOT_COPIED: &[&str] = &[
     "createdate",
@@ -80,6 +84,14 @@ pub fn merge(conn: &Connection, cat: &Catalog, input: &MergeInput) -> BackendRes
         }
     }
     merged.push(oid.to_string());
+    if merged.len() >= MAX_MERGES {
+        return Err(ApiError::new(
+            414,
+            crate::model::ErrorCategory::VALIDATION_ERROR,
+            "Cannot have more than 250 identities on a profile",
+        )
+        .into());
+    }
     if let Some(c) = cat.col("hs_merged_object_ids") {
         new.values[c] = Value::Text(merged.join(";"));
     }
