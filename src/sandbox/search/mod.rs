@@ -132,11 +132,11 @@ pub fn compile(cat: &Catalog, req: &SearchRequest) -> Result<Compiled, ApiError>
         if q.chars().count() > MAX_QUERY {
             return Err(bad(format!("query is longer than {MAX_QUERY} characters")));
         }
-        // A cheap LIKE pre-filter per word (words are alphanumeric: nothing to escape), then
-        // the exact token-prefix rule.
+        // A cheap LIKE pre-filter per ASCII word (LIKE folds ASCII case only; the words are
+        // alphanumeric, so nothing to escape), then the exact token-prefix rule.
         for word in q
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
+            .filter(|w| !w.is_empty() && w.is_ascii())
         {
             params.push(Value::Text(format!("%{word}%")));
             let n = params.len();

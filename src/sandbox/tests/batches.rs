@@ -94,3 +94,56 @@ async fn batches_follow_hubspot_rules() {
         400
     );
 }
+
+#[tokio::test]
+async fn invalid_batch_update_writes_nothing_unless_trace_ids() {
+    let (_d, sb) = fresh(0);
+    let a = create(&sb, &[("subject", "a")]).await;
+    let b = create(&sb, &[("subject", "b")]).await;
+    let item = |id: &str, p: &[(&str, &str)], trace: Option<&str>| BatchUpdateItem {
+        id: id.into(),
+        id_property: None,
+        properties: props(p),
+        object_write_trace_id: trace.map(str::to_string),
+    };
+    let e = sb
+        .batch_update(&BatchInput::new(vec![
+            item(&a.id, &[("subject", "changed")], None),
+            item(&b.id, &[("hs_ticket_priority", "nope")], None),
+        ]))
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 400);
+    let still = sb.get(&a.id, &GetParams::default()).await.unwrap();
+    assert_eq!(still.prop("subject"), Some("a"));
+    let r = sb
+        .batch_update(&BatchInput::new(vec![
+            item(&a.id, &[("subject", "changed")], Some("x")),
+            item(&b.id, &[("hs_ticket_priority", "nope")], Some("y")),
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(r.results.len(), 1);
+    assert_eq!(r.errors[0].context["objectWriteTraceId"], ["y"]);
+    assert_eq!(
+        r.errors[0].errors[0].code.as_deref(),
+        Some("INVALID_OPTION")
+    );
+    // Duplicate trace ids do not enable multi-status mode.
+    let e = sb
+        .batch_create(&BatchInput::new(vec![
+            BatchCreateItem {
+                properties: props(&[("subject", "x")]),
+                associations: vec![],
+                object_write_trace_id: Some("same".into()),
+            },
+            BatchCreateItem {
+                properties: props(&[("nope", "x")]),
+                associations: vec![],
+                object_write_trace_id: Some("same".into()),
+            },
+        ]))
+        .await
+        .unwrap_err();
+    assert_eq!(status(e), 400);
+}

@@ -203,3 +203,77 @@ async fn search_end_to_end() {
     let bad = search_req(vec![Filter::new("nope", Operator::Eq, "x")]);
     assert_eq!(status(sb.search(&bad).await.unwrap_err()), 400);
 }
+
+#[tokio::test]
+async fn association_paths_validate_types_and_targets() {
+    let (_d, sb) = fresh(0);
+    let a = create(&sb, &[("subject", "A")]).await;
+    assert_eq!(
+        status(sb.associate(&a.id, "widgets", "1", "16").await.unwrap_err()),
+        400
+    );
+    assert_eq!(
+        status(
+            sb.associate(&a.id, "contacts", "abc", "16")
+                .await
+                .unwrap_err()
+        ),
+        400
+    );
+    assert_eq!(
+        status(
+            sb.associate(&a.id, "tickets", &a.id, "452")
+                .await
+                .unwrap_err()
+        ),
+        400
+    );
+    assert_eq!(
+        status(
+            sb.associate("777", "contacts", "1", "16")
+                .await
+                .unwrap_err()
+        ),
+        404
+    );
+    for id in 1..=3 {
+        sb.associate(&a.id, "contact", &id.to_string(), "16")
+            .await
+            .unwrap();
+    }
+    let p1 = sb
+        .associations(&a.id, "contacts", None, Some(2))
+        .await
+        .unwrap();
+    assert_eq!(p1.results.len(), 2);
+    let after = p1.paging.unwrap().next.unwrap().after;
+    let p2 = sb
+        .associations(&a.id, "contacts", Some(&after), Some(2))
+        .await
+        .unwrap();
+    assert_eq!(p2.results.len(), 1);
+    assert!(p2.paging.is_none());
+    sb.dissociate(&a.id, "contacts", "2", "ticket_to_contact")
+        .await
+        .unwrap();
+    let left: Vec<_> = sb
+        .associations_v4(&a.id, "0-1", None, None)
+        .await
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|r| r.to_object_id)
+        .collect();
+    assert_eq!(left, ["1", "3"]);
+    let bad_inline = sb
+        .create(&CreateInput {
+            properties: props(&[("subject", "x")]),
+            associations: vec![AssociationInput {
+                to: ObjectIdRef { id: "5".into() },
+                types: vec![AssociationSpec::hubspot(9999)],
+            }],
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status(bad_inline), 400);
+}

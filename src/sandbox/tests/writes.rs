@@ -204,3 +204,54 @@ async fn list_limits_and_cursor() {
     };
     assert_eq!(status(sb.list(&hist).await.unwrap_err()), 400);
 }
+
+#[tokio::test]
+async fn patch_by_id_property_and_unknown_association_types_are_ignored_on_read() {
+    let (_d, sb) = fresh(0);
+    let t = create(&sb, &[("subject", "A"), (UNIQUE_PROPERTY, "EXT-7")]).await;
+    let up = UpdateInput {
+        properties: props(&[("hs_ticket_priority", "URGENT")]),
+    };
+    let u = sb
+        .update("EXT-7", &up, Some(UNIQUE_PROPERTY))
+        .await
+        .unwrap();
+    assert_eq!(u.id, t.id);
+    assert_eq!(u.prop("hs_ticket_priority"), Some("URGENT"));
+    assert_eq!(
+        status(sb.update("EXT-7", &up, Some("subject")).await.unwrap_err()),
+        400
+    );
+    assert_eq!(
+        status(
+            sb.update("EXT-8", &up, Some(UNIQUE_PROPERTY))
+                .await
+                .unwrap_err()
+        ),
+        404
+    );
+    sb.associate(&t.id, "contacts", "9", "16").await.unwrap();
+    let g = sb
+        .get(
+            &t.id,
+            &GetParams {
+                associations: vec!["widgets".into(), "contacts".into(), "0-2".into()],
+                ..GetParams::default()
+            },
+        )
+        .await
+        .unwrap();
+    let a = g.associations.unwrap();
+    assert_eq!(a.keys().collect::<Vec<_>>(), ["contacts"]);
+    assert_eq!(a["contacts"].results[0].kind, "ticket_to_contact");
+    let active_only = sb.list(&ListParams::default()).await.unwrap();
+    assert_eq!(active_only.results.len(), 1);
+    let archived = sb
+        .list(&ListParams {
+            archived: true,
+            ..ListParams::default()
+        })
+        .await
+        .unwrap();
+    assert!(archived.results.is_empty());
+}
