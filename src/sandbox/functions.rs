@@ -1,9 +1,10 @@
 //! The text matching rules of search, as pure functions plus their registration as SQLite
 //! scalar functions (`hs_contains_token`, `hs_query_match`, `hs_multi_has`).
 //!
-//! - `CONTAINS_TOKEN`: the stored value is split into tokens on whitespace; a token matches
-//!   when it equals the pattern case-insensitively, either as written or with leading and
-//!   trailing punctuation trimmed (`"fails,"` is the token `fails`). `*` in the pattern matches
+//! - `CONTAINS_TOKEN`: the stored value is split into tokens on whitespace and `;` (the
+//!   separator of multi-select values); a token matches when it equals the pattern
+//!   case-insensitively, either as written or with leading and trailing punctuation trimmed
+//!   (`"fails,"` is the token `fails`). `*` in the pattern matches
 //!   any run of characters (`*@example.com`, `refund*`). A pattern containing whitespace is
 //!   matched against the whole value.
 //! - `query`: every word of the query must be the case-insensitive prefix of some token of one
@@ -51,13 +52,16 @@ pub fn contains_token(value: &str, pattern: &str) -> bool {
     if pattern.contains(char::is_whitespace) {
         return glob_match(&format!("*{pattern}*"), value);
     }
-    value.split_whitespace().any(|tok| {
-        glob_match(pattern, tok)
-            || glob_match(
-                pattern,
-                tok.trim_matches(|c: char| !c.is_alphanumeric() && c != '*'),
-            )
-    })
+    value
+        .split(|c: char| c.is_whitespace() || c == ';')
+        .filter(|t| !t.is_empty())
+        .any(|tok| {
+            glob_match(pattern, tok)
+                || glob_match(
+                    pattern,
+                    tok.trim_matches(|c: char| !c.is_alphanumeric() && c != '*'),
+                )
+        })
 }
 
 /// Whether every word of `query` prefixes a token of one of `fields` (case-insensitive).
@@ -147,6 +151,10 @@ mod tests {
         assert!(contains_token(v, "*@hubspot.com"));
         assert!(contains_token(v, "login fails"));
         assert!(!contains_token(v, ""));
+        assert!(contains_token(
+            "BILLING_ISSUE;PRODUCT_ISSUE",
+            "product_issue"
+        ));
     }
 
     #[test]
