@@ -44,8 +44,9 @@ pub enum SandboxError {
         /// The newest version this build knows.
         supported: i64,
     },
-    /// An SQLite file that is not a hubscript sandbox (version 0 with tables in it).
-    #[error("{path} is an SQLite database but not a hubscript sandbox; refusing to modify it")]
+    /// A file that is not a hubscript sandbox: another application's SQLite database (version
+    /// 0 with tables in it) or, when resetting, a file that is not SQLite at all.
+    #[error("{path} is not a hubscript sandbox; refusing to modify or replace it")]
     Foreign {
         /// The file.
         path: PathBuf,

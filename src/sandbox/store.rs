@@ -140,7 +140,22 @@ impl Sandbox {
     }
 
     /// Recreates the file from scratch with `opts.tickets` demo tickets.
+    /// Refuses to replace a file that is not a sandbox (another application's database or not
+    /// SQLite at all), so a mistyped `--sandbox` path never destroys data.
     pub fn create(path: &Path, opts: &SeedOptions) -> Result<Sandbox, SandboxError> {
+        if path.exists() {
+            let check =
+                Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .and_then(|c| schema::is_foreign(&c));
+            match check {
+                Ok(false) => {}
+                Ok(true) | Err(_) => {
+                    return Err(SandboxError::Foreign {
+                        path: path.to_path_buf(),
+                    })
+                }
+            }
+        }
         create_parent(path)?;
         for suffix in ["", "-wal", "-shm"] {
             let mut p = path.as_os_str().to_owned();

@@ -26,6 +26,19 @@ async fn open_creates_seeds_and_reopens() {
         again.search(&SearchRequest::default()).await.unwrap().total,
         505
     );
+    drop(again);
+    let reset = Sandbox::create(
+        &path,
+        &SeedOptions {
+            tickets: 3,
+            seed: 1,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        reset.search(&SearchRequest::default()).await.unwrap().total,
+        3
+    );
 }
 
 #[test]
@@ -47,6 +60,11 @@ fn refuses_newer_schema_and_non_sqlite_files() {
     drop(c);
     let e = Sandbox::open(&foreign).unwrap_err();
     assert!(matches!(e, SandboxError::Foreign { .. }), "{e}");
+    let reset = Sandbox::create(&foreign, &SeedOptions::default()).unwrap_err();
+    assert!(matches!(reset, SandboxError::Foreign { .. }), "{reset}");
+    let reset = Sandbox::create(&junk, &SeedOptions::default()).unwrap_err();
+    assert!(matches!(reset, SandboxError::Foreign { .. }), "{reset}");
+    assert!(junk.exists() && foreign.exists());
     let empty = dir.path().join("empty.db");
     std::fs::write(&empty, "").unwrap();
     drop(Sandbox::open(&empty).unwrap());
