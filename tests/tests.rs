@@ -1,1 +1,10 @@
+//! The integration test binary: one module per feature. Every test runs against the local
+//! sandbox (in process, or served on 127.0.0.1 with an ephemeral port); none reaches HubSpot.
 
+mod util;
+
+mod contract_associations;
+mod contract_batch;
+mod contract_meta;
+mod contract_search;
+mod contract_tickets;
