@@ -132,17 +132,27 @@ pub fn compile(cat: &Catalog, req: &SearchRequest) -> Result<Compiled, ApiError>
         if q.chars().count() > MAX_QUERY {
             return Err(bad(format!("query is longer than {MAX_QUERY} characters")));
         }
-        // A cheap LIKE pre-filter per ASCII word (LIKE folds ASCII case only; the words are
-        // alphanumeric, so nothing to escape), then the exact token-prefix rule.
+        // Candidates from the full-text index per ASCII word (token prefix; ids by their
+        // digits), then the exact token-prefix rule on each candidate. Words are alphanumeric,
+        // so nothing needs quoting or escaping.
         for word in q
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty() && w.is_ascii())
         {
-            params.push(Value::Text(format!("%{word}%")));
-            let n = params.len();
-            clauses.push(format!(
-                "(subject LIKE ?{n} OR content LIKE ?{n} OR hs_pipeline_stage LIKE ?{n} OR hs_ticket_category LIKE ?{n} OR id LIKE ?{n})"
-            ));
+            params.push(Value::Text(format!("\"{word}\"*")));
+            let fts = format!(
+                "id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?{})",
+                params.len()
+            );
+            if word.bytes().all(|b| b.is_ascii_digit()) {
+                params.push(Value::Text(format!("{word}%")));
+                clauses.push(format!(
+                    "({fts} OR CAST(id AS TEXT) LIKE ?{})",
+                    params.len()
+                ));
+            } else {
+                clauses.push(fts);
+            }
         }
         params.push(Value::Text(q.to_string()));
         let n = params.len();
