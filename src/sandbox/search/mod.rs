@@ -19,7 +19,8 @@
 //! - Only the first sort is applied, the others are ignored (HubSpot applies one); ties and no
 //!   sort: id ascending (creation order).
 //! - `query`: every word must prefix a token of subject, content, hs_pipeline_stage,
-//!   hs_ticket_category or hs_ticket_id, case-insensitively.
+//!   hs_ticket_category or hs_ticket_id, case-insensitively (served by the FTS5 index of
+//!   schema migration 3; words with non-ASCII letters are also checked by `hs_query_match`).
 //! - Archived and merged tickets are never returned.
 
 mod filter;
@@ -132,9 +133,8 @@ pub fn compile(cat: &Catalog, req: &SearchRequest) -> Result<Compiled, ApiError>
         if q.chars().count() > MAX_QUERY {
             return Err(bad(format!("query is longer than {MAX_QUERY} characters")));
         }
-        // Candidates from the full-text index per ASCII word (token prefix; ids by their
-        // digits), then the exact token-prefix rule on each candidate. Words are alphanumeric,
-        // so nothing needs quoting or escaping.
+        // Per ASCII word: the full-text index (token prefix; ids by their digits). Words are
+        // alphanumeric, so nothing needs quoting or escaping.
         for word in q
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty() && w.is_ascii())
@@ -154,11 +154,18 @@ pub fn compile(cat: &Catalog, req: &SearchRequest) -> Result<Compiled, ApiError>
                 clauses.push(fts);
             }
         }
-        params.push(Value::Text(q.to_string()));
-        let n = params.len();
-        clauses.push(format!(
-            "hs_query_match(?{n}, subject, content, hs_pipeline_stage, hs_ticket_category, id)"
-        ));
+        // For ASCII words the index IS the rule (unicode61 splits on what is not a letter or
+        // digit and folds case, like `query_match`); other words need the exact function.
+        let all_ascii = q
+            .split(|c: char| !c.is_alphanumeric())
+            .all(|w| w.is_ascii());
+        if !all_ascii {
+            params.push(Value::Text(q.to_string()));
+            let n = params.len();
+            clauses.push(format!(
+                "hs_query_match(?{n}, subject, content, hs_pipeline_stage, hs_ticket_category, id)"
+            ));
+        }
     }
     let order_sql = match req.sorts.first() {
         None => "id ASC".to_string(),
