@@ -1,6 +1,6 @@
 //! Sandbox benchmarks at 100,000 tickets: seeding (timed once, printed), a search with three
-//! filters and one sort (first page), and get by id, both through the `TicketsBackend` trait
-//! (so they include the hop to the blocking pool).
+//! filters and one sort (first page), a full-text `query` of one word, and get by id, all
+//! through the `TicketsBackend` trait (so they include the hop to the blocking pool).
 
 use std::time::Instant;
 
@@ -49,6 +49,13 @@ fn benches(c: &mut Criterion) {
     println!("search total: {}", found.total);
     c.bench_function("search_3_filters_1_sort_100k", |b| {
         b.iter(|| rt.block_on(sb.search(&req)).expect("search"))
+    });
+    let query = SearchRequest {
+        query: Some("refund".into()),
+        ..SearchRequest::default()
+    };
+    c.bench_function("search_query_word_100k", |b| {
+        b.iter(|| rt.block_on(sb.search(&query)).expect("search"))
     });
     let params = GetParams::default();
     let mut id = 0u64;

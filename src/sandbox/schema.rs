@@ -18,7 +18,7 @@ use super::functions;
 use crate::model::{Pipeline, Property};
 
 /// The newest schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Applies the per-connection pragmas and registers the search functions.
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -104,10 +104,37 @@ CREATE UNIQUE INDEX tickets_external_id ON tickets(external_ticket_id) WHERE ext
     )
 }
 
+/// Migration 3: a full-text index (FTS5, external content kept in sync by triggers) over the
+/// text fields `query` searches, so a `query` no longer scans every ticket.
+fn migrate_v3(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE tickets_fts USING fts5(
+  subject, content, hs_pipeline_stage, hs_ticket_category,
+  content='tickets', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+);
+CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+  INSERT INTO tickets_fts(rowid, subject, content, hs_pipeline_stage, hs_ticket_category)
+  VALUES (new.id, new.subject, new.content, new.hs_pipeline_stage, new.hs_ticket_category);
+END;
+CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+  INSERT INTO tickets_fts(tickets_fts, rowid, subject, content, hs_pipeline_stage, hs_ticket_category)
+  VALUES ('delete', old.id, old.subject, old.content, old.hs_pipeline_stage, old.hs_ticket_category);
+END;
+CREATE TRIGGER tickets_fts_update
+AFTER UPDATE OF subject, content, hs_pipeline_stage, hs_ticket_category ON tickets BEGIN
+  INSERT INTO tickets_fts(tickets_fts, rowid, subject, content, hs_pipeline_stage, hs_ticket_category)
+  VALUES ('delete', old.id, old.subject, old.content, old.hs_pipeline_stage, old.hs_ticket_category);
+  INSERT INTO tickets_fts(rowid, subject, content, hs_pipeline_stage, hs_ticket_category)
+  VALUES (new.id, new.subject, new.content, new.hs_pipeline_stage, new.hs_ticket_category);
+END;
+INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');",
+    )
+}
+
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// The migrations in order; entry `i` brings a file from version `i` to `i + 1`.
-const MIGRATIONS: &[Migration] = &[migrate_v1, migrate_v2];
+const MIGRATIONS: &[Migration] = &[migrate_v1, migrate_v2, migrate_v3];
 
 fn to_json<T: serde::Serialize>(v: &T) -> rusqlite::Result<String> {
     serde_json::to_string(v).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))

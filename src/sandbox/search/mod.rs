@@ -19,7 +19,8 @@
 //! - Only the first sort is applied, the others are ignored (HubSpot applies one); ties and no
 //!   sort: id ascending (creation order).
 //! - `query`: every word must prefix a token of subject, content, hs_pipeline_stage,
-//!   hs_ticket_category or hs_ticket_id, case-insensitively.
+//!   hs_ticket_category or hs_ticket_id, case-insensitively (served by the FTS5 index of
+//!   schema migration 3; words with non-ASCII letters are also checked by `hs_query_match`).
 //! - Archived and merged tickets are never returned.
 
 mod filter;
@@ -132,23 +133,39 @@ pub fn compile(cat: &Catalog, req: &SearchRequest) -> Result<Compiled, ApiError>
         if q.chars().count() > MAX_QUERY {
             return Err(bad(format!("query is longer than {MAX_QUERY} characters")));
         }
-        // A cheap LIKE pre-filter per ASCII word (LIKE folds ASCII case only; the words are
-        // alphanumeric, so nothing to escape), then the exact token-prefix rule.
+        // Per ASCII word: the full-text index (token prefix; ids by their digits). Words are
+        // alphanumeric, so nothing needs quoting or escaping.
         for word in q
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty() && w.is_ascii())
         {
-            params.push(Value::Text(format!("%{word}%")));
+            params.push(Value::Text(format!("\"{word}\"*")));
+            let fts = format!(
+                "id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?{})",
+                params.len()
+            );
+            if word.bytes().all(|b| b.is_ascii_digit()) {
+                params.push(Value::Text(format!("{word}%")));
+                clauses.push(format!(
+                    "({fts} OR CAST(id AS TEXT) LIKE ?{})",
+                    params.len()
+                ));
+            } else {
+                clauses.push(fts);
+            }
+        }
+        // For ASCII words the index IS the rule (unicode61 splits on what is not a letter or
+        // digit and folds case, like `query_match`); other words need the exact function.
+        let all_ascii = q
+            .split(|c: char| !c.is_alphanumeric())
+            .all(|w| w.is_ascii());
+        if !all_ascii {
+            params.push(Value::Text(q.to_string()));
             let n = params.len();
             clauses.push(format!(
-                "(subject LIKE ?{n} OR content LIKE ?{n} OR hs_pipeline_stage LIKE ?{n} OR hs_ticket_category LIKE ?{n} OR id LIKE ?{n})"
+                "hs_query_match(?{n}, subject, content, hs_pipeline_stage, hs_ticket_category, id)"
             ));
         }
-        params.push(Value::Text(q.to_string()));
-        let n = params.len();
-        clauses.push(format!(
-            "hs_query_match(?{n}, subject, content, hs_pipeline_stage, hs_ticket_category, id)"
-        ));
     }
     let order_sql = match req.sorts.first() {
         None => "id ASC".to_string(),

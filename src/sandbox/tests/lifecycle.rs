@@ -92,14 +92,19 @@ fn refuses_newer_schema_and_non_sqlite_files() {
     assert!(matches!(e, SandboxError::TooNew { .. }), "{e}");
 }
 
-#[test]
-fn migrates_an_older_schema() {
+#[tokio::test]
+async fn migrates_an_older_schema() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     let mut c = rusqlite::Connection::open(&path).unwrap();
     schema::configure(&c).unwrap();
     schema::migrate_to(&mut c, &path, 1).unwrap();
     assert_eq!(schema::version(&c).unwrap(), 1);
+    c.execute(
+        "INSERT INTO tickets(subject, hs_pipeline, hs_pipeline_stage, createdate, hs_lastmodifieddate) VALUES ('Old printer jam', '0', '1', 1, 1)",
+        [],
+    )
+    .unwrap();
     drop(c);
     let sb = Sandbox::open(&path).unwrap();
     let c = rusqlite::Connection::open(sb.path()).unwrap();
@@ -112,6 +117,12 @@ fn migrates_an_older_schema() {
         )
         .unwrap();
     assert_eq!(idx, 1);
+    // The full-text index of migration 3 covers tickets written before it.
+    let q = SearchRequest {
+        query: Some("print".into()),
+        ..SearchRequest::default()
+    };
+    assert_eq!(sb.search(&q).await.unwrap().total, 1);
 }
 
 #[test]

@@ -277,3 +277,27 @@ async fn association_paths_validate_types_and_targets() {
         .unwrap_err();
     assert_eq!(status(bad_inline), 400);
 }
+
+#[tokio::test]
+async fn query_follows_updates_and_matches_ids() {
+    let (_d, sb) = fresh(0);
+    let t = create(
+        &sb,
+        &[("subject", "Alpha widget"), ("content", "naïve café")],
+    )
+    .await;
+    let q = |s: &str| SearchRequest {
+        query: Some(s.into()),
+        ..SearchRequest::default()
+    };
+    assert_eq!(sb.search(&q("alp")).await.unwrap().total, 1);
+    let up = UpdateInput {
+        properties: props(&[("subject", "Beta gadget")]),
+    };
+    sb.update(&t.id, &up, None).await.unwrap();
+    assert_eq!(sb.search(&q("alpha")).await.unwrap().total, 0);
+    assert_eq!(sb.search(&q("GADG")).await.unwrap().total, 1);
+    assert_eq!(sb.search(&q(&t.id)).await.unwrap().total, 1);
+    assert_eq!(sb.search(&q("CAFÉ")).await.unwrap().total, 1);
+    assert_eq!(sb.search(&q("beta nothing")).await.unwrap().total, 0);
+}
