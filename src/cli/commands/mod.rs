@@ -86,7 +86,7 @@ pub async fn dispatch(command: Command) -> CliResult {
                 tickets,
                 seed,
                 sandbox,
-            } => sandbox::seed(sandbox, tickets, seed),
+            } => sandbox::seed(sandbox, tickets, seed).await,
         },
     }
 }

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::backend::TicketsBackend;
+use crate::model::SearchRequest;
 use crate::sandbox::{Sandbox, SeedOptions, DEFAULT_SANDBOX_PATH};
 
 use crate::cli::error::{CliError, CliResult};
@@ -24,9 +26,19 @@ pub fn reset(sandbox: Option<PathBuf>, tickets: usize, seed: u64) -> CliResult {
 }
 
 /// Adds `tickets` demo tickets.
-pub fn seed(sandbox: Option<PathBuf>, tickets: usize, seed: u64) -> CliResult {
+pub async fn seed(sandbox: Option<PathBuf>, tickets: usize, seed: Option<u64>) -> CliResult {
     let path = path_or_default(sandbox);
     let sb = Sandbox::open(&path).map_err(CliError::usage)?;
+    let seed = match seed {
+        Some(s) => s,
+        None => {
+            let all = SearchRequest {
+                limit: Some(1),
+                ..Default::default()
+            };
+            sb.search(&all).await.map_err(CliError::failed)?.total as u64
+        }
+    };
     let added = sb.seed_more(tickets, seed).map_err(CliError::failed)?;
     println!("sandbox {}: added {added} demo tickets", path.display());
     Ok(())
