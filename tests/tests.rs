@@ -8,3 +8,5 @@ mod contract_batch;
 mod contract_meta;
 mod contract_search;
 mod contract_tickets;
+mod docs;
+mod scripts_e2e;

@@ -281,6 +281,21 @@ pub fn default_properties() -> Vec<Property> {
                         ("FORM", "Form"),
                         ("PHONE", "Phone"),
                     ]),
+                    // HubSpot lists owners through its owners API, not as options
+                    // (externalOptions). The sandbox has no owners API, so it lists its demo
+                    // owners here: scripts and the REPL can discover them the same way on
+                    // both, and on a real portal the list is simply empty.
+                    "hubspot_owner_id" => demo_owners()
+                        .iter()
+                        .enumerate()
+                        .map(|(i, o)| PropertyOption {
+                            label: o.name.to_string(),
+                            value: o.id.to_string(),
+                            hidden: false,
+                            description: Some(o.email.to_string()),
+                            display_order: i as i32,
+                        })
+                        .collect(),
                     _ => Vec::new(),
                 };
                 let external = matches!(name, "hubspot_owner_id" | "hubspot_team_id");
