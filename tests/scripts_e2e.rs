@@ -221,7 +221,7 @@ async fn daily_report_counts_open_tickets_and_writes_nothing() {
         .filter(|t| !t.archived && t.prop("hs_pipeline_stage") != Some("4"))
         .count();
     let log = stderr(&out);
-    assert!(log.contains(&format!("Open tickets on ")), "{log}");
+    assert!(log.contains("Open tickets on "), "{log}");
     assert!(
         log.contains(&format!("UTC: {open}")),
         "report counts {open} open tickets:\n{log}"
