@@ -3,6 +3,7 @@
 
 mod util;
 
+mod compat_python;
 mod contract_associations;
 mod contract_batch;
 mod contract_meta;
