@@ -8,3 +8,4 @@ mod contract_batch;
 mod contract_meta;
 mod contract_search;
 mod contract_tickets;
+mod triggers_e2e;
