@@ -189,6 +189,27 @@ fn daemon_stops_running_a_deleted_script() {
 }
 
 #[test]
+fn daemon_schedules_a_script_added_while_it_runs() {
+    let p = Project::new();
+    p.file(
+        "scripts/first.rhai",
+        &every_second(r#"print("first-run");"#),
+    );
+    let mut d = start_daemon(&p, &[]);
+    d.expect_line(Stream::Err, "first: first-run", WAIT);
+    // Added the way editors save: a temporary file renamed into place.
+    let tmp = p.path().join("scripts/.later.swp");
+    write(&tmp, &every_second(r#"print("later-run");"#));
+    std::fs::rename(&tmp, p.path().join("scripts/later.rhai")).unwrap();
+    assert!(
+        d.wait_count(Stream::Err, 2, WAIT, printed("later", "later-run")),
+        "the new script was not scheduled\n{}",
+        d.dump()
+    );
+    stop_ok(&mut d);
+}
+
+#[test]
 fn sigterm_lets_a_running_run_finish_within_the_grace_period() {
     let p = Project::new();
     p.file(
