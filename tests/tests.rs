@@ -11,3 +11,4 @@ mod contract_search;
 mod contract_tickets;
 mod docs;
 mod scripts_e2e;
+mod triggers_e2e;
