@@ -3,6 +3,7 @@
 
 mod util;
 
+mod client_resilience;
 mod contract_associations;
 mod contract_batch;
 mod contract_meta;

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod bin;
+pub mod lost_answers;
 
 use std::sync::Arc;
 
