@@ -262,9 +262,11 @@ async fn a_bulk_job_against_the_rate_limit_finishes_with_few_429s() {
     let served = text.matches("hubscript::server: request ").count();
     let refused = text.matches("status=429").count();
     assert!(served >= N, "server logged {served} requests:\n{text}");
-    // Without pacing, 8 in flight at local speed would be refused for most of the 150.
+    // Paced, the server refuses (almost) nothing. Before the limiter kept a margin past each
+    // window, slots reused exactly one window later met the server's not-yet-slid window:
+    // ~10 429s in this job. Without pacing most of the 150 would be refused.
     assert!(
-        refused <= N / 10,
+        refused <= N / 30,
         "{refused} 429s for {N} requests:\n{text}"
     );
     eprintln!("rate-limit job: {N} GETs, {refused} 429s from the server");
