@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod bin;
+pub mod counting_proxy;
 pub mod lost_answers;
 
 use std::sync::Arc;
