@@ -3,6 +3,7 @@
 
 mod util;
 
+mod client_resilience;
 mod compat_python;
 mod contract_associations;
 mod contract_batch;

@@ -6,6 +6,8 @@
 
 pub mod bin;
 pub mod child;
+pub mod counting_proxy;
+pub mod lost_answers;
 
 use std::sync::Arc;
 
