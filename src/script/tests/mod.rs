@@ -362,8 +362,3 @@ fn the_reference_lists_every_namespace() {
     }
 }
 
-#[test]
-#[ignore = "prints the reference for inspection"]
-fn print_reference() {
-    print!("{}", super::api_reference_markdown());
-}
