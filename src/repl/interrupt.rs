@@ -3,8 +3,9 @@
 //! [`Interrupts`] listens for SIGINT for the whole session, but only acts while an input is
 //! armed: it cancels that input's token (which also aborts an HTTP call in flight through the
 //! script bridge). At the prompt the terminal is in raw mode, so Ctrl-C reaches rustyline as a
-//! key instead (it clears the line). [`Progress`] prints "fetched N tickets..." on stderr once
-//! an input has run for a second and reads keep arriving, and erases it when the input ends.
+//! key instead (it clears the line). [`Progress`] prints "running..." on stderr once an input
+//! has run for a second, then "fetched N tickets..." as reads arrive, and erases the line when
+//! the input ends.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -102,21 +103,25 @@ impl Progress {
                 _ = until.cancelled() => return,
                 _ = tokio::time::sleep(FIRST_SHOW) => {}
             }
-            let mut shown = 0;
+            let mut shown = None;
             loop {
                 let n = reads().saturating_sub(base);
-                if n > shown {
-                    shown = n;
+                if shown.is_none_or(|s| n > s) {
                     let mut err = std::io::stderr().lock();
-                    let _ = write!(err, "\r\x1b[2Kfetched {n} tickets... (Ctrl-C to stop)");
+                    let _ = if n == 0 {
+                        write!(err, "\r\x1b[2Krunning... (Ctrl-C cancels)")
+                    } else {
+                        write!(err, "\r\x1b[2Kfetched {n} tickets... (Ctrl-C cancels)")
+                    };
                     let _ = err.flush();
+                    shown = Some(n);
                 }
                 tokio::select! {
                     _ = until.cancelled() => break,
                     _ = tokio::time::sleep(REFRESH) => {}
                 }
             }
-            if shown > 0 {
+            if shown.is_some() {
                 let mut err = std::io::stderr().lock();
                 let _ = write!(err, "\r\x1b[2K");
                 let _ = err.flush();

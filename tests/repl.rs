@@ -1,0 +1,132 @@
+//! `hubscript repl` end to end: the real binary in a pseudo-terminal (rexpect) against a fresh
+//! sandbox file, with its history file in the test's temporary directory.
+
+use std::path::Path;
+use std::process::Command;
+
+use rexpect::session::{spawn_with_options, Options, PtySession};
+
+const PROMPT: &str = "hubscript> ";
+/// Generous: a debug build on a loaded 2-core machine (this is a wait, not an assertion).
+const WAIT_MS: u64 = 60_000;
+
+fn command(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hubscript"));
+    c.current_dir(dir)
+        .args(["repl", "--sandbox"])
+        .arg(dir.join("s.db"))
+        .env("HUBSCRIPT_HISTORY", dir.join("history"))
+        .env("TERM", "xterm")
+        .env_remove("HUBSPOT_ACCESS_TOKEN")
+        .env_remove("HUBSPOT_API_URL")
+        .env_remove("RUST_LOG");
+    c
+}
+
+/// Starts the REPL and waits for its first prompt.
+fn start(dir: &Path) -> PtySession {
+    let opts = Options::new()
+        .timeout_ms(Some(WAIT_MS))
+        .strip_ansi_escape_codes(true);
+    let mut s = spawn_with_options(command(dir), opts).expect("spawn hubscript repl");
+    s.exp_string(PROMPT).expect("first prompt");
+    s
+}
+
+/// Types `line`, presses Enter and returns everything printed up to the next prompt.
+fn enter(s: &mut PtySession, line: &str) -> String {
+    s.send_line(line).expect("send");
+    s.exp_string(PROMPT).expect("prompt after input")
+}
+
+fn quit(mut s: PtySession) {
+    s.send_control('d').expect("Ctrl-D");
+    s.exp_eof().expect("the REPL exits on Ctrl-D");
+}
+
+#[test]
+fn a_variable_survives_to_the_next_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path());
+    enter(&mut s, "let answer = 41;");
+    let out = enter(&mut s, "answer + 1");
+    assert!(out.contains("42"), "{out}");
+    quit(s);
+}
+
+#[test]
+fn a_multi_line_function_works() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path());
+    s.send_line("fn double(n) {").unwrap();
+    s.send_line("    n * 2").unwrap();
+    let out = enter(&mut s, "}");
+    assert!(!out.contains("error"), "{out}");
+    let out = enter(&mut s, "double(21) + 1000");
+    assert!(out.contains("1042"), "{out}");
+    quit(s);
+}
+
+#[test]
+fn a_search_prints_a_table_and_errors_show_a_caret() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path());
+    let out = enter(&mut s, "tickets::search(#{ limit: 3 })");
+    for column in ["id", "subject", "stage", "priority", "owner", "created"] {
+        assert!(out.contains(column), "no {column} column:\n{out}");
+    }
+    assert!(out.contains('│'), "not a table:\n{out}");
+    let out = enter(&mut s, "let x = nope + 1;");
+    assert!(out.contains("error at <repl>:1:9"), "{out}");
+    assert!(out.contains("^ "), "{out}");
+    quit(s);
+}
+
+#[test]
+fn ctrl_c_stops_a_running_loop_and_the_session_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path());
+    enter(&mut s, "let kept = 5;");
+    s.send_line("loop { }").unwrap();
+    // The progress line shows once the input has run for a second: it is running now.
+    s.exp_string("Ctrl-C cancels").expect("progress line");
+    s.send_control('c').unwrap();
+    s.exp_string("cancelled").expect("the loop is cancelled");
+    s.exp_string(PROMPT).unwrap();
+    let out = enter(&mut s, "kept * 2 + 100");
+    assert!(out.contains("110"), "{out}");
+    quit(s);
+}
+
+#[test]
+fn history_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path());
+    enter(&mut s, "let remembered = 7;");
+    quit(s);
+    let saved = std::fs::read_to_string(dir.path().join("history")).unwrap();
+    assert!(saved.contains("let remembered = 7;"), "{saved}");
+
+    let mut s = start(dir.path());
+    // Up arrow recalls the previous session's line; Enter runs it.
+    s.send("\x1b[A").unwrap();
+    s.send_line("").unwrap();
+    s.exp_string(PROMPT).unwrap();
+    let out = enter(&mut s, "remembered * 6");
+    assert!(out.contains("42"), "{out}");
+    quit(s);
+}
+
+#[test]
+fn tab_completes_a_module_function() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path());
+    s.send("tickets::se").unwrap();
+    s.send("\t").unwrap();
+    // Only the completed name makes this a valid call (a hint is not inserted by Enter).
+    let out = enter(&mut s, "(#{ limit: 1 }).to_array().len() + 100");
+    assert!(out.contains("tickets::search"), "{out}");
+    assert!(out.contains("101"), "{out}");
+    assert!(!out.contains("error"), "{out}");
+    quit(s);
+}
