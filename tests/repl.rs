@@ -130,3 +130,28 @@ fn tab_completes_a_module_function() {
     assert!(!out.contains("error"), "{out}");
     quit(s);
 }
+
+/// Start-up figure for the closing note, not an assertion: run with
+/// `cargo test --test integration repl::start_to_first_prompt -- --ignored --nocapture`.
+/// Spawns the REPL 10 times on one (already seeded) sandbox and prints the median time from
+/// spawn to the first prompt.
+#[test]
+#[ignore = "measurement, prints the median start-up time"]
+fn start_to_first_prompt() {
+    let dir = tempfile::tempdir().unwrap();
+    quit(start(dir.path())); // creates and seeds the sandbox outside the measurement
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        let t = std::time::Instant::now();
+        let s = start(dir.path());
+        times.push(t.elapsed());
+        quit(s);
+    }
+    times.sort();
+    println!(
+        "start to first prompt: median {:?} (min {:?}, max {:?})",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1]
+    );
+}

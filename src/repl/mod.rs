@@ -18,6 +18,8 @@ mod helper;
 mod history;
 mod interrupt;
 mod output;
+#[cfg(test)]
+mod session_tests;
 
 use std::path::PathBuf;
 use std::sync::Arc;

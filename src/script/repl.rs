@@ -369,3 +369,17 @@ fn fn_info(f: &Value, namespace: Option<String>) -> FnInfo {
         doc,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_token_is_at_the_end_only_past_the_last_character() {
+        assert!(at_end("foo(1, 2", Position::new(1, 9)));
+        assert!(at_end("fn f() {\n  1\n", Position::new(3, 1)));
+        assert!(!at_end("let x = 1 2", Position::new(1, 11)));
+        assert!(!at_end("let x = 1 2\nlet y = 3", Position::new(1, 11)));
+        assert!(at_end("anything", Position::NONE));
+    }
+}
