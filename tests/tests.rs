@@ -1,1 +1,15 @@
+//! The integration test binary: one module per feature. Every test runs against the local
+//! sandbox (in process, or served on 127.0.0.1 with an ephemeral port); none reaches HubSpot.
 
+mod util;
+
+mod client_resilience;
+mod compat_python;
+mod contract_associations;
+mod contract_batch;
+mod contract_meta;
+mod contract_search;
+mod contract_tickets;
+mod docs;
+mod scripts_e2e;
+mod triggers_e2e;

@@ -237,9 +237,10 @@ pub enum SandboxCommand {
         /// How many.
         #[arg(long)]
         tickets: usize,
-        /// Seed of the demo data.
-        #[arg(long, default_value_t = 7)]
-        seed: u64,
+        /// Seed of the demo data (default: the current ticket count, so repeated seeding adds
+        /// different tickets).
+        #[arg(long)]
+        seed: Option<u64>,
         /// The sandbox file.
         #[arg(long, value_name = "PATH")]
         sandbox: Option<PathBuf>,

@@ -1,6 +1,8 @@
 //! Logging to stderr with tracing: human-readable or JSON lines, level from -v/-q unless
 //! RUST_LOG says otherwise.
 
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use super::args::LogFormat;
@@ -21,6 +23,9 @@ pub fn init(format: LogFormat, verbose: u8, quiet: bool) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour only on a terminal: a pipe or a log file (daemon under systemd, `2> log`)
+        // gets plain text.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false);
     let _ = match format {
         LogFormat::Human => builder.compact().try_init(),

@@ -90,6 +90,11 @@ pub struct ClientConfig {
     /// Longest `Retry-After` the client is willing to sleep; a longer one ends the call with
     /// the error instead (default 5 min).
     pub max_retry_after: Duration,
+    /// Wait after a 429 that carries no `Retry-After` while the local window still has room
+    /// (the budget is then used up by someone else sharing the app): every caller pauses at
+    /// least this long (default 1 s). When the local window is full the wait lasts until it
+    /// frees instead.
+    pub rate_limited_wait: Duration,
     /// The request budget.
     pub rate: RateConfig,
 }
@@ -106,6 +111,7 @@ impl Default for ClientConfig {
             backoff_max: Duration::from_secs(30),
             locked_wait: Duration::from_secs(2),
             max_retry_after: Duration::from_secs(300),
+            rate_limited_wait: Duration::from_secs(1),
             rate: RateConfig::default(),
         }
     }

@@ -8,6 +8,10 @@ mod window {
         Duration::from_secs(s)
     }
 
+    fn ms(ms: u64) -> Duration {
+        Duration::from_millis(ms)
+    }
+
     #[test]
     fn window_refuses_when_full_until_oldest_leaves() {
         let t0 = Instant::now();
@@ -15,9 +19,22 @@ mod window {
         assert!(w.try_take(t0).is_ok());
         assert!(w.try_take(t0 + secs(1)).is_ok());
         assert!(w.try_take(t0 + secs(2)).is_ok());
-        assert_eq!(w.try_take(t0 + secs(3)), Err(t0 + secs(10)));
-        assert!(w.try_take(t0 + secs(10)).is_ok());
-        assert_eq!(w.try_take(t0 + secs(10)), Err(t0 + secs(11)));
+        // a slot is reused one window plus the 2% margin later (10 s + 200 ms)
+        assert_eq!(w.try_take(t0 + secs(3)), Err(t0 + ms(10_200)));
+        assert!(w.try_take(t0 + ms(10_200)).is_ok());
+        assert_eq!(w.try_take(t0 + ms(10_200)), Err(t0 + ms(11_200)));
+    }
+
+    #[test]
+    fn a_slot_is_not_reused_exactly_one_window_later() {
+        // Regression: the server stamps a request on arrival, after our stamp; reusing the
+        // slot at exactly +span reached a server whose window still held the old request
+        // (429s at every window edge of a saturated job against `serve --rate-limit 20/1s`).
+        let t0 = Instant::now();
+        let mut w = Window::new(1, secs(1));
+        w.try_take(t0).unwrap();
+        assert_eq!(w.try_take(t0 + secs(1)), Err(t0 + ms(1_020)));
+        assert!(w.try_take(t0 + ms(1_020)).is_ok());
     }
 
     #[test]
@@ -143,7 +160,8 @@ mod paused_time {
         tokio::time::advance(Duration::from_secs(4)).await;
         lim.acquire(Bucket::General).await;
         // the first three were taken at `start`: the fourth waits for the window to slide
-        assert_eq!(Instant::now() - start, Duration::from_secs(10));
+        // (10 s plus the 2% margin)
+        assert_eq!(Instant::now() - start, Duration::from_millis(10_200));
         // search has its own budget and did not wait
         let before = Instant::now();
         lim.acquire(Bucket::Search).await;
@@ -157,8 +175,8 @@ mod paused_time {
         for _ in 0..11 {
             lim.acquire(Bucket::Search).await;
         }
-        // 5 at t=0, 5 at t=1 s, the 11th at t=2 s
-        assert_eq!(Instant::now() - start, Duration::from_secs(2));
+        // 5 at t=0, 5 at t=1.02 s, the 11th at t=2.04 s (1 s windows plus the 2% margin)
+        assert_eq!(Instant::now() - start, Duration::from_millis(2_040));
         assert_eq!(lim.in_use(Bucket::General), 0);
     }
 

@@ -6,8 +6,6 @@
 //! Everything is plain async: dropping the returned future cancels the wait or the request in
 //! flight, which is how Ctrl-C and run timeouts stop a call.
 
-use std::time::Duration;
-
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
@@ -214,7 +212,7 @@ impl HubspotClient {
                     (d.max(min), reason)
                 }
                 Verdict::RateLimited { retry_after } => {
-                    let floor = Duration::from_secs(1);
+                    let floor = cfg.rate_limited_wait;
                     let wait = limiter.block_after_429(call.bucket, retry_after, floor);
                     (wait, "429 rate limited")
                 }

@@ -199,6 +199,16 @@ pub struct SearchPage {
     pub paging: Option<Paging>,
 }
 
+impl SearchPage {
+    /// The offset cursor of the next page, if any.
+    pub fn next_after(&self) -> Option<&str> {
+        self.paging
+            .as_ref()
+            .and_then(|p| p.next.as_ref())
+            .map(|n| n.after.as_str())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

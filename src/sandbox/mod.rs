@@ -1,4 +1,52 @@
-//! (being built)
+//! The sandbox: an embedded, HubSpot-compatible tickets store in one SQLite file. It
+//! implements [`crate::backend::TicketsBackend`] with HubSpot's semantics (validation,
+//! defaults, limits, error bodies and statuses inside [`crate::model::ApiError`]), so the HTTP
+//! server is a thin layer over it. It never touches Rhai or HTTP.
+//!
+//! Not stored as records: contacts, companies, deals and activities (notes, emails, calls,
+//! tasks, meetings, communications). Any numeric id of those types is accepted as an
+//! association target; ticket targets must exist.
+//!
+//! Layout: `store` (connections, transactions, off-executor plumbing), `schema` (migrations),
+//! `definitions` and `catalog` (properties, pipelines, owners), `validate` and `writer` (write
+//! rules), `reads`, `endpoints`, `batch`, `search`, `merge`, `assoc`, `seed`, `backend` (the
+//! trait implementation).
+//!
+//! Durability: WAL with `synchronous=NORMAL`, so a committed write survives a killed process;
+//! every API write is one transaction, so a failed batch writes nothing.
 
-/// Default location of the sandbox file, relative to the current directory.
+// `BackendError` carries the whole HubSpot error body by value (the shared model's design);
+// boxing it would change the backend interface, so large `Err` variants are accepted here.
+#![allow(clippy::result_large_err)]
+
+mod assoc;
+mod assoc_types;
+mod backend;
+mod batch;
+mod catalog;
+mod definitions;
+mod endpoints;
+mod error;
+mod functions;
+mod merge;
+mod reads;
+mod row;
+mod schema;
+mod search;
+mod seed;
+mod store;
+mod validate;
+mod writer;
+
+#[cfg(test)]
+mod tests;
+
+pub use definitions::{demo_owners, DemoOwner, UNIQUE_PROPERTY};
+pub use error::SandboxError;
+pub use schema::SCHEMA_VERSION;
+pub use seed::SeedOptions;
+pub use store::Sandbox;
+
+/// Where the sandbox lives unless `--sandbox PATH` says otherwise (relative to the current
+/// directory).
 pub const DEFAULT_SANDBOX_PATH: &str = ".hubscript/sandbox.db";

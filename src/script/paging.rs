@@ -2,15 +2,15 @@
 //! `for t in ...` and pages are fetched only as the loop reaches them.
 //!
 //! [`TicketQuery`] is the script-visible value (a description of the query, so iterating it
-//! twice runs it twice); [`TicketIter`] is one iteration. The fetching of ONE page is the single
-//! function [`next_page`]: at merge it is swapped for `crate::backend::paging::{ListCursor,
-//! SearchCursor}` (which also reach past HubSpot's 10,000-result search cap by keyset paging).
+//! twice runs it twice); [`TicketIter`] is one iteration. Pages come from the shared
+//! `crate::backend::paging` cursors, which also reach past HubSpot's 10,000-result search cap.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 use rhai::{Dynamic, EvalAltResult, Position};
 
+use crate::backend::paging::{ListCursor, SearchCursor};
 use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{ListParams, SearchRequest, Ticket};
 
@@ -24,59 +24,39 @@ pub(crate) enum Source {
     Search(SearchRequest),
 }
 
-/// Paging position of one iteration.
-#[derive(Debug, Clone)]
-pub(crate) struct Pager {
-    source: Source,
-    after: Option<String>,
-    done: bool,
+/// Paging position of one iteration: the shared cursors of [`crate::backend::paging`], so a
+/// script's search reaches past HubSpot's 10,000-result cap (keyset paging on `hs_object_id`)
+/// exactly like every other caller.
+pub(crate) enum Pager {
+    List(ListCursor),
+    Search(SearchCursor),
 }
 
 impl Pager {
-    pub fn new(source: Source) -> Self {
-        let after = match &source {
-            Source::List(p) => p.after.clone(),
-            Source::Search(r) => r.after.clone(),
-        };
-        Self {
-            source,
-            after,
-            done: false,
+    fn is_done(&self) -> bool {
+        match self {
+            Self::List(c) => c.is_done(),
+            Self::Search(c) => c.is_done(),
+        }
+    }
+
+    pub fn new(source: Source, limit: Option<usize>) -> Self {
+        match source {
+            Source::List(p) => Self::List(ListCursor::new(p).with_total_limit(limit)),
+            Source::Search(r) => Self::Search(SearchCursor::new(r).with_total_limit(limit)),
         }
     }
 }
 
-/// Fetches the next page, `None` when none is left. (Swapped for the shared cursors at merge.)
+/// Fetches the next page, `None` when none is left.
 pub(crate) async fn next_page(
     pager: &mut Pager,
     backend: &dyn TicketsBackend,
 ) -> BackendResult<Option<Vec<Ticket>>> {
-    if pager.done {
-        return Ok(None);
+    match pager {
+        Pager::List(c) => c.next_page(backend).await,
+        Pager::Search(c) => c.next_page(backend).await,
     }
-    let (results, next) = match &pager.source {
-        Source::List(p) => {
-            let mut p = p.clone();
-            p.after = pager.after.clone();
-            let page = backend.list(&p).await?;
-            let next = page.next_after().map(str::to_string);
-            (page.results, next)
-        }
-        Source::Search(r) => {
-            let mut r = r.clone();
-            r.after = pager.after.clone();
-            let page = backend.search(&r).await?;
-            let next = page
-                .paging
-                .as_ref()
-                .and_then(|p| p.next.as_ref())
-                .map(|n| n.after.clone());
-            (page.results, next)
-        }
-    };
-    pager.done = next.is_none();
-    pager.after = next;
-    Ok(Some(results))
 }
 
 /// A lazy sequence of tickets (the value `tickets::search` and `tickets::list` return).
@@ -113,7 +93,7 @@ impl IntoIterator for TicketQuery {
 
     fn into_iter(self) -> TicketIter {
         TicketIter {
-            pager: Pager::new(self.source.clone()),
+            pager: Pager::new(self.source.clone(), self.limit),
             query: self,
             buf: VecDeque::new(),
             yielded: 0,
@@ -150,7 +130,7 @@ impl Iterator for TicketIter {
                 Ok(Some(page)) => {
                     ctx.add_reads(page.len());
                     self.buf.extend(page);
-                    if self.pager.done && self.buf.is_empty() {
+                    if self.pager.is_done() && self.buf.is_empty() {
                         return None;
                     }
                 }

@@ -1,8 +1,7 @@
 //! `tickets::` batch writes: create_many, update_many, upsert_many, archive_many.
 //!
-//! Lists are split into HubSpot's 100-input batches here ([`chunks`], swapped for
-//! `crate::backend::batching` at merge). The whole list passes the write guard before the first
-//! batch is sent. A batch HubSpot answers with 207 (some inputs failed) throws a catchable map
+//! Lists are split into HubSpot's 100-input batches by [`batching`] (shared with every other
+//! caller). The whole list passes the write guard before the first batch is sent. A batch HubSpot answers with 207 (some inputs failed) throws a catchable map
 //! with `status: 207`, `category: "BATCH_PARTIAL"`, `errors` and the `results` that succeeded.
 //! In a dry run nothing is sent: each item is planned like its single-record counterpart.
 
@@ -10,12 +9,10 @@ use std::sync::Arc;
 
 use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext, Position};
 
-use crate::model::{
-    BatchCreateItem, BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, IdInput,
-    MAX_BATCH_INPUTS,
-};
+use crate::backend::batching::{self, BatchOutcome};
+use crate::model::{BatchCreateItem, BatchReadInput, BatchUpdateItem, IdInput};
 
-use super::super::bridge::usage;
+use super::super::bridge::{self, usage};
 use super::super::context::RunCtx;
 use super::super::convert;
 use super::super::guard::WriteTarget;
@@ -23,11 +20,6 @@ use super::super::limits::MAX_ARRAY_SIZE;
 use super::dry;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
-
-/// Splits a list into batches HubSpot accepts.
-fn chunks<T: Clone>(items: &[T]) -> Vec<Vec<T>> {
-    items.chunks(MAX_BATCH_INPUTS).map(<[T]>::to_vec).collect()
-}
 
 fn list<T: serde::de::DeserializeOwned>(v: &Dynamic, what: &str, pos: Position) -> Res<Vec<T>> {
     let items = convert::items(v, what, pos)?;
@@ -44,16 +36,19 @@ fn list<T: serde::de::DeserializeOwned>(v: &Dynamic, what: &str, pos: Position) 
         .collect()
 }
 
-/// Results as an array, or the 207 error map when some inputs failed.
-fn finish<T: serde::Serialize>(resps: Vec<BatchResponse<T>>, pos: Position) -> Res<Array> {
-    let mut results = Array::new();
-    let mut errors = Vec::new();
-    for r in resps {
-        for t in &r.results {
-            results.push(convert::to_dyn(t, pos)?);
-        }
-        errors.extend(r.errors);
+/// Results as an array, or a catchable error: the HubSpot error itself when the only call
+/// failed as a whole (e.g. a 400 for an invalid property), else the 207 map with the per-input
+/// errors and the `results` that succeeded. Splitting into calls of 100 and merging is
+/// [`batching`]'s job, shared with every other caller.
+fn finish<T: serde::Serialize>(outcome: BatchOutcome<T>, pos: Position) -> Res<Array> {
+    if outcome.results.is_empty() && outcome.calls == 1 && outcome.failed_chunks.len() == 1 {
+        return Err(bridge::backend_error(&outcome.failed_chunks[0].error, pos));
     }
+    let mut results = Array::new();
+    for t in &outcome.results {
+        results.push(convert::to_dyn(t, pos)?);
+    }
+    let errors = outcome.errors;
     if errors.is_empty() {
         return Ok(results);
     }
@@ -106,11 +101,7 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
             if c.dry_run() {
                 return items.iter().map(|i| convert::ticket(&dry::create(&c, &i.properties), pos)).collect();
             }
-            let mut out = Vec::new();
-            for chunk in chunks(&items) {
-                out.push(c.call(pos, c.backend.batch_create(&BatchInput::new(chunk)))?);
-            }
-            finish(out, pos)
+            finish(c.call(pos, batching::batch_create_all(c.backend.as_ref(), items))?, pos)
         });
 
     let c = ctx.clone();
@@ -134,11 +125,10 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
                     .map(|i| convert::ticket(&dry::update(&c, pos, &i.id, &i.properties)?, pos))
                     .collect();
             }
-            let mut out = Vec::new();
-            for chunk in chunks(&items) {
-                out.push(c.call(pos, c.backend.batch_update(&BatchInput::new(chunk)))?);
-            }
-            finish(out, pos)
+            finish(
+                c.call(pos, batching::batch_update_all(c.backend.as_ref(), items))?,
+                pos,
+            )
         }
     );
 
@@ -153,11 +143,7 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
             if c.dry_run() {
                 return dry_upsert(&c, pos, &items);
             }
-            let mut out = Vec::new();
-            for chunk in chunks(&items) {
-                out.push(c.call(pos, c.backend.batch_upsert(&BatchInput::new(chunk)))?);
-            }
-            finish(out, pos)
+            finish(c.call(pos, batching::batch_upsert_all(c.backend.as_ref(), items))?, pos)
         });
 
     let c = ctx.clone();
@@ -179,11 +165,8 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
                 ids.iter().for_each(|id| dry::archive(&c, id));
                 return Ok(());
             }
-            for chunk in chunks(&ids) {
-                let input = BatchInput::new(chunk.into_iter().map(IdInput::new).collect());
-                c.call(pos, c.backend.batch_archive(&input))?;
-            }
-            Ok(())
+            let outcome = c.call(pos, batching::batch_archive_all(c.backend.as_ref(), ids))?;
+            finish(outcome, pos).map(|_| ())
         }
     );
 }

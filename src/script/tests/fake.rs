@@ -217,6 +217,13 @@ impl TicketsBackend for Fake {
             .flat_map(|g| g.filters.iter())
             .filter(|f| f.operator == Operator::Eq)
             .collect();
+        // The shared search cursor pages by keyset (`hs_object_id GT last`); honour it.
+        let after_id: Option<u64> = r
+            .filter_groups
+            .iter()
+            .flat_map(|g| g.filters.iter())
+            .find(|f| f.operator == Operator::Gt && f.property_name == "hs_object_id")
+            .and_then(|f| f.value.as_deref()?.parse().ok());
         let all: Vec<Ticket> = self
             .tickets
             .lock()
@@ -225,6 +232,7 @@ impl TicketsBackend for Fake {
             .filter(|t| {
                 eqs.iter()
                     .all(|f| t.prop(&f.property_name) == f.value.as_deref())
+                    && after_id.is_none_or(|a| t.id.parse::<u64>().is_ok_and(|id| id > a))
             })
             .cloned()
             .collect();

@@ -1,0 +1,32 @@
+//! Builds the backend a command talks to from the validated [`BackendChoice`], and says which
+//! one it is (never the token).
+
+use std::sync::Arc;
+
+use crate::backend::TicketsBackend;
+use crate::hubspot::{AccessToken, ClientConfig, HubspotClient};
+use crate::sandbox::Sandbox;
+
+use super::args::BackendArgs;
+use super::config::{choose_backend, token_from_env, BackendChoice};
+use super::error::CliError;
+
+/// Opens the backend selected by `args` and the environment.
+pub fn open(args: &BackendArgs) -> Result<Arc<dyn TicketsBackend>, CliError> {
+    let choice = choose_backend(args, token_from_env()).map_err(CliError::usage)?;
+    match choice {
+        BackendChoice::Sandbox(path) => {
+            let sandbox = Sandbox::open(&path).map_err(CliError::usage)?;
+            Ok(Arc::new(sandbox))
+        }
+        BackendChoice::Http { base_url, token } => {
+            let mut config = ClientConfig::new(&base_url);
+            config.token = token.map(AccessToken::new);
+            config.connect_timeout = args.connect_timeout;
+            config.request_timeout = args.request_timeout;
+            config.rate.per_10s = args.rate_per_10s;
+            let client = HubspotClient::new(config).map_err(CliError::usage)?;
+            Ok(Arc::new(client))
+        }
+    }
+}

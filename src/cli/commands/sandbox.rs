@@ -1,0 +1,45 @@
+//! `hubscript sandbox reset|seed`: recreate the sandbox file or add demo tickets.
+
+use std::path::PathBuf;
+
+use crate::backend::TicketsBackend;
+use crate::model::SearchRequest;
+use crate::sandbox::{Sandbox, SeedOptions, DEFAULT_SANDBOX_PATH};
+
+use crate::cli::error::{CliError, CliResult};
+
+fn path_or_default(p: Option<PathBuf>) -> PathBuf {
+    p.unwrap_or_else(|| PathBuf::from(DEFAULT_SANDBOX_PATH))
+}
+
+/// Recreates the file with `tickets` demo tickets.
+pub fn reset(sandbox: Option<PathBuf>, tickets: usize, seed: u64) -> CliResult {
+    let path = path_or_default(sandbox);
+    let started = std::time::Instant::now();
+    Sandbox::create(&path, &SeedOptions { tickets, seed }).map_err(CliError::failed)?;
+    println!(
+        "sandbox {} recreated with {tickets} demo tickets (seed {seed}) in {:.1}s",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Adds `tickets` demo tickets.
+pub async fn seed(sandbox: Option<PathBuf>, tickets: usize, seed: Option<u64>) -> CliResult {
+    let path = path_or_default(sandbox);
+    let sb = Sandbox::open(&path).map_err(CliError::usage)?;
+    let seed = match seed {
+        Some(s) => s,
+        None => {
+            let all = SearchRequest {
+                limit: Some(1),
+                ..Default::default()
+            };
+            sb.search(&all).await.map_err(CliError::failed)?.total as u64
+        }
+    };
+    let added = sb.seed_more(tickets, seed).map_err(CliError::failed)?;
+    println!("sandbox {}: added {added} demo tickets", path.display());
+    Ok(())
+}

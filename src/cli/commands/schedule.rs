@@ -1,0 +1,53 @@
+//! `hubscript schedule [DIR]`: each scheduled script with its next fire times in its own time
+//! zone, and the scripts whose headers are invalid.
+
+use std::path::Path;
+
+use crate::triggers::{format_fire_time, schedule_report, ScheduleEntry};
+
+use crate::cli::error::{CliError, CliResult};
+
+/// Prints the report; exits 2 when some header is invalid (so CI can use it).
+pub fn schedule(dir: &Path, count: usize) -> CliResult {
+    let entries = schedule_report(dir, chrono::Utc::now(), count).map_err(CliError::usage)?;
+    if entries.is_empty() {
+        println!("no scheduled scripts in {}", dir.display());
+        return Ok(());
+    }
+    let mut invalid = 0;
+    for entry in &entries {
+        match entry {
+            ScheduleEntry::Scheduled {
+                path,
+                description,
+                schedule,
+                timezone,
+                next,
+            } => {
+                println!("{}  \"{schedule}\" ({timezone})", path.display());
+                if let Some(d) = description {
+                    println!("  {d}");
+                }
+                if next.is_empty() {
+                    println!("  no future fire time");
+                }
+                for t in next {
+                    println!("  next: {}", format_fire_time(t));
+                }
+            }
+            ScheduleEntry::Invalid { path, error } => {
+                invalid += 1;
+                println!("{}  INVALID", path.display());
+                for line in error.lines() {
+                    println!("  {line}");
+                }
+            }
+        }
+    }
+    if invalid > 0 {
+        return Err(CliError::usage(format!(
+            "{invalid} script(s) with an invalid header"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,68 @@
+//! `hubscript watch [PATH...]`: rerun scripts when they change. Against a live portal every
+//! run is a dry run unless `--apply`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::triggers::{run_watch, WatchConfig};
+
+use crate::cli::args::{BackendArgs, RunArgs};
+use crate::cli::context::Context;
+use crate::cli::error::{CliError, CliResult};
+use crate::cli::runner::HostRunner;
+use crate::cli::signals;
+
+/// Watches until Ctrl-C.
+pub async fn watch(
+    paths: Vec<PathBuf>,
+    apply: bool,
+    clear: bool,
+    run: RunArgs,
+    backend: BackendArgs,
+) -> CliResult {
+    let ctx = Context::open(&backend)?;
+    ctx.announce();
+    let live = ctx.backend.is_live();
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from("scripts")]
+    } else {
+        paths
+    };
+    for p in &paths {
+        if !p.exists() {
+            return Err(CliError::usage(format!(
+                "{}: no such file or directory",
+                p.display()
+            )));
+        }
+    }
+    if live && !apply {
+        eprintln!("hubscript: live portal: runs are dry runs (plans only); pass --apply to write");
+    }
+    eprintln!(
+        "hubscript: watching {} (Ctrl-C to stop)",
+        paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let runner = Arc::new(HostRunner {
+        host: ctx.host.clone(),
+        args: run.args.into_iter().collect(),
+        timeout: run.timeout,
+        max_writes: run.max_writes,
+    });
+    let config = WatchConfig {
+        paths,
+        // `--dry-run` forces plans even on the sandbox; otherwise plans only against a live
+        // portal without --apply (the triggers layer plans when `live && !apply`).
+        apply: apply && !run.dry_run,
+        live: live || run.dry_run,
+        clear,
+        ..WatchConfig::default()
+    };
+    run_watch(config, runner, signals::shutdown_token())
+        .await
+        .map_err(CliError::failed)
+}

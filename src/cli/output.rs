@@ -1,0 +1,51 @@
+//! How the binary shows a run: log lines on stderr as they happen (script name, level), then
+//! the error diagnostic, the dry-run plan and a one-line summary; or, with `--json`, one JSON
+//! document on stdout.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use crate::script::{LogSink, RunOutcome};
+use crate::state::LogLine;
+
+/// A log sink printing `HH:MM:SS LEVEL script: message` on stderr.
+pub fn stderr_log(script: &str) -> LogSink {
+    let script = script.to_string();
+    Arc::new(move |line: &LogLine| {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(
+            err,
+            "{} {:5} {script}: {}",
+            line.at.format("%H:%M:%S"),
+            line.level.to_uppercase(),
+            line.message
+        );
+    })
+}
+
+/// Prints what a run did: the error (stderr), the plan when writes were planned, the summary.
+pub fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
+    if json {
+        match serde_json::to_string_pretty(outcome) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("error: cannot render the outcome as JSON: {e}"),
+        }
+        return;
+    }
+    if let Some(e) = &outcome.error {
+        eprintln!("{}", e.render().trim_end());
+    }
+    if outcome.summary.dry_run {
+        println!("plan for {script} (dry run, nothing was written):");
+        print!("{}", outcome.plan.render_table());
+    }
+    let id = outcome
+        .run_id
+        .map(|id| format!(" (run {id})"))
+        .unwrap_or_default();
+    println!(
+        "{script}: {} — {}{id}",
+        outcome.status.as_str(),
+        outcome.summary.render()
+    );
+}

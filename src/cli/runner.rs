@@ -1,0 +1,59 @@
+//! The triggers' [`Runner`] implemented over the script host: runs a job's source (the last
+//! good version), prints its log, plan and summary as `run` does, and lets the host record it in
+//! the run history under the trigger's name.
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use crate::script::{script_name, RunOptions, RunRequest, ScriptHost};
+use crate::triggers::{Job, RunResult, Runner};
+
+use super::output;
+
+/// Runs trigger jobs on a [`ScriptHost`].
+pub struct HostRunner {
+    /// The host (backend, state, engine).
+    pub host: ScriptHost,
+    /// `--arg` values for every run.
+    pub args: std::collections::BTreeMap<String, String>,
+    /// `--timeout` override.
+    pub timeout: Option<Duration>,
+    /// `--max-writes` override.
+    pub max_writes: Option<u64>,
+}
+
+#[async_trait]
+impl Runner for HostRunner {
+    async fn run(&self, job: Job, cancel: CancellationToken) -> RunResult {
+        let name = script_name(&job.path);
+        let request = RunRequest {
+            path: job.path.clone(),
+            source: job.source.to_string(),
+            options: RunOptions {
+                dry_run: job.dry_run,
+                args: self.args.clone(),
+                timeout: self.timeout.or(job.timeout),
+                max_writes: self.max_writes.or(job.max_writes),
+                trigger: job.trigger.as_str().to_string(),
+            },
+            cancel,
+            on_log: Some(output::stderr_log(&name)),
+        };
+        let outcome = self.host.run(request).await;
+        output::print_outcome(&name, &outcome, false);
+        RunResult {
+            status: outcome.status,
+            error: outcome.error.as_ref().map(|e| e.render()),
+        }
+    }
+
+    fn check(&self, path: &Path, source: &str) -> Result<(), String> {
+        self.host
+            .check(path, source)
+            .map(|_| ())
+            .map_err(|e| e.render())
+    }
+}

@@ -1,0 +1,43 @@
+//! Ctrl-C and SIGTERM, handled in one place: the first one cancels the returned token (the
+//! running command stops gracefully: a script is cancelled, serve/daemon/watch shut down); a
+//! second Ctrl-C exits at once with 130.
+
+use tokio_util::sync::CancellationToken;
+
+use super::config::exit;
+
+/// A token cancelled by the first Ctrl-C or SIGTERM.
+pub fn shutdown_token() -> CancellationToken {
+    let token = CancellationToken::new();
+    let t = token.clone();
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        tracing::info!("interrupted: stopping (press Ctrl-C again to exit at once)");
+        t.cancel();
+        wait_for_signal().await;
+        std::process::exit(exit::INTERRUPTED as i32);
+    });
+    token
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

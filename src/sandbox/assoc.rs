@@ -1,0 +1,209 @@
+//! Association storage and the association endpoints' rules: targets of every type but tickets
+//! are not stored as records (any numeric id is accepted); ticket-to-ticket targets must exist
+//! and are stored in both directions; a labelled type is always stored with its unlabelled type.
+
+use rusqlite::{params, Connection};
+
+use super::assoc_types::{assoc_type, default_type, object_type, AssocType, ObjectType};
+use super::store::Db;
+use crate::backend::BackendResult;
+use crate::model::{
+    ApiError, AssociatedId, AssociationCategory, AssociationInput, AssociationSpec,
+    AssociationSpecWithLabel,
+};
+
+/// Parses a target id (numeric), as a 400 otherwise.
+pub fn target_id(id: &str) -> Result<i64, ApiError> {
+    id.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|i| *i > 0)
+        .ok_or_else(|| {
+            ApiError::validation(format!(
+                "association target id {id} is not a valid numeric id"
+            ))
+        })
+}
+
+/// Checks that a target exists: tickets must be active records, anything else is accepted.
+pub fn check_target(conn: &Connection, obj: &ObjectType, to_id: i64) -> BackendResult<()> {
+    if obj.plural != "tickets" {
+        return Ok(());
+    }
+    let found: i64 = conn
+        .prepare_cached("SELECT count(*) FROM tickets WHERE id = ?1 AND archived = 0")
+        .and_then(|mut st| st.query_row(params![to_id], |r| r.get(0)))
+        .db()?;
+    if found == 0 {
+        return Err(ApiError::not_found(format!("Ticket {to_id} does not exist")).into());
+    }
+    Ok(())
+}
+
+/// Stores an association (and its implied unlabelled type, and the reverse for tickets).
+pub fn add(
+    conn: &Connection,
+    ticket: i64,
+    obj: &ObjectType,
+    to_id: i64,
+    t: &AssocType,
+) -> BackendResult<()> {
+    let mut st = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO associations(ticket_id, to_type, to_id, type_id, category) VALUES (?1, ?2, ?3, ?4, 'HUBSPOT_DEFINED')",
+        )
+        .db()?;
+    st.execute(params![ticket, obj.plural, to_id, t.id]).db()?;
+    if let Some(implied) = t.implies {
+        st.execute(params![ticket, obj.plural, to_id, implied])
+            .db()?;
+    }
+    if obj.plural == "tickets" {
+        st.execute(params![to_id, "tickets", ticket, t.id]).db()?;
+    }
+    Ok(())
+}
+
+/// Removes associations between a pair: one type, or all of them (`None`). Removing an
+/// unlabelled type removes the labelled ones too.
+pub fn remove(
+    conn: &Connection,
+    ticket: i64,
+    obj: &ObjectType,
+    to_id: i64,
+    type_id: Option<i32>,
+) -> BackendResult<()> {
+    let all = type_id.is_none_or(|id| assoc_type(id).is_some_and(|t| t.label.is_none()));
+    let pairs: Vec<(i64, i64)> = if obj.plural == "tickets" {
+        vec![(ticket, to_id), (to_id, ticket)]
+    } else {
+        vec![(ticket, to_id)]
+    };
+    for (a, b) in pairs {
+        if all {
+            conn.execute(
+                "DELETE FROM associations WHERE ticket_id = ?1 AND to_type = ?2 AND to_id = ?3",
+                params![a, obj.plural, b],
+            )
+            .db()?;
+        } else {
+            conn.execute(
+                "DELETE FROM associations WHERE ticket_id = ?1 AND to_type = ?2 AND to_id = ?3 AND type_id = ?4",
+                params![a, obj.plural, b, type_id],
+            )
+            .db()?;
+        }
+    }
+    Ok(())
+}
+
+/// Validates inline associations of a create (types must be HUBSPOT_DEFINED ticket types, ids
+/// numeric, ticket targets existing) and returns what to store.
+pub fn resolve_inline(
+    conn: &Connection,
+    inputs: &[AssociationInput],
+) -> BackendResult<Vec<(&'static ObjectType, i64, &'static AssocType)>> {
+    let mut out = Vec::new();
+    for a in inputs {
+        let to_id = target_id(&a.to.id)?;
+        if a.types.is_empty() {
+            return Err(ApiError::validation("an association needs at least one type").into());
+        }
+        for spec in &a.types {
+            let t = match (
+                spec.association_category,
+                assoc_type(spec.association_type_id),
+            ) {
+                (AssociationCategory::HubspotDefined, Some(t)) => t,
+                _ => {
+                    return Err(ApiError::validation(format!(
+                        "association type {} ({:?}) is not a known ticket association type",
+                        spec.association_type_id, spec.association_category
+                    ))
+                    .into())
+                }
+            };
+            let obj = object_type(t.to).ok_or_else(|| ApiError::internal("association table"))?;
+            check_target(conn, obj, to_id)?;
+            out.push((obj, to_id, t));
+        }
+    }
+    Ok(out)
+}
+
+/// Resolves v4 specs to types of the pair (400 when one does not fit).
+pub fn resolve_specs(
+    obj: &ObjectType,
+    specs: &[AssociationSpec],
+) -> Result<Vec<&'static AssocType>, ApiError> {
+    if specs.is_empty() {
+        return default_type(obj)
+            .map(|t| vec![t])
+            .ok_or_else(|| ApiError::validation("no association type given"));
+    }
+    specs
+        .iter()
+        .map(|s| match assoc_type(s.association_type_id) {
+            Some(t)
+                if t.to == obj.plural
+                    && s.association_category == AssociationCategory::HubspotDefined =>
+            {
+                Ok(t)
+            }
+            _ => Err(ApiError::validation(format!(
+                "association type {} ({:?}) does not link tickets to {}",
+                s.association_type_id, s.association_category, obj.plural
+            ))),
+        })
+        .collect()
+}
+
+/// `(to_id, type_id)` pairs of a ticket to one object type, ordered by target then type.
+pub fn pairs(conn: &Connection, ticket: i64, obj: &ObjectType) -> BackendResult<Vec<(i64, i32)>> {
+    let mut st = conn
+        .prepare_cached(
+            "SELECT to_id, type_id FROM associations WHERE ticket_id = ?1 AND to_type = ?2 ORDER BY to_id, type_id",
+        )
+        .db()?;
+    let rows = st
+        .query_map(params![ticket, obj.plural], |r| Ok((r.get(0)?, r.get(1)?)))
+        .db()?;
+    rows.collect::<rusqlite::Result<Vec<_>>>().db()
+}
+
+/// The v3 listing entries of a ticket to one object type.
+pub fn associated_ids(
+    conn: &Connection,
+    ticket: i64,
+    obj: &ObjectType,
+) -> BackendResult<Vec<AssociatedId>> {
+    Ok(pairs(conn, ticket, obj)?
+        .into_iter()
+        .map(|(id, t)| AssociatedId {
+            id: id.to_string(),
+            kind: assoc_type(t)
+                .map(|t| t.name.to_string())
+                .unwrap_or_else(|| format!("ticket_to_{}", obj.singular)),
+        })
+        .collect())
+}
+
+/// The v4 form of one type.
+pub fn spec_with_label(type_id: i32) -> AssociationSpecWithLabel {
+    AssociationSpecWithLabel {
+        category: AssociationCategory::HubspotDefined,
+        type_id,
+        label: assoc_type(type_id).and_then(|t| t.label.map(str::to_string)),
+    }
+}
+
+/// Whether the ticket is associated with activity `id` of a pinnable type.
+pub fn has_activity(conn: &Connection, ticket: i64, id: i64) -> BackendResult<bool> {
+    let n: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM associations WHERE ticket_id = ?1 AND to_id = ?2 AND to_type IN ('notes','emails','calls','tasks','meetings')",
+        )
+        .and_then(|mut st| st.query_row(params![ticket, id], |r| r.get(0)))
+        .db()?;
+    Ok(n > 0)
+}

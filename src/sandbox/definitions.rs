@@ -1,0 +1,367 @@
+//! The seed definitions of a new sandbox: the default ticket properties of TICKETS_API.md §8
+//! (plus one unique custom property), the default support pipeline of §9 and the demo owners.
+//! Pure data; the store persists these as JSON at creation and reads them back on open.
+
+use std::collections::BTreeMap;
+
+use chrono::{TimeZone, Utc};
+
+use crate::model::{ModificationMetadata, Pipeline, PipelineStage, Property, PropertyOption};
+
+/// The group every default ticket property belongs to.
+pub const TICKET_GROUP: &str = "ticketinformation";
+
+/// The custom property with `hasUniqueValue: true`, usable as `idProperty` and for upserts.
+pub const UNIQUE_PROPERTY: &str = "external_ticket_id";
+
+/// A demo HubSpot owner (user) that `hubspot_owner_id` may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoOwner {
+    /// The owner id, the value stored in `hubspot_owner_id`.
+    pub id: &'static str,
+    /// Display name.
+    pub name: &'static str,
+    /// E-mail address.
+    pub email: &'static str,
+}
+
+const OWNERS: &[DemoOwner] = &[
+    DemoOwner {
+        id: "52550153",
+        name: "Alice Martin",
+        email: "alice.martin@example.com",
+    },
+    DemoOwner {
+        id: "52550154",
+        name: "Bruno Costa",
+        email: "bruno.costa@example.com",
+    },
+    DemoOwner {
+        id: "52550155",
+        name: "Chen Wei",
+        email: "chen.wei@example.com",
+    },
+    DemoOwner {
+        id: "52550156",
+        name: "Dana Okafor",
+        email: "dana.okafor@example.com",
+    },
+    DemoOwner {
+        id: "52550157",
+        name: "Elif Yilmaz",
+        email: "elif.yilmaz@example.com",
+    },
+];
+
+/// The owners of a sandbox: the only values `hubspot_owner_id` accepts there. Scripts that
+/// assign round-robin cycle through these ids in this order.
+pub fn demo_owners() -> &'static [DemoOwner] {
+    OWNERS
+}
+
+fn opts(values: &[(&str, &str)]) -> Vec<PropertyOption> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, (value, label))| PropertyOption {
+            label: (*label).to_string(),
+            value: (*value).to_string(),
+            hidden: false,
+            description: None,
+            display_order: i as i32,
+        })
+        .collect()
+}
+
+/// `(name, label, type, fieldType, read-only value, calculated)`.
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    bool,
+);
+
+const ROWS: &[Row] = &[
+    ("subject", "Ticket name", "string", "text", false, false),
+    (
+        "content",
+        "Ticket description",
+        "string",
+        "textarea",
+        false,
+        false,
+    ),
+    (
+        "hs_pipeline",
+        "Pipeline",
+        "enumeration",
+        "select",
+        false,
+        false,
+    ),
+    (
+        "hs_pipeline_stage",
+        "Ticket status",
+        "enumeration",
+        "select",
+        false,
+        false,
+    ),
+    (
+        "hs_ticket_priority",
+        "Priority",
+        "enumeration",
+        "select",
+        false,
+        false,
+    ),
+    (
+        "hs_ticket_category",
+        "Category",
+        "enumeration",
+        "checkbox",
+        false,
+        false,
+    ),
+    (
+        "hs_resolution",
+        "Resolution",
+        "enumeration",
+        "select",
+        false,
+        false,
+    ),
+    (
+        "hubspot_owner_id",
+        "Ticket owner",
+        "enumeration",
+        "select",
+        false,
+        false,
+    ),
+    (
+        "hubspot_team_id",
+        "HubSpot team",
+        "enumeration",
+        "select",
+        false,
+        false,
+    ),
+    (
+        "source_type",
+        "Source",
+        "enumeration",
+        "select",
+        false,
+        false,
+    ),
+    ("createdate", "Create date", "datetime", "date", true, false),
+    (
+        "hs_lastmodifieddate",
+        "Last modified date",
+        "datetime",
+        "date",
+        true,
+        false,
+    ),
+    ("closed_date", "Close date", "datetime", "date", false, true),
+    (
+        "hs_is_closed",
+        "Is closed",
+        "bool",
+        "booleancheckbox",
+        true,
+        true,
+    ),
+    (
+        "hs_pinned_engagement_id",
+        "Pinned activity",
+        "number",
+        "number",
+        false,
+        false,
+    ),
+    ("hs_object_id", "Record ID", "number", "number", true, false),
+    ("hs_ticket_id", "Ticket ID", "number", "number", true, false),
+    (
+        "hs_object_source",
+        "Record source",
+        "string",
+        "text",
+        true,
+        false,
+    ),
+    (
+        "hs_object_source_label",
+        "Record source label",
+        "string",
+        "text",
+        true,
+        false,
+    ),
+    (
+        "hs_merged_object_ids",
+        "Merged ticket IDs",
+        "string",
+        "text",
+        true,
+        true,
+    ),
+    (
+        "time_to_close",
+        "Time to close",
+        "number",
+        "number",
+        true,
+        true,
+    ),
+    (
+        "time_to_first_agent_reply",
+        "Time to first agent reply",
+        "number",
+        "number",
+        true,
+        true,
+    ),
+    (
+        UNIQUE_PROPERTY,
+        "External ticket ID",
+        "string",
+        "text",
+        false,
+        false,
+    ),
+];
+
+/// The property definitions of a new sandbox, in display order.
+pub fn default_properties() -> Vec<Property> {
+    let pipeline = default_pipeline();
+    ROWS.iter()
+        .enumerate()
+        .map(
+            |(i, &(name, label, kind, field_type, read_only, calculated))| {
+                let custom = name == UNIQUE_PROPERTY;
+                let options = match name {
+                    "hs_pipeline" => opts(&[("0", "Support Pipeline")]),
+                    "hs_pipeline_stage" => pipeline
+                        .stages
+                        .iter()
+                        .map(|s| PropertyOption {
+                            label: s.label.clone(),
+                            value: s.id.clone(),
+                            hidden: false,
+                            description: None,
+                            display_order: s.display_order,
+                        })
+                        .collect(),
+                    "hs_ticket_priority" => opts(&[
+                        ("LOW", "Low"),
+                        ("MEDIUM", "Medium"),
+                        ("HIGH", "High"),
+                        ("URGENT", "Urgent"),
+                    ]),
+                    "hs_ticket_category" => opts(&[
+                        ("PRODUCT_ISSUE", "Product issue"),
+                        ("BILLING_ISSUE", "Billing issue"),
+                        ("FEATURE_REQUEST", "Feature request"),
+                        ("GENERAL_INQUIRY", "General inquiry"),
+                    ]),
+                    "hs_resolution" => opts(&[
+                        ("ISSUE_FIXED", "Issue fixed"),
+                        ("ANSWERED", "Question answered"),
+                        ("DUPLICATE", "Duplicate"),
+                        ("WONT_FIX", "Won't fix"),
+                        ("NO_RESPONSE", "No response from contact"),
+                    ]),
+                    "source_type" => opts(&[
+                        ("CHAT", "Chat"),
+                        ("EMAIL", "Email"),
+                        ("FORM", "Form"),
+                        ("PHONE", "Phone"),
+                    ]),
+                    // HubSpot lists owners through its owners API, not as options
+                    // (externalOptions). The sandbox has no owners API, so it lists its demo
+                    // owners here: scripts and the REPL can discover them the same way on
+                    // both, and on a real portal the list is simply empty.
+                    "hubspot_owner_id" => demo_owners()
+                        .iter()
+                        .enumerate()
+                        .map(|(i, o)| PropertyOption {
+                            label: o.name.to_string(),
+                            value: o.id.to_string(),
+                            hidden: false,
+                            description: Some(o.email.to_string()),
+                            display_order: i as i32,
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let external = matches!(name, "hubspot_owner_id" | "hubspot_team_id");
+                Property {
+                    name: name.to_string(),
+                    label: label.to_string(),
+                    kind: kind.to_string(),
+                    field_type: field_type.to_string(),
+                    group_name: TICKET_GROUP.to_string(),
+                    description: String::new(),
+                    options,
+                    display_order: i as i32,
+                    calculated,
+                    external_options: external,
+                    has_unique_value: custom,
+                    hidden: false,
+                    hubspot_defined: !custom,
+                    form_field: !read_only,
+                    referenced_object_type: (name == "hubspot_owner_id")
+                        .then(|| "OWNER".to_string()),
+                    modification_metadata: Some(ModificationMetadata {
+                        archivable: custom,
+                        read_only_definition: !custom,
+                        read_only_value: read_only,
+                        read_only_options: Some(!custom),
+                    }),
+                    archived: false,
+                }
+            },
+        )
+        .collect()
+}
+
+/// The default "Support Pipeline" (id `0`, created at epoch 0) with its four stages.
+pub fn default_pipeline() -> Pipeline {
+    let epoch = Utc.timestamp_millis_opt(0).single().unwrap_or_default();
+    let stage = |id: &str, label: &str, order: i32, closed: bool| {
+        let mut metadata = BTreeMap::new();
+        metadata.insert(
+            "ticketState".to_string(),
+            if closed { "CLOSED" } else { "OPEN" }.to_string(),
+        );
+        metadata.insert("isClosed".to_string(), closed.to_string());
+        PipelineStage {
+            id: id.to_string(),
+            label: label.to_string(),
+            display_order: order,
+            metadata,
+            archived: false,
+            created_at: epoch,
+            updated_at: epoch,
+            write_permissions: Some("CRM_PERMISSIONS_ENFORCEMENT".to_string()),
+        }
+    };
+    Pipeline {
+        id: "0".to_string(),
+        label: "Support Pipeline".to_string(),
+        display_order: 0,
+        stages: vec![
+            stage("1", "New", 0, false),
+            stage("2", "Waiting on contact", 1, false),
+            stage("3", "Waiting on us", 2, false),
+            stage("4", "Closed", 3, true),
+        ],
+        archived: false,
+        created_at: epoch,
+        updated_at: epoch,
+    }
+}

@@ -1,0 +1,80 @@
+//! Errors of opening, creating, migrating and seeding a sandbox file. API-level failures are not
+//! here: those are HubSpot-shaped [`crate::model::ApiError`]s inside
+//! [`crate::backend::BackendError`].
+
+use std::path::PathBuf;
+
+/// A sandbox file could not be opened, created, migrated or seeded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SandboxError {
+    /// The parent directory could not be created.
+    #[error("cannot create the directory for sandbox {path}: {source}")]
+    CreateDir {
+        /// The sandbox file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The old file could not be removed (reset).
+    #[error("cannot remove the old sandbox {path}: {source}")]
+    Remove {
+        /// The sandbox file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// SQLite refused the file (not a database, locked, unreadable...).
+    #[error("cannot open sandbox {path}: {source}")]
+    Open {
+        /// The sandbox file.
+        path: PathBuf,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// The file was written by a newer hubscript.
+    #[error(
+        "sandbox {path} has schema version {found}, newer than this hubscript supports ({supported}); upgrade hubscript or run `hubscript sandbox reset`"
+    )]
+    TooNew {
+        /// The sandbox file.
+        path: PathBuf,
+        /// The file's schema version.
+        found: i64,
+        /// The newest version this build knows.
+        supported: i64,
+    },
+    /// A file that is not a hubscript sandbox: another application's SQLite database (version
+    /// 0 with tables in it) or, when resetting, a file that is not SQLite at all.
+    #[error("{path} is not a hubscript sandbox; refusing to modify or replace it")]
+    Foreign {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A schema migration failed (the file is left at its old version).
+    #[error("cannot migrate sandbox {path} to schema version {version}: {source}")]
+    Migrate {
+        /// The sandbox file.
+        path: PathBuf,
+        /// The version being applied.
+        version: i64,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// Seeding failed (nothing was written).
+    #[error("cannot seed sandbox {path}: {source}")]
+    Seed {
+        /// The sandbox file.
+        path: PathBuf,
+        /// The SQLite error.
+        source: rusqlite::Error,
+    },
+    /// The stored property or pipeline definitions could not be read.
+    #[error("sandbox {path} has corrupt definitions: {message}")]
+    Corrupt {
+        /// The sandbox file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}

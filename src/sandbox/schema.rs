@@ -1,0 +1,230 @@
+//! The on-disk layout: connection pragmas, the ordered schema migrations (tracked in
+//! `PRAGMA user_version`) and the definition tables. Knows nothing of the API semantics.
+//!
+//! Layout: a wide `tickets` table (base columns plus one column per property; datetimes as
+//! INTEGER epoch ms), `property_history`, `associations`, and the definitions as JSON text in
+//! `property_defs`, `pipelines` and `owners`. New properties must arrive through a new migration
+//! (`ALTER TABLE tickets ADD COLUMN` plus a `property_defs` row); migration 1 is frozen.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{params, Connection};
+
+use super::catalog::{is_id_alias, Catalog, Kind};
+use super::definitions::{default_pipeline, default_properties, demo_owners};
+use super::error::SandboxError;
+use super::functions;
+use crate::model::{Pipeline, Property};
+
+/// The newest schema version this build writes and understands.
+pub const SCHEMA_VERSION: i64 = 3;
+
+/// Applies the per-connection pragmas and registers the search functions.
+pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "cache_size", -16_000)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    functions::register(conn)
+}
+
+/// Migration 1: the base tables and the definitions of a new sandbox.
+fn migrate_v1(conn: &Connection) -> rusqlite::Result<()> {
+    let mut cols = String::new();
+    let defs = default_properties();
+    for p in &defs {
+        if is_id_alias(&p.name) {
+            continue;
+        }
+        let kind = Kind::of(p);
+        cols.push_str(&format!(",\n  \"{}\" {}", p.name, kind.sql_type()));
+    }
+    conn.execute_batch(&format!(
+        "CREATE TABLE tickets (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  archived INTEGER NOT NULL DEFAULT 0,
+  archived_at INTEGER,
+  merged_into INTEGER{cols}
+);
+CREATE TABLE property_history (
+  seq INTEGER PRIMARY KEY,
+  ticket_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,
+  ts INTEGER NOT NULL,
+  source_type TEXT NOT NULL
+);
+CREATE INDEX property_history_ticket ON property_history(ticket_id, name);
+CREATE TABLE associations (
+  ticket_id INTEGER NOT NULL,
+  to_type TEXT NOT NULL,
+  to_id INTEGER NOT NULL,
+  type_id INTEGER NOT NULL,
+  category TEXT NOT NULL,
+  PRIMARY KEY (ticket_id, to_type, to_id, type_id)
+) WITHOUT ROWID;
+CREATE INDEX associations_target ON associations(to_type, to_id);
+CREATE TABLE property_defs (name TEXT PRIMARY KEY, position INTEGER NOT NULL, definition TEXT NOT NULL);
+CREATE TABLE pipelines (id TEXT PRIMARY KEY, definition TEXT NOT NULL);
+CREATE TABLE owners (id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL);"
+    ))?;
+    for (i, p) in defs.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO property_defs(name, position, definition) VALUES (?1, ?2, ?3)",
+            params![p.name, i as i64, to_json(p)?],
+        )?;
+    }
+    let pipeline = default_pipeline();
+    conn.execute(
+        "INSERT INTO pipelines(id, definition) VALUES (?1, ?2)",
+        params![pipeline.id, to_json(&pipeline)?],
+    )?;
+    for o in demo_owners() {
+        conn.execute(
+            "INSERT INTO owners(id, name, email) VALUES (?1, ?2, ?3)",
+            params![o.id, o.name, o.email],
+        )?;
+    }
+    Ok(())
+}
+
+/// Migration 2: the search indexes and the uniqueness of `external_ticket_id`.
+fn migrate_v2(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE INDEX tickets_stage ON tickets(archived, hs_pipeline_stage, hs_ticket_priority);
+CREATE INDEX tickets_priority ON tickets(hs_ticket_priority);
+CREATE INDEX tickets_owner ON tickets(hubspot_owner_id);
+CREATE INDEX tickets_category ON tickets(hs_ticket_category);
+CREATE INDEX tickets_createdate ON tickets(createdate);
+CREATE INDEX tickets_lastmodified ON tickets(hs_lastmodifieddate);
+CREATE UNIQUE INDEX tickets_external_id ON tickets(external_ticket_id) WHERE external_ticket_id IS NOT NULL;",
+    )
+}
+
+/// Migration 3: a full-text index (FTS5, external content kept in sync by triggers) over the
+/// text fields `query` searches, so a `query` no longer scans every ticket.
+fn migrate_v3(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE VIRTUAL TABLE tickets_fts USING fts5(
+  subject, content, hs_pipeline_stage, hs_ticket_category,
+  content='tickets', content_rowid='id', tokenize='unicode61 remove_diacritics 0'
+);
+CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+  INSERT INTO tickets_fts(rowid, subject, content, hs_pipeline_stage, hs_ticket_category)
+  VALUES (new.id, new.subject, new.content, new.hs_pipeline_stage, new.hs_ticket_category);
+END;
+CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+  INSERT INTO tickets_fts(tickets_fts, rowid, subject, content, hs_pipeline_stage, hs_ticket_category)
+  VALUES ('delete', old.id, old.subject, old.content, old.hs_pipeline_stage, old.hs_ticket_category);
+END;
+CREATE TRIGGER tickets_fts_update
+AFTER UPDATE OF subject, content, hs_pipeline_stage, hs_ticket_category ON tickets BEGIN
+  INSERT INTO tickets_fts(tickets_fts, rowid, subject, content, hs_pipeline_stage, hs_ticket_category)
+  VALUES ('delete', old.id, old.subject, old.content, old.hs_pipeline_stage, old.hs_ticket_category);
+  INSERT INTO tickets_fts(rowid, subject, content, hs_pipeline_stage, hs_ticket_category)
+  VALUES (new.id, new.subject, new.content, new.hs_pipeline_stage, new.hs_ticket_category);
+END;
+INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');",
+    )
+}
+
+type Migration = fn(&Connection) -> rusqlite::Result<()>;
+
+/// The migrations in order; entry `i` brings a file from version `i` to `i + 1`.
+const MIGRATIONS: &[Migration] = &[migrate_v1, migrate_v2, migrate_v3];
+
+fn to_json<T: serde::Serialize>(v: &T) -> rusqlite::Result<String> {
+    serde_json::to_string(v).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// The file's schema version.
+pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+}
+
+/// Whether the file is a blank database (version 0, no tables).
+pub fn is_blank(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(version(conn)? == 0 && table_count(conn)? == 0)
+}
+
+/// Whether the file is some other application's database (version 0 with tables).
+pub fn is_foreign(conn: &Connection) -> rusqlite::Result<bool> {
+    Ok(version(conn)? == 0 && table_count(conn)? > 0)
+}
+
+fn table_count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Brings the file up to `target` (normally [`SCHEMA_VERSION`]), one transaction per step.
+/// Refuses a file newer than this build.
+pub fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<(), SandboxError> {
+    let open_err = |source| SandboxError::Open {
+        path: path.to_path_buf(),
+        source,
+    };
+    let found = version(conn).map_err(open_err)?;
+    if found > SCHEMA_VERSION {
+        return Err(SandboxError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for v in found..target.min(SCHEMA_VERSION) {
+        let step = |conn: &mut Connection| -> rusqlite::Result<()> {
+            let tx = conn.transaction()?;
+            MIGRATIONS[v as usize](&tx)?;
+            tx.pragma_update(None, "user_version", v + 1)?;
+            tx.commit()
+        };
+        step(conn).map_err(|source| SandboxError::Migrate {
+            path: path.to_path_buf(),
+            version: v + 1,
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Reads the definitions back into a [`Catalog`].
+pub fn load_catalog(conn: &Connection, path: &Path) -> Result<Catalog, SandboxError> {
+    let corrupt = |message: String| SandboxError::Corrupt {
+        path: path.to_path_buf(),
+        message,
+    };
+    let read = || -> rusqlite::Result<(Vec<String>, Vec<String>, Vec<String>)> {
+        let col = |sql: &str| -> rusqlite::Result<Vec<String>> {
+            let mut st = conn.prepare(sql)?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect()
+        };
+        Ok((
+            col("SELECT definition FROM property_defs ORDER BY position")?,
+            col("SELECT definition FROM pipelines ORDER BY id")?,
+            col("SELECT id FROM owners ORDER BY id")?,
+        ))
+    };
+    let (props, pipes, owners) = read().map_err(|e| corrupt(e.to_string()))?;
+    let props = props
+        .iter()
+        .map(|s| serde_json::from_str::<Property>(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| corrupt(format!("property definition: {e}")))?;
+    let pipes = pipes
+        .iter()
+        .map(|s| serde_json::from_str::<Pipeline>(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| corrupt(format!("pipeline definition: {e}")))?;
+    if props.is_empty() {
+        return Err(corrupt("no property definitions".into()));
+    }
+    Ok(Catalog::new(props, pipes, owners))
+}

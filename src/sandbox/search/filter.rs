@@ -1,0 +1,203 @@
+//! One search filter compiled to SQL (see the rules in the parent module's docs): the operator
+//! semantics per property kind and the `associations.{type}` pseudo-properties.
+
+use rusqlite::types::Value;
+
+use super::bad;
+use crate::model::time::parse_to_millis;
+use crate::model::{ApiError, Filter, Operator};
+use crate::sandbox::assoc_types::object_type;
+use crate::sandbox::catalog::{Catalog, Kind};
+
+fn operand(kind: Kind, prop: &str, v: &str) -> Result<Value, ApiError> {
+    match kind {
+        Kind::Number => {
+            if let Ok(i) = v.trim().parse::<i64>() {
+                Ok(Value::Integer(i))
+            } else {
+                v.trim()
+                    .parse::<f64>()
+                    .map(Value::Real)
+                    .map_err(|_| bad(format!("{v} is not a number; {prop} is a number property")))
+            }
+        }
+        Kind::DateTime => parse_to_millis(v).map(Value::Integer).ok_or_else(|| {
+            bad(format!(
+                "{v} is not a datetime; use epoch milliseconds or ISO-8601 for {prop}"
+            ))
+        }),
+        _ => Ok(Value::Text(v.to_string())),
+    }
+}
+
+fn marks(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> Result<String, ApiError> {
+    let obj = object_type(ty).ok_or_else(|| {
+        bad(format!(
+            "{} is not a searchable association",
+            f.property_name
+        ))
+    })?;
+    params.push(Value::Text(obj.plural.to_string()));
+    let base = "SELECT 1 FROM associations a WHERE a.ticket_id = tickets.id AND a.to_type = ?";
+    let ids = |vals: &[String], params: &mut Vec<Value>| -> Result<usize, ApiError> {
+        for v in vals {
+            let id = v
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| bad(format!("{v} is not a record id")))?;
+            params.push(Value::Integer(id));
+        }
+        Ok(vals.len())
+    };
+    let one = |f: &Filter| -> Result<Vec<String>, ApiError> {
+        f.value.clone().map(|v| vec![v]).ok_or_else(|| {
+            bad(format!(
+                "{:?} on {} needs a value",
+                f.operator, f.property_name
+            ))
+        })
+    };
+    Ok(match f.operator {
+        Operator::Eq => {
+            ids(&one(f)?, params)?;
+            format!("EXISTS ({base} AND a.to_id = ?)")
+        }
+        Operator::Neq => {
+            ids(&one(f)?, params)?;
+            format!("NOT EXISTS ({base} AND a.to_id = ?)")
+        }
+        Operator::In | Operator::NotIn => {
+            if f.values.is_empty() {
+                return Err(bad(format!("{:?} needs values", f.operator)));
+            }
+            let n = ids(&f.values, params)?;
+            let not = if f.operator == Operator::NotIn {
+                "NOT "
+            } else {
+                ""
+            };
+            format!("{not}EXISTS ({base} AND a.to_id IN ({}))", marks(n))
+        }
+        Operator::HasProperty => format!("EXISTS ({base})"),
+        Operator::NotHasProperty => format!("NOT EXISTS ({base})"),
+        op => {
+            return Err(bad(format!(
+                "{op:?} is not supported on {}",
+                f.property_name
+            )))
+        }
+    })
+}
+
+/// Compiles one filter into SQL, pushing its parameters.
+pub fn filter_sql(cat: &Catalog, f: &Filter, params: &mut Vec<Value>) -> Result<String, ApiError> {
+    if let Some(ty) = f.property_name.strip_prefix("associations.") {
+        return assoc_filter(f, ty, params);
+    }
+    let p = cat.prop(&f.property_name).ok_or_else(|| {
+        bad(format!(
+            "There is no property {} on tickets (filterGroups)",
+            f.property_name
+        ))
+    })?;
+    let e = p.sql();
+    let name = &f.property_name;
+    let kind = p.kind;
+    let value = || -> Result<Value, ApiError> {
+        let v = f
+            .value
+            .as_deref()
+            .ok_or_else(|| bad(format!("{:?} on {name} needs a value", f.operator)))?;
+        operand(kind, name, v)
+    };
+    let nocase = if matches!(kind, Kind::Text | Kind::Bool) {
+        " COLLATE NOCASE"
+    } else {
+        ""
+    };
+    let multi = matches!(kind, Kind::Enum { multi: true });
+    use Operator::*;
+    let sql = match f.operator {
+        HasProperty => format!("{e} IS NOT NULL"),
+        NotHasProperty => format!("{e} IS NULL"),
+        ContainsToken | NotContainsToken => {
+            let v = f
+                .value
+                .clone()
+                .ok_or_else(|| bad(format!("{:?} on {name} needs a value", f.operator)))?;
+            params.push(Value::Text(v));
+            let not = if f.operator == NotContainsToken {
+                "NOT "
+            } else {
+                ""
+            };
+            format!("{not}hs_contains_token({e}, ?)")
+        }
+        Eq | Neq if multi => {
+            params.push(value()?);
+            let not = if f.operator == Neq { "NOT " } else { "" };
+            format!("{not}hs_multi_has({e}, ?)")
+        }
+        Eq => {
+            params.push(value()?);
+            format!("{e} = ?{nocase}")
+        }
+        Neq => {
+            params.push(value()?);
+            format!("({e} IS NULL OR {e} <> ?{nocase})")
+        }
+        Lt | Lte | Gt | Gte => {
+            params.push(value()?);
+            let op = match f.operator {
+                Lt => "<",
+                Lte => "<=",
+                Gt => ">",
+                _ => ">=",
+            };
+            format!("{e} {op} ?{nocase}")
+        }
+        Between => {
+            params.push(value()?);
+            let high = f
+                .high_value
+                .as_deref()
+                .ok_or_else(|| bad(format!("BETWEEN on {name} needs highValue")))?;
+            params.push(operand(kind, name, high)?);
+            format!("({e} >= ?{nocase} AND {e} <= ?{nocase})")
+        }
+        In | NotIn => {
+            if f.values.is_empty() {
+                return Err(bad(format!("{:?} on {name} needs values", f.operator)));
+            }
+            for v in &f.values {
+                params.push(operand(kind, name, v)?);
+            }
+            let n = f.values.len();
+            let not = f.operator == NotIn;
+            if multi {
+                let any = vec![format!("hs_multi_has({e}, ?)"); n].join(" OR ");
+                if not {
+                    format!("NOT ({any})")
+                } else {
+                    format!("({any})")
+                }
+            } else {
+                let lhs = if matches!(kind, Kind::Text | Kind::Bool) {
+                    format!("lower({e})")
+                } else {
+                    e.clone()
+                };
+                if not {
+                    format!("({e} IS NULL OR {lhs} NOT IN ({}))", marks(n))
+                } else {
+                    format!("{lhs} IN ({})", marks(n))
+                }
+            }
+        }
+    };
+    Ok(sql)
+}

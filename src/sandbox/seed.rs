@@ -1,0 +1,231 @@
+//! Deterministic demo data: N support tickets spread over the 60 days before seeding, across
+//! stages, priorities, owners (some unowned) and categories, with property history and a few
+//! contact/company associations. The same seed always yields the same tickets (timestamps are
+//! relative to the moment of seeding).
+//!
+//! The mix is built so the shipped rules have work: HIGH tickets "Waiting on us" for days
+//! (escalation), "Waiting on contact" tickets untouched for 7-20 days (stale close), and unowned
+//! "New" tickets (round-robin assignment).
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rusqlite::types::Value;
+use rusqlite::{params, Connection};
+
+use super::catalog::Catalog;
+use super::row::Row;
+use super::writer::{insert_row, record_history};
+
+/// Options of `sandbox reset` / a new sandbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedOptions {
+    /// How many demo tickets.
+    pub tickets: usize,
+    /// RNG seed.
+    pub seed: u64,
+}
+
+impl Default for SeedOptions {
+    fn default() -> Self {
+        SeedOptions {
+            tickets: 500,
+            seed: 42,
+        }
+    }
+}
+
+const DAY: i64 = 86_400_000;
+
+const PRODUCTS: &[&str] = &[
+    "Customer portal",
+    "Mobile app",
+    "Reporting dashboard",
+    "Admin console",
+    "Billing portal",
+    "Team inbox",
+];
+
+/// `(category, subject, description, details)`; `{p}` is a product, `{d}` one of the details.
+type Template = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+const TEMPLATES: &[Template] = &[
+    ("PRODUCT_ISSUE", "{p}: login fails", "Since this morning our team cannot sign in to the {p}. Every attempt ends with {d}. We cleared caches and tried two browsers. Please advise, this blocks our support desk.",
+        &["error 500", "an \"access denied\" message", "a 'session expired' loop", "a blank page", "a timeout after 60 seconds"]),
+    ("PRODUCT_ISSUE", "{p} is very slow", "Pages of the {p} take more than 30 seconds to load for all users in our account. We first noticed it after {d}. Nothing changed on our side.",
+        &["the last release", "the daylight-saving change", "we imported 20,000 contacts", "the maintenance window on Sunday"]),
+    ("PRODUCT_ISSUE", "Error when saving in {p}", "Saving a record in the {p} shows {d}. The change is lost. Steps: open the record, edit any field, press Save.",
+        &["error 500", "\"Something went wrong\"", "a banner saying the record is locked", "a timeout after 60 seconds"]),
+    ("BILLING_ISSUE", "Charged twice this month", "Our card was charged twice for the same subscription period. The second charge appeared after {d}. Please refund the duplicate and confirm by email.",
+        &["the plan upgrade", "the renewal on the 1st", "we added two seats"]),
+    ("BILLING_ISSUE", "Invoice shows wrong VAT number", "The last invoice for the {p} has an outdated VAT number. Our finance team needs a corrected copy because of {d}.",
+        &["an audit next week", "the new EU rules", "our move to a new office"]),
+    ("BILLING_ISSUE", "Refund not received", "You confirmed a refund two weeks ago but nothing has arrived. Our bank says {d}. Can you send the transaction reference?",
+        &["no incoming payment matches", "the reference is missing", "the card was replaced in the meantime"]),
+    ("FEATURE_REQUEST", "Request: export {p} data to CSV", "We would like to export everything from the {p} as CSV for our quarterly review. Today we copy it by hand, which leads to {d}.",
+        &["copy-paste mistakes", "missing rows", "hours of manual work every month"]),
+    ("FEATURE_REQUEST", "Dark mode for the {p}", "Several agents work night shifts and asked for a dark theme in the {p}. It would pair well with {d}.",
+        &["the new compact layout", "larger fonts", "keyboard shortcuts"]),
+    ("GENERAL_INQUIRY", "How do I add a new user to the {p}?", "We hired two agents and cannot find where to invite them to the {p}. The help article mentions {d} but the menu looks different.",
+        &["a Settings > Users page", "an Invite button", "seat limits"]),
+    ("GENERAL_INQUIRY", "Question about data retention", "Our legal team asks how long the {p} keeps deleted records and how {d} applies to backups.",
+        &["the 90-day recycle bin", "GDPR deletion", "the export archive"]),
+];
+
+/// `(stage id, weight)`.
+const STAGES: &[(&str, u32)] = &[("1", 20), ("2", 20), ("3", 25), ("4", 35)];
+const PRIORITIES: &[(&str, u32)] = &[("LOW", 30), ("MEDIUM", 40), ("HIGH", 22), ("URGENT", 8)];
+const SOURCES: &[&str] = &["CHAT", "EMAIL", "FORM", "PHONE"];
+const RESOLUTIONS: &[&str] = &[
+    "ISSUE_FIXED",
+    "ANSWERED",
+    "DUPLICATE",
+    "WONT_FIX",
+    "NO_RESPONSE",
+];
+
+fn weighted<'a>(rng: &mut StdRng, items: &[(&'a str, u32)]) -> &'a str {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.random_range(0..total);
+    for (v, w) in items {
+        if roll < *w {
+            return v;
+        }
+        roll -= w;
+    }
+    items[0].0
+}
+
+fn pick<'a>(rng: &mut StdRng, items: &[&'a str]) -> &'a str {
+    items[rng.random_range(0..items.len())]
+}
+
+/// One generated ticket before insertion.
+struct Demo {
+    created: i64,
+    modified: i64,
+    row: Row,
+    stage: &'static str,
+    contact: i64,
+    company: Option<i64>,
+}
+
+fn generate(cat: &Catalog, rng: &mut StdRng, now: i64) -> Demo {
+    let mut row = Row::empty(cat);
+    let set = |row: &mut Row, name: &str, v: Value| {
+        if let Some(c) = cat.col(name) {
+            row.values[c] = v;
+        }
+    };
+    let text = |s: &str| Value::Text(s.to_string());
+    let created = now - rng.random_range(DAY / 24..60 * DAY);
+    let stage = weighted(rng, STAGES);
+    let priority = weighted(rng, PRIORITIES);
+    let age = now - created;
+    // When the ticket last changed: recently for most, long ago for the cases rules look for.
+    let modified = match (stage, priority) {
+        ("3", "HIGH") => now - rng.random_range(DAY..(6 * DAY).min(age).max(DAY + 1)),
+        ("2", _) => now - rng.random_range((age / 3).max(1)..age.max(2)),
+        _ => created + rng.random_range(0..age.max(1)),
+    }
+    .clamp(created, now);
+    let (category, subject, content, details) = TEMPLATES[rng.random_range(0..TEMPLATES.len())];
+    let product = pick(rng, PRODUCTS);
+    let detail = pick(rng, details);
+    let fill = |t: &str| t.replace("{p}", product).replace("{d}", detail);
+    set(&mut row, "subject", text(&fill(subject)));
+    set(&mut row, "content", text(&fill(content)));
+    set(&mut row, "hs_pipeline", text("0"));
+    set(&mut row, "hs_pipeline_stage", text(stage));
+    set(&mut row, "hs_ticket_priority", text(priority));
+    set(&mut row, "hs_ticket_category", text(category));
+    set(&mut row, "source_type", text(pick(rng, SOURCES)));
+    let unowned = if stage == "1" {
+        rng.random_bool(0.6)
+    } else {
+        rng.random_bool(0.05)
+    };
+    if !unowned && !cat.owners().is_empty() {
+        let owner = &cat.owners()[rng.random_range(0..cat.owners().len())];
+        set(&mut row, "hubspot_owner_id", text(owner));
+    }
+    let closed = stage == "4";
+    set(
+        &mut row,
+        "hs_is_closed",
+        text(if closed { "true" } else { "false" }),
+    );
+    if closed {
+        set(&mut row, "closed_date", Value::Integer(modified));
+        set(
+            &mut row,
+            "time_to_close",
+            Value::Integer(modified - created),
+        );
+        set(&mut row, "hs_resolution", text(pick(rng, RESOLUTIONS)));
+    }
+    set(&mut row, "createdate", Value::Integer(created));
+    set(&mut row, "hs_lastmodifieddate", Value::Integer(modified));
+    set(&mut row, "hs_object_source", text("API"));
+    set(
+        &mut row,
+        "hs_object_source_label",
+        text("INTERNAL_PROCESSING"),
+    );
+    let contact = 1000 + rng.random_range(0..400);
+    let company = rng.random_bool(0.6).then(|| 5000 + rng.random_range(0..80));
+    Demo {
+        created,
+        modified,
+        row,
+        stage,
+        contact,
+        company,
+    }
+}
+
+/// Inserts `n` demo tickets in the caller's transaction. Returns `n`.
+pub fn seed(conn: &Connection, cat: &Catalog, n: usize, seed: u64) -> rusqlite::Result<usize> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut demos: Vec<Demo> = (0..n).map(|_| generate(cat, &mut rng, now)).collect();
+    demos.sort_by_key(|d| d.created);
+    let mut assoc = conn.prepare_cached(
+        "INSERT OR IGNORE INTO associations(ticket_id, to_type, to_id, type_id, category) VALUES (?1, ?2, ?3, ?4, 'HUBSPOT_DEFINED')",
+    )?;
+    for d in &demos {
+        let id = insert_row(conn, cat, &d.row)?;
+        // History: everything as created in stage 1, then the move to the current stage.
+        let mut first = d.row.clone();
+        if d.stage != "1" {
+            if let Some(c) = cat.col("hs_pipeline_stage") {
+                first.values[c] = Value::Text("1".into());
+            }
+            for name in ["closed_date", "time_to_close", "hs_resolution"] {
+                if let Some(c) = cat.col(name) {
+                    first.values[c] = Value::Null;
+                }
+            }
+            if let Some(c) = cat.col("hs_is_closed") {
+                first.values[c] = Value::Text("false".into());
+            }
+        }
+        let all: Vec<usize> = (0..cat.stored_len()).collect();
+        record_history(conn, cat, id, &first, &all, d.created, "API", false)?;
+        if d.stage != "1" {
+            let changed: Vec<usize> = (0..cat.stored_len())
+                .filter(|&i| first.values[i] != d.row.values[i])
+                .collect();
+            record_history(conn, cat, id, &d.row, &changed, d.modified, "API", false)?;
+        }
+        assoc.execute(params![id, "contacts", d.contact, 16])?;
+        if let Some(c) = d.company {
+            assoc.execute(params![id, "companies", c, 339])?;
+        }
+    }
+    Ok(n)
+}

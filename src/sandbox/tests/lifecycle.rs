@@ -1,0 +1,234 @@
+//! Opening, creating, migrating and seeding files; the definition endpoints.
+
+use super::*;
+
+#[tokio::test]
+async fn open_creates_seeds_and_reopens() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/dir/s.db");
+    let sb = Sandbox::open(&path).unwrap();
+    assert_eq!(sb.describe(), format!("sandbox {}", path.display()));
+    let page = sb
+        .list(&ListParams {
+            limit: Some(100),
+            ..ListParams::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.results.len(), 100);
+    assert!(page.paging.is_some());
+    drop(sb);
+    let again = Sandbox::open(&path).unwrap();
+    let n = again.search(&SearchRequest::default()).await.unwrap().total;
+    assert_eq!(n, 500);
+    assert_eq!(again.seed_more(5, 1).unwrap(), 5);
+    assert_eq!(
+        again.search(&SearchRequest::default()).await.unwrap().total,
+        505
+    );
+    drop(again);
+    let reset = Sandbox::create(
+        &path,
+        &SeedOptions {
+            tickets: 3,
+            seed: 1,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        reset.search(&SearchRequest::default()).await.unwrap().total,
+        3
+    );
+}
+
+#[test]
+fn refuses_newer_schema_and_non_sqlite_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.db");
+    std::fs::write(
+        &junk,
+        "this is not a database at all, just some text that is long enough",
+    )
+    .unwrap();
+    let e = Sandbox::open(&junk).unwrap_err();
+    assert!(matches!(e, SandboxError::Open { .. }), "{e}");
+    assert!(e.to_string().contains("junk.db"));
+    let foreign = dir.path().join("foreign.db");
+    let c = rusqlite::Connection::open(&foreign).unwrap();
+    c.execute_batch("CREATE TABLE accounts(id INTEGER)")
+        .unwrap();
+    drop(c);
+    let e = Sandbox::open(&foreign).unwrap_err();
+    assert!(matches!(e, SandboxError::Foreign { .. }), "{e}");
+    let reset = Sandbox::create(&foreign, &SeedOptions::default()).unwrap_err();
+    assert!(matches!(reset, SandboxError::Foreign { .. }), "{reset}");
+    let reset = Sandbox::create(&junk, &SeedOptions::default()).unwrap_err();
+    assert!(matches!(reset, SandboxError::Foreign { .. }), "{reset}");
+    assert!(junk.exists() && foreign.exists());
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, "").unwrap();
+    drop(Sandbox::open(&empty).unwrap());
+    let c = rusqlite::Connection::open(&empty).unwrap();
+    let n: i64 = c
+        .query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 500);
+    let newer = dir.path().join("newer.db");
+    drop(
+        Sandbox::create(
+            &newer,
+            &SeedOptions {
+                tickets: 0,
+                seed: 1,
+            },
+        )
+        .unwrap(),
+    );
+    let c = rusqlite::Connection::open(&newer).unwrap();
+    c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    drop(c);
+    let e = Sandbox::open(&newer).unwrap_err();
+    assert!(matches!(e, SandboxError::TooNew { .. }), "{e}");
+}
+
+#[tokio::test]
+async fn migrates_an_older_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let mut c = rusqlite::Connection::open(&path).unwrap();
+    schema::configure(&c).unwrap();
+    schema::migrate_to(&mut c, &path, 1).unwrap();
+    assert_eq!(schema::version(&c).unwrap(), 1);
+    c.execute(
+        "INSERT INTO tickets(subject, hs_pipeline, hs_pipeline_stage, createdate, hs_lastmodifieddate) VALUES ('Old printer jam', '0', '1', 1, 1)",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let sb = Sandbox::open(&path).unwrap();
+    let c = rusqlite::Connection::open(sb.path()).unwrap();
+    assert_eq!(schema::version(&c).unwrap(), SCHEMA_VERSION);
+    let idx: i64 = c
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'tickets_external_id'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(idx, 1);
+    // The full-text index of migration 3 covers tickets written before it.
+    let q = SearchRequest {
+        query: Some("print".into()),
+        ..SearchRequest::default()
+    };
+    assert_eq!(sb.search(&q).await.unwrap().total, 1);
+}
+
+#[test]
+fn seeding_is_deterministic() {
+    let a = tempfile::tempdir().unwrap();
+    let read = |dir: &std::path::Path| -> Vec<(String, String)> {
+        let sb = Sandbox::create(
+            &dir.join("s.db"),
+            &SeedOptions {
+                tickets: 50,
+                seed: 9,
+            },
+        )
+        .unwrap();
+        let c = rusqlite::Connection::open(sb.path()).unwrap();
+        let mut st = c
+            .prepare("SELECT subject, hs_pipeline_stage || coalesce(hubspot_owner_id,'-') FROM tickets ORDER BY id")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let b = tempfile::tempdir().unwrap();
+    assert_eq!(read(a.path()), read(b.path()));
+}
+
+#[tokio::test]
+async fn definitions_endpoints() {
+    let (_d, sb) = fresh(0);
+    let all = sb.properties().await.unwrap();
+    assert!(all
+        .iter()
+        .any(|p| p.name == UNIQUE_PROPERTY && p.has_unique_value));
+    let prio = sb.property("hs_ticket_priority").await.unwrap();
+    assert_eq!(prio.options.len(), 4);
+    assert!(sb.property("createdate").await.unwrap().is_read_only());
+    assert_eq!(status(sb.property("nope").await.unwrap_err()), 404);
+    let p = sb.pipeline("0").await.unwrap();
+    assert_eq!(p.stages.len(), 4);
+    assert!(p.stage("4").unwrap().is_closed());
+    assert_eq!(sb.pipeline_stages("0").await.unwrap().len(), 4);
+    assert_eq!(status(sb.pipeline("9").await.unwrap_err()), 404);
+}
+
+#[tokio::test]
+async fn demo_data_gives_the_shipped_rules_work() {
+    let (_d, sb) = fresh(500);
+    let now = chrono::Utc::now().timestamp_millis();
+    let day = 86_400_000i64;
+    let count = |filters: Vec<Filter>| {
+        let sb = sb.clone();
+        async move {
+            sb.search(&SearchRequest {
+                filter_groups: vec![FilterGroup { filters }],
+                ..SearchRequest::default()
+            })
+            .await
+            .unwrap()
+            .total
+        }
+    };
+    let stage = |s: &str| Filter::new("hs_pipeline_stage", Operator::Eq, s);
+    let escalate = count(vec![
+        stage("3"),
+        Filter::new("hs_ticket_priority", Operator::Eq, "HIGH"),
+        Filter::new("hs_lastmodifieddate", Operator::Lt, (now - day).to_string()),
+    ])
+    .await;
+    let stale = count(vec![
+        stage("2"),
+        Filter::new(
+            "hs_lastmodifieddate",
+            Operator::Lt,
+            (now - 7 * day).to_string(),
+        ),
+    ])
+    .await;
+    let unowned = count(vec![
+        stage("1"),
+        Filter {
+            property_name: "hubspot_owner_id".into(),
+            operator: Operator::NotHasProperty,
+            value: None,
+            values: vec![],
+            high_value: None,
+        },
+    ])
+    .await;
+    let old = count(vec![Filter::new(
+        "createdate",
+        Operator::Lt,
+        (now - 45 * day).to_string(),
+    )])
+    .await;
+    let closed = count(vec![
+        stage("4"),
+        Filter::new("hs_is_closed", Operator::Eq, "true"),
+    ])
+    .await;
+    assert!(escalate >= 5, "escalation candidates: {escalate}");
+    assert!(stale >= 5, "stale candidates: {stale}");
+    assert!(unowned >= 5, "unowned new: {unowned}");
+    assert!(old >= 50, "tickets older than 45 days: {old}");
+    assert!(closed >= 100, "closed: {closed}");
+    let one = sb.get("1", &GetParams::default()).await.unwrap();
+    assert!(one.prop("subject").is_some_and(|s| s.len() > 8));
+    assert!(one.created_at.timestamp_millis() < now - day);
+}

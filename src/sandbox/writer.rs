@@ -1,0 +1,257 @@
+//! The write primitives every write endpoint is built from, all running inside the caller's
+//! transaction: resolving a path id, inserting and updating rows with their property history,
+//! and creating/updating one ticket with every rule of TICKETS_API.md §2.3-2.4 (validation,
+//! uniqueness, pinning, inline associations). Errors with a 4xx status describe the one input;
+//! 500s abort the whole transaction.
+//!
+//! History: a row per property set at creation (values present only) and per changed property
+//! on each write (`""` when cleared); `hs_lastmodifieddate` has no history (it changes on
+//! every write). Calculated values are recorded with source type `CALCULATED`.
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection};
+
+use super::assoc;
+use super::catalog::Catalog;
+use super::row::{self, render, Row};
+use super::store::Db;
+use super::validate::{plan, Plan};
+use crate::backend::BackendResult;
+use crate::model::{ApiError, AssociationInput, ErrorDetail, InputProperties};
+
+/// Properties whose history entries are `CALCULATED` rather than `API`.
+const CALCULATED: &[&str] = &[
+    "hs_is_closed",
+    "closed_date",
+    "time_to_close",
+    "hs_merged_object_ids",
+];
+
+/// Inserts a row; returns its id.
+pub fn insert_row(conn: &Connection, cat: &Catalog, row: &Row) -> rusqlite::Result<i64> {
+    let cols: Vec<String> = cat.stored().map(|p| p.sql()).collect();
+    let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "INSERT INTO tickets({}) VALUES ({})",
+        cols.join(", "),
+        marks.join(", ")
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    st.execute(params_from_iter(row.values.iter()))?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Writes the given stored columns of `row`.
+pub fn update_cols(
+    conn: &Connection,
+    cat: &Catalog,
+    row: &Row,
+    cols: &[usize],
+) -> rusqlite::Result<()> {
+    if cols.is_empty() {
+        return Ok(());
+    }
+    let stored: Vec<String> = cat.stored().map(|p| p.sql()).collect();
+    let sets: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| format!("{} = ?{}", stored[c], k + 2))
+        .collect();
+    let sql = format!("UPDATE tickets SET {} WHERE id = ?1", sets.join(", "));
+    let mut values: Vec<&Value> = vec![];
+    let id = Value::Integer(row.id);
+    values.push(&id);
+    values.extend(cols.iter().map(|&c| &row.values[c]));
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(values))?;
+    Ok(())
+}
+
+/// Records history rows for the given columns of `row` at `ts`.
+#[allow(clippy::too_many_arguments)]
+pub fn record_history(
+    conn: &Connection,
+    cat: &Catalog,
+    id: i64,
+    row: &Row,
+    cols: &[usize],
+    ts: i64,
+    source: &str,
+    include_empty: bool,
+) -> rusqlite::Result<()> {
+    let mut st = conn.prepare_cached(
+        "INSERT INTO property_history(ticket_id, name, value, ts, source_type) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let props: Vec<_> = cat.stored().collect();
+    for &c in cols {
+        let p = props[c];
+        if p.def.name == "hs_lastmodifieddate" {
+            continue;
+        }
+        let value = render(p.kind, &row.values[c]);
+        if value.is_none() && !include_empty {
+            continue;
+        }
+        let src = if CALCULATED.contains(&p.def.name.as_str()) {
+            "CALCULATED"
+        } else {
+            source
+        };
+        st.execute(params![id, p.def.name, value.unwrap_or_default(), ts, src])?;
+    }
+    Ok(())
+}
+
+/// Finds the row a path id names. `id_property` must be `hs_object_id` or a unique property
+/// (400 otherwise); merged-away ids resolve to the surviving ticket; the row must be archived
+/// exactly when `archived` is set (404 otherwise).
+pub fn resolve(
+    conn: &Connection,
+    cat: &Catalog,
+    id: &str,
+    id_property: Option<&str>,
+    archived: bool,
+) -> BackendResult<Row> {
+    let not_found = || {
+        ApiError::not_found(format!(
+            "Object not found. objectId are usually numeric. (ticket {id})"
+        ))
+    };
+    let num = match id_property {
+        None | Some("hs_object_id") => id.trim().parse::<i64>().ok(),
+        Some(name) => {
+            let p = cat
+                .prop(name)
+                .filter(|p| p.def.has_unique_value && p.col.is_some())
+                .ok_or_else(|| {
+                    ApiError::validation(format!(
+                        "idProperty {name} is not a unique property of tickets: use hs_object_id or a property with hasUniqueValue"
+                    ))
+                })?;
+            row::find_by(conn, p, id).db()?
+        }
+    };
+    let mut row = match num {
+        Some(n) => row::load(conn, cat, n).db()?,
+        None => None,
+    }
+    .ok_or_else(not_found)?;
+    for _ in 0..32 {
+        match row.merged_into {
+            Some(target) => row = row::load(conn, cat, target).db()?.ok_or_else(not_found)?,
+            None => break,
+        }
+    }
+    if row.archived != archived {
+        return Err(not_found().into());
+    }
+    Ok(row)
+}
+
+/// The unique-value and pinning checks that need the database.
+fn check_db_rules(
+    conn: &Connection,
+    cat: &Catalog,
+    plan: &Plan,
+    old: Option<&Row>,
+    inline_activities: &[i64],
+) -> BackendResult<()> {
+    for p in cat
+        .props()
+        .filter(|p| p.def.has_unique_value && p.col.is_some())
+    {
+        let Some(c) = p.col else { continue };
+        let new = &plan.row.values[c];
+        if matches!(new, Value::Null) || old.is_some_and(|o| &o.values[c] == new) {
+            continue;
+        }
+        let value = render(p.kind, new).unwrap_or_default();
+        if let Some(other) = row::find_by(conn, p, &value).db()? {
+            if other != plan.row.id {
+                return Err(ApiError::new(
+                    409,
+                    crate::model::ErrorCategory::CONFLICT,
+                    format!(
+                        "A ticket with {}={value} already exists. Existing ID: {other}",
+                        p.def.name
+                    ),
+                )
+                .with_context("propertyName", vec![p.def.name.clone()])
+                .into());
+            }
+        }
+    }
+    if let Some(c) = cat.col("hs_pinned_engagement_id") {
+        let new = &plan.row.values[c];
+        let changed = old.is_none_or(|o| &o.values[c] != new);
+        if let (true, Value::Integer(pin)) = (changed, new) {
+            let ok = inline_activities.contains(pin)
+                || (plan.row.id != 0 && assoc::has_activity(conn, plan.row.id, *pin)?);
+            if !ok {
+                return Err(ApiError::invalid_properties(vec![ErrorDetail::property(
+                    "INVALID_OPTION",
+                    "hs_pinned_engagement_id",
+                    format!("{pin} is not an activity (note, email, call, task or meeting) associated with this ticket"),
+                )])
+                .into());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Creates one ticket with its inline associations; returns its id and the plan.
+pub fn create_one(
+    conn: &Connection,
+    cat: &Catalog,
+    input: &InputProperties,
+    associations: &[AssociationInput],
+    now: i64,
+) -> BackendResult<(i64, Plan)> {
+    let plan = plan(cat, input, None, now).map_err(ApiError::invalid_properties)?;
+    let links = assoc::resolve_inline(conn, associations)?;
+    let activities: Vec<i64> = links
+        .iter()
+        .filter(|(o, _, _)| o.pinnable)
+        .map(|(_, id, _)| *id)
+        .collect();
+    check_db_rules(conn, cat, &plan, None, &activities)?;
+    let id = insert_row(conn, cat, &plan.row).db()?;
+    let all: Vec<usize> = (0..cat.stored_len()).collect();
+    record_history(conn, cat, id, &plan.row, &all, now, "API", false).db()?;
+    for (obj, to_id, t) in links {
+        assoc::add(conn, id, obj, to_id, t)?;
+    }
+    let mut plan = plan;
+    plan.row.id = id;
+    Ok((id, plan))
+}
+
+/// Updates one resolved ticket; returns the plan (the row after the write).
+pub fn update_one(
+    conn: &Connection,
+    cat: &Catalog,
+    old: &Row,
+    input: &InputProperties,
+    now: i64,
+) -> BackendResult<Plan> {
+    let plan = plan(cat, input, Some(old), now).map_err(ApiError::invalid_properties)?;
+    check_db_rules(conn, cat, &plan, Some(old), &[])?;
+    let changed = plan.changed(old);
+    update_cols(conn, cat, &plan.row, &changed).db()?;
+    record_history(conn, cat, old.id, &plan.row, &changed, now, "API", true).db()?;
+    Ok(plan)
+}
+
+/// Moves one ticket to the recycle bin.
+pub fn archive_one(conn: &Connection, id: i64, now: i64) -> BackendResult<()> {
+    conn.prepare_cached("UPDATE tickets SET archived = 1, archived_at = ?2 WHERE id = ?1")
+        .and_then(|mut st| st.execute(params![id, now]))
+        .db()?;
+    Ok(())
+}
+
+/// Current time in epoch ms.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

@@ -1,0 +1,106 @@
+//! Contract: v3 and v4 associations, inline associations on create, and pinning.
+
+use hubscript::model::{
+    AssociationInput, AssociationSpec, CreateInput, GetParams, InputProperties, ObjectIdRef,
+    UpdateInput,
+};
+
+use crate::util::{api_error, contract};
+
+contract!(v3_associate_list_and_dissociate, |b| async move {
+    let t = b
+        .create(&CreateInput {
+            properties: InputProperties::new().with("subject", "assoc"),
+            associations: vec![],
+        })
+        .await
+        .unwrap();
+    let with = b.associate(&t.id, "contacts", "201", "16").await.unwrap();
+    assert_eq!(with.id, t.id);
+    let listed = b.associations(&t.id, "contacts", None, None).await.unwrap();
+    assert_eq!(listed.results.len(), 1);
+    assert_eq!(listed.results[0].id, "201");
+    let got = b
+        .get(
+            &t.id,
+            &GetParams {
+                associations: vec!["contacts".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        got.associations.expect("associations")["contacts"].results[0].id,
+        "201"
+    );
+    b.dissociate(&t.id, "contacts", "201", "16").await.unwrap();
+    assert!(b
+        .associations(&t.id, "contacts", None, None)
+        .await
+        .unwrap()
+        .results
+        .is_empty());
+    let err = api_error(b.associate(&t.id, "tickets", "999999999", "452").await);
+    assert_eq!(err.http_status, 404, "ticket targets must exist");
+});
+
+contract!(v4_labelled_associations, |b| async move {
+    let t = b
+        .create(&CreateInput {
+            properties: InputProperties::new().with("subject", "v4"),
+            associations: vec![],
+        })
+        .await
+        .unwrap();
+    let pair = b
+        .associate_v4(&t.id, "companies", "301", &[AssociationSpec::hubspot(339)])
+        .await
+        .unwrap();
+    assert_eq!(pair.from_object_id, t.id);
+    assert_eq!(pair.to_object_id, "301");
+    let listed = b
+        .associations_v4(&t.id, "companies", None, None)
+        .await
+        .unwrap();
+    assert_eq!(listed.results[0].to_object_id, "301");
+    assert_eq!(listed.results[0].association_types[0].type_id, 339);
+    b.dissociate_v4(&t.id, "companies", "301").await.unwrap();
+    assert!(b
+        .associations_v4(&t.id, "companies", None, None)
+        .await
+        .unwrap()
+        .results
+        .is_empty());
+});
+
+contract!(inline_associations_and_pinning, |b| async move {
+    let note = AssociationInput {
+        to: ObjectIdRef { id: "901".into() },
+        types: vec![AssociationSpec::hubspot(227)],
+    };
+    let t = b
+        .create(&CreateInput {
+            properties: InputProperties::new()
+                .with("subject", "pinned")
+                .with("hs_pinned_engagement_id", "901"),
+            associations: vec![note],
+        })
+        .await
+        .unwrap();
+    assert_eq!(t.prop("hs_pinned_engagement_id"), Some("901"));
+    let err = api_error(
+        b.update(
+            &t.id,
+            &UpdateInput {
+                properties: InputProperties::new().with("hs_pinned_engagement_id", "555"),
+            },
+            None,
+        )
+        .await,
+    );
+    assert_eq!(
+        (err.http_status, err.category.as_str()),
+        (400, "VALIDATION_ERROR")
+    );
+});

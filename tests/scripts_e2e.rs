@@ -1,0 +1,363 @@
+//! The shipped scripts/ and `hubscript run`/`check` end to end: the real binary on a fresh
+//! sandbox file, with the resulting tickets read back from the sandbox.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use hubscript::backend::TicketsBackend;
+use hubscript::model::{ListParams, Ticket};
+use hubscript::sandbox::Sandbox;
+
+use crate::util::bin::{stderr, stdout, Project};
+
+fn script(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Every ticket (archived ones too) with every property, by id.
+async fn snapshot(p: &Project) -> BTreeMap<String, Ticket> {
+    let sb = Sandbox::open(&p.path().join("s.db")).unwrap();
+    let props: Vec<String> = sb
+        .properties()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    let mut out = BTreeMap::new();
+    for archived in [false, true] {
+        let mut after = None;
+        loop {
+            let page = sb
+                .list(&ListParams {
+                    limit: Some(100),
+                    after: after.clone(),
+                    properties: props.clone(),
+                    archived,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            for t in page.results.iter() {
+                out.insert(t.id.clone(), t.clone());
+            }
+            match page.next_after() {
+                Some(a) => after = Some(a.to_string()),
+                None => break,
+            }
+        }
+    }
+    out
+}
+
+fn run(p: &Project, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--sandbox", "s.db"]);
+    p.run(&all)
+}
+
+fn plan_of(out: &std::process::Output) -> Vec<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("--json output: {e}\n{}", stdout(out)));
+    v["plan"]["entries"].as_array().unwrap().clone()
+}
+
+/// A dry run changes nothing and its plan lists exactly what the real run then changes.
+async fn dry_run_matches_real_run(name: &str, extra: &[&str]) -> BTreeMap<String, Ticket> {
+    let p = Project::new();
+    let before = snapshot(&p).await;
+    let mut args = vec![name, "--dry-run", "--json"];
+    args.extend_from_slice(extra);
+    let dry = run(&p, &args);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let plan = plan_of(&dry);
+    assert!(
+        !plan.is_empty(),
+        "{name}: the demo data gives the rule work"
+    );
+    assert_eq!(
+        snapshot(&p).await,
+        before,
+        "{name}: a dry run writes nothing"
+    );
+
+    let mut args = vec![name];
+    args.extend_from_slice(extra);
+    let real = run(&p, &args);
+    assert!(real.status.success(), "{}", stderr(&real));
+    let after = snapshot(&p).await;
+    for entry in &plan {
+        assert_eq!(entry["action"], "set", "{entry}");
+        let t = &after[entry["ticket"].as_str().unwrap()];
+        let prop = entry["property"].as_str().unwrap();
+        assert_eq!(
+            t.prop(prop),
+            entry["new"].as_str().filter(|s| !s.is_empty()),
+            "{entry}"
+        );
+        assert_eq!(
+            before[&t.id].prop(prop),
+            entry["old"].as_str(),
+            "old value in the plan: {entry}"
+        );
+    }
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(id, t)| before[*id].properties != t.properties)
+        .map(|(id, _)| id)
+        .collect();
+    let planned: std::collections::BTreeSet<&str> =
+        plan.iter().map(|e| e["ticket"].as_str().unwrap()).collect();
+    for id in &changed {
+        assert!(
+            planned.contains(id.as_str()),
+            "{name}: ticket {id} changed without being planned"
+        );
+    }
+    after
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_escalate_makes_overdue_high_tickets_urgent() {
+    let after = dry_run_matches_real_run(&script("auto_escalate.rhai"), &[]).await;
+    let cutoff = chrono::Utc::now().timestamp_millis() - 4 * 3_600_000;
+    for t in after.values().filter(|t| !t.archived) {
+        let modified =
+            hubscript::model::time::parse_to_millis(t.prop("hs_lastmodifieddate").unwrap())
+                .unwrap();
+        if t.prop("hs_pipeline_stage") == Some("3") && t.prop("hs_ticket_priority") == Some("HIGH")
+        {
+            assert!(modified >= cutoff, "ticket {} still HIGH and overdue", t.id);
+        }
+        if t.prop("hs_ticket_priority") == Some("URGENT") && modified > cutoff {
+            assert!(
+                t.prop("hubspot_owner_id").is_some(),
+                "escalated ticket {} has an owner",
+                t.id
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn close_stale_closes_tickets_waiting_on_the_contact() {
+    let after = dry_run_matches_real_run(&script("close_stale.rhai"), &["--arg", "days=7"]).await;
+    let cutoff = chrono::Utc::now().timestamp_millis() - 7 * 86_400_000;
+    let mut closed = 0;
+    for t in after.values().filter(|t| !t.archived) {
+        let modified =
+            hubscript::model::time::parse_to_millis(t.prop("hs_lastmodifieddate").unwrap())
+                .unwrap();
+        if t.prop("hs_pipeline_stage") == Some("2") {
+            assert!(modified >= cutoff, "ticket {} still stale", t.id);
+        }
+        if t.prop("hs_resolution") == Some("NO_RESPONSE")
+            && t.prop("hs_pipeline_stage") == Some("4")
+        {
+            assert!(t.prop("closed_date").is_some(), "closed_date set on close");
+            closed += 1;
+        }
+    }
+    assert!(closed > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assign_round_robin_spreads_new_tickets_and_remembers_its_turn() {
+    let after = dry_run_matches_real_run(&script("assign_round_robin.rhai"), &[]).await;
+    let mut per_owner: BTreeMap<String, usize> = BTreeMap::new();
+    for t in after
+        .values()
+        .filter(|t| !t.archived && t.prop("hs_pipeline_stage") == Some("1"))
+    {
+        let owner = t
+            .prop("hubspot_owner_id")
+            .unwrap_or_else(|| panic!("ticket {} unowned", t.id));
+        *per_owner.entry(owner.to_string()).or_default() += 1;
+    }
+    assert_eq!(
+        per_owner.len(),
+        5,
+        "every demo owner gets new tickets: {per_owner:?}"
+    );
+    // The rotation is remembered: a second run has nothing to do and keeps its position.
+    let p = Project::new();
+    let first = run(
+        &p,
+        &[
+            &script("assign_round_robin.rhai"),
+            "--arg",
+            "owners=52550153,52550154,52550155",
+        ],
+    );
+    assert!(first.status.success(), "{}", stderr(&first));
+    let second = run(
+        &p,
+        &[
+            &script("assign_round_robin.rhai"),
+            "--arg",
+            "owners=52550153,52550154,52550155",
+        ],
+    );
+    assert!(
+        stderr(&second).contains("0 ticket(s) assigned"),
+        "{}",
+        stderr(&second)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_report_counts_open_tickets_and_writes_nothing() {
+    let p = Project::new();
+    let before = snapshot(&p).await;
+    let out = run(&p, &[&script("daily_report.rhai")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let open = before
+        .values()
+        .filter(|t| !t.archived && t.prop("hs_pipeline_stage") != Some("4"))
+        .count();
+    let log = stderr(&out);
+    assert!(log.contains("Open tickets on "), "{log}");
+    assert!(
+        log.contains(&format!("UTC: {open}")),
+        "report counts {open} open tickets:\n{log}"
+    );
+    assert!(log.contains("Waiting on us:"), "{log}");
+    assert_eq!(snapshot(&p).await, before);
+}
+
+#[test]
+fn check_accepts_every_shipped_script() {
+    let p = Project::new();
+    let out = p.run(&[
+        "check",
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("scripts")
+            .display()
+            .to_string(),
+    ]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stdout(&out).lines().filter(|l| l.starts_with("ok")).count(),
+        4,
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        !p.path().join(".hubscript").exists(),
+        "check touches no project file"
+    );
+}
+
+#[test]
+fn a_script_catches_a_404_by_its_status() {
+    let p = Project::new();
+    p.file(
+        "catch.rhai",
+        r#"
+        try {
+            tickets::get("999999999");
+            print("found?!");
+        } catch (e) {
+            if e.status == 404 { print(`not found: ${e.category}`); } else { throw e; }
+        }
+        "#,
+    );
+    let out = run(&p, &["catch.rhai"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not found: OBJECT_NOT_FOUND"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_infinite_loop_stops_at_the_timeout() {
+    let p = Project::new();
+    p.file("spin.rhai", "let n = 0;\nloop { n += 1; }\n");
+    let out = run(&p, &["spin.rhai", "--timeout", "1s"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).to_lowercase().contains("timeout") || stderr(&out).contains("timed out"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_uncaught_hubspot_error_points_at_the_line() {
+    let p = Project::new();
+    p.file(
+        "boom.rhai",
+        "let id = \"999999999\";\nlet t = tickets::get(id);\n",
+    );
+    let out = run(&p, &["boom.rhai"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let expected = "error at boom.rhai:2:9\n  |\n2 | let t = tickets::get(id);\n  |         ^ HubSpot 404 OBJECT_NOT_FOUND";
+    assert!(
+        err.contains(expected),
+        "expected:\n{expected}\n---\ngot:\n{err}"
+    );
+}
+
+#[test]
+fn a_syntax_error_is_reported_before_anything_runs() {
+    let p = Project::new();
+    p.file(
+        "bad.rhai",
+        "tickets::update(\"1\", #{ subject: \"x\" });\nlet x = ;\n",
+    );
+    let before = std::fs::read_dir(p.path()).unwrap().count();
+    let out = run(&p, &["bad.rhai"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let expected = "error at bad.rhai:2:9\n  |\n2 | let x = ;\n  |         ^";
+    assert!(
+        err.contains(expected),
+        "expected:\n{expected}\n---\ngot:\n{err}"
+    );
+    assert!(before > 0);
+}
+
+#[test]
+fn a_bad_header_is_a_config_error_with_its_line() {
+    let p = Project::new();
+    p.file(
+        "hdr.rhai",
+        "//! description = \"x\"\n//! overlap = \"sometimes\"\nprint(1);\n",
+    );
+    let out = run(&p, &["hdr.rhai"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("hdr.rhai:2"), "{}", stderr(&out));
+}
+
+#[test]
+fn max_writes_stops_before_the_next_ticket() {
+    let p = Project::new();
+    p.file(
+        "many.rhai",
+        "for id in [\"1\", \"2\", \"3\"] { tickets::update(id, #{ hs_ticket_priority: \"LOW\" }); print(`did ${id}`); }\n",
+    );
+    let out = run(&p, &["many.rhai", "--max-writes", "2"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("did 2") && !err.contains("did 3"), "{err}");
+}
+
+#[test]
+fn missing_script_and_unknown_flags_are_usage_errors() {
+    let p = Project::new();
+    assert_eq!(
+        p.run(&["run", "nope.rhai", "--sandbox", "s.db"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(p.run(&["run", "--bogus"]).status.code(), Some(2));
+}
