@@ -31,6 +31,9 @@ pub struct HintText {
     pub insert: String,
 }
 
+/// Shortest unqualified word that gets a name hint.
+const MIN_HINT: usize = 3;
+
 fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == ':' || c == '.'
 }
@@ -178,7 +181,8 @@ impl Catalog {
             });
         }
         let word = &before[word_start(before)..];
-        if word.is_empty() || word.contains('.') {
+        // Short bare words are mostly keywords and variables being typed (`le` of `let`).
+        if word.contains('.') || (!word.contains("::") && word.chars().count() < MIN_HINT) {
             return None;
         }
         // A unique function with this prefix: the rest of its name, then its parameters.
@@ -335,6 +339,8 @@ mod tests {
             })
         );
         assert_eq!(c.hint("tickets::"), None, "ambiguous");
+        assert_eq!(c.hint("ho"), None, "too short");
+        assert_eq!(c.hint("hou").map(|h| h.insert), Some("rs".to_string()));
         assert_eq!(c.hint("\"tickets::upd"), None, "inside a string");
     }
 }

@@ -104,7 +104,7 @@ fn fetch_portal(
 
 /// The terminal's width (or `$COLUMNS`, or 100).
 fn terminal_width() -> usize {
-    if let Some(w) = comfy_table::Table::new().width() {
+    if let Some(w) = comfy_table::Table::new().width().filter(|w| *w > 0) {
         return usize::from(w);
     }
     std::env::var("COLUMNS")

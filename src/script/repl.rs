@@ -3,7 +3,8 @@
 //! Variables and functions defined by earlier inputs stay (rhai-repl's approach: merge each
 //! input's AST, evaluate, then clear its statements). Each input gets its own cancel token so
 //! Ctrl-C stops the statement, not the session, and its own write count (the write cap applies
-//! per input); the dry-run plan spans the session. `eval` blocks: call it from the REPL's own
+//! per input); the dry-run plan spans the session. There is no operation cap (Ctrl-C is the
+//! stop); every other limit of a run applies. `eval` blocks: call it from the REPL's own
 //! blocking thread, never from an async task. Inputs are not recorded in the run history.
 //! Nothing here reads the terminal: values come back as data ([`ReplValue`]) for the REPL to
 //! render, and the live-write confirmation is a hook the REPL installs.
@@ -152,6 +153,9 @@ impl ReplSession {
         self.ast += ast;
         self.ctx.reset_for_eval(cancel);
         self.ctx.reset_writes();
+        // No operation cap at the prompt: the person there stops a runaway input with Ctrl-C
+        // (the cancel token), which `on_progress` still checks. Other limits stay.
+        self.engine.set_max_operations(0);
         let result: Result<Dynamic, Box<EvalAltResult>> =
             self.engine.eval_ast_with_scope(&mut self.scope, &self.ast);
         self.ast.clear_statements();
