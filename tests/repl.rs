@@ -143,19 +143,31 @@ fn tab_completes_a_module_function() {
 
 /// Start-up figure for the closing note, not an assertion: run with
 /// `cargo test --test integration repl::start_to_first_prompt -- --ignored --nocapture`.
-/// Spawns the REPL 10 times on one (already seeded) sandbox and prints the median time from
-/// spawn to the first prompt.
+/// Spawns the REPL 10 times on one (already seeded) sandbox in a pty and prints the median
+/// time from spawn to the first prompt. It reads the pty directly: rexpect's session reader
+/// polls every 100 ms, which would be the figure otherwise.
 #[test]
 #[ignore = "measurement, prints the median start-up time"]
 fn start_to_first_prompt() {
+    use std::io::{Read, Write};
+
     let dir = tempfile::tempdir().unwrap();
     quit(start(dir.path())); // creates and seeds the sandbox outside the measurement
     let mut times = Vec::new();
     for _ in 0..10 {
         let t = std::time::Instant::now();
-        let s = start(dir.path());
+        let p = rexpect::process::PtyProcess::new(command(dir.path())).unwrap();
+        let mut pty = p.get_file_handle().unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !String::from_utf8_lossy(&seen).contains(PROMPT) {
+            let n = pty.read(&mut buf).unwrap();
+            assert!(n > 0, "the REPL ended before its prompt");
+            seen.extend_from_slice(&buf[..n]);
+        }
         times.push(t.elapsed());
-        quit(s);
+        pty.write_all(&[4]).unwrap(); // Ctrl-D
+        p.wait().unwrap();
     }
     times.sort();
     println!(

@@ -28,24 +28,26 @@ pub enum Command {
     Quit,
 }
 
-/// Every command name, for completion and `:help`.
+/// Every command: its usage and what it does, for completion and `:help`.
 pub const COMMANDS: &[(&str, &str)] = &[
     (
-        ":help",
-        "[function]  list the API, or one function's signature and description",
+        ":help [function]",
+        "list the API, or one function's signatures and descriptions",
     ),
-    (":load", "FILE        run a script file in this session"),
-    (":dry-run", "on|off    plan writes instead of sending them"),
-    (":plan", "            the writes planned so far in dry run"),
-    (":vars", "            the variables defined so far"),
-    (
-        ":reset",
-        "           forget variables, functions and the plan",
-    ),
-    (":timing", "on|off     show how long each input took"),
-    (":json", "            toggle raw JSON output"),
-    (":quit", "            leave (Ctrl-D works too)"),
+    (":load FILE", "run a script file in this session"),
+    (":dry-run on|off", "plan writes instead of sending them"),
+    (":plan", "the writes planned so far in dry run"),
+    (":vars", "the variables defined so far"),
+    (":reset", "forget variables, functions and the plan"),
+    (":timing on|off", "show how long each input took"),
+    (":json", "toggle raw JSON output"),
+    (":quit", "leave (Ctrl-D works too)"),
 ];
+
+/// The name of a command usage (`:help [function]` -> `:help`).
+pub fn command_name(usage: &str) -> &str {
+    usage.split(' ').next().unwrap_or(usage)
+}
 
 /// Whether `line` is a command rather than Rhai code.
 pub fn is_command(line: &str) -> bool {

@@ -7,7 +7,7 @@
 
 use crate::script::FnInfo;
 
-use super::command::COMMANDS;
+use super::command::{command_name, COMMANDS};
 
 /// Everything completion knows about.
 #[derive(Debug, Clone, Default)]
@@ -131,7 +131,7 @@ impl Catalog {
             None => {
                 let v = COMMANDS
                     .iter()
-                    .map(|(c, _)| c.to_string())
+                    .map(|(usage, _)| command_name(usage).to_string())
                     .filter(|c| c.starts_with(body))
                     .collect();
                 (lead, sorted(v))

@@ -245,7 +245,7 @@ impl Driver {
         }
         let _ = std::io::stdout().flush();
         if self.timing {
-            eprintln!("took {}", humantime::format_duration(round_ms(elapsed)));
+            eprintln!("took {elapsed:.1?}");
         }
     }
 
@@ -307,8 +307,8 @@ impl Driver {
         let functions = lock(&self.session).functions();
         let Some(topic) = topic else {
             let mut out = String::from("Commands:\n");
-            for (name, what) in COMMANDS {
-                out.push_str(&format!("  {name} {what}\n"));
+            for (usage, what) in COMMANDS {
+                out.push_str(&format!("  {usage:<18} {what}\n"));
             }
             out.push_str("\nFunctions (:help NAME for one):\n");
             let mut namespaces: Vec<String> = functions
@@ -350,8 +350,4 @@ impl Driver {
         }
         out
     }
-}
-
-fn round_ms(d: std::time::Duration) -> std::time::Duration {
-    std::time::Duration::from_millis(d.as_millis().try_into().unwrap_or(u64::MAX))
 }
