@@ -11,6 +11,7 @@ pub mod backend;
 pub mod cli;
 pub mod hubspot;
 pub mod model;
+pub mod repl;
 pub mod sandbox;
 pub mod script;
 pub mod server;

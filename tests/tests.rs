@@ -11,5 +11,6 @@ mod contract_meta;
 mod contract_search;
 mod contract_tickets;
 mod docs;
+mod repl;
 mod scripts_e2e;
 mod triggers_e2e;

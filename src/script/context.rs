@@ -6,7 +6,7 @@
 //! between runs except the backend, the state store and the handle.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -24,6 +24,10 @@ use super::plan::{Plan, PlanChange};
 
 /// Callback receiving each log line as it is written.
 pub type LogSink = Arc<dyn Fn(&LogLine) + Send + Sync>;
+
+/// Asked (with the number of distinct tickets the evaluation would have changed) before a
+/// write takes an evaluation past a threshold; `false` stops it (the REPL's y/N prompt).
+pub type ConfirmWrites = Arc<dyn Fn(u64) -> bool + Send + Sync>;
 
 /// Why the host stopped a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +75,12 @@ pub(crate) struct RunCtx {
     /// Dry run: `state::` writes kept for this run only.
     pub state_overlay: Mutex<HashMap<String, Option<serde_json::Value>>>,
     next_fake_id: AtomicU64,
+    /// Whether writes are planned (starts as `settings.dry_run`; the REPL toggles it).
+    dry: AtomicBool,
+    /// REPL: ask before a live evaluation changes more than this many tickets.
+    confirm: Mutex<Option<(u64, ConfirmWrites)>>,
+    /// REPL: the current evaluation was confirmed already.
+    confirmed: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -89,6 +99,7 @@ impl RunCtx {
         let deadline = settings.timeout.map(|t| started + t);
         let guard = WriteGuard::new(settings.max_writes);
         let cancel = Mutex::new(settings.cancel.clone());
+        let dry = AtomicBool::new(settings.dry_run);
         Self {
             backend,
             state,
@@ -107,11 +118,30 @@ impl RunCtx {
             created: Mutex::new(HashMap::new()),
             state_overlay: Mutex::new(HashMap::new()),
             next_fake_id: AtomicU64::new(1),
+            dry,
+            confirm: Mutex::new(None),
+            confirmed: AtomicBool::new(false),
         }
     }
 
     pub fn dry_run(&self) -> bool {
-        self.settings.dry_run
+        self.dry.load(Ordering::Relaxed)
+    }
+
+    /// REPL `:dry-run on|off`.
+    pub fn set_dry_run(&self, on: bool) {
+        self.dry.store(on, Ordering::Relaxed);
+    }
+
+    /// REPL: a fresh write count (the cap applies per input) and no confirmation yet.
+    pub fn reset_writes(&self) {
+        *lock(&self.guard) = WriteGuard::new(self.settings.max_writes);
+        self.confirmed.store(false, Ordering::Relaxed);
+    }
+
+    /// REPL: ask `hook` before a write takes one evaluation past `threshold` tickets.
+    pub fn set_confirm(&self, threshold: u64, hook: ConfirmWrites) {
+        *lock(&self.confirm) = Some((threshold, hook));
     }
 
     /// Appends a log line and hands it to the sink.
@@ -191,9 +221,30 @@ impl RunCtx {
         what: &str,
         targets: &[WriteTarget],
     ) -> Result<(), Box<EvalAltResult>> {
-        lock(&self.guard)
-            .admit(what, targets)
-            .map_err(|msg| self.stop(StopReason::WriteLimit(msg), pos))
+        let count = {
+            let mut g = lock(&self.guard);
+            g.admit(what, targets)
+                .map_err(|msg| self.stop(StopReason::WriteLimit(msg), pos))?;
+            g.count()
+        };
+        if self.dry_run() || self.confirmed.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let confirm = lock(&self.confirm).clone();
+        match confirm {
+            Some((threshold, hook)) if count > threshold => {
+                if hook(count) {
+                    self.confirmed.store(true, Ordering::Relaxed);
+                    Ok(())
+                } else {
+                    let msg = format!(
+                        "not confirmed: {what} would take this input to {count} changed tickets"
+                    );
+                    Err(self.stop(StopReason::WriteLimit(msg), pos))
+                }
+            }
+            _ => Ok(()),
+        }
     }
 
     pub fn cached_pipelines(&self) -> Option<Arc<Vec<Pipeline>>> {

@@ -201,6 +201,7 @@ impl ScriptHost {
             scope: rhai::Scope::new(),
             ast: AST::empty(),
             ctx,
+            plan: Plan::default(),
         }
     }
 

@@ -58,4 +58,4 @@ pub use error::{Diagnostic, Frame, ScriptError};
 pub use host::{script_name, CompiledScript, RunOptions, RunOutcome, RunRequest, ScriptHost};
 pub use paging::TicketQuery;
 pub use plan::{Plan, PlanChange, PlanEntry, RunSummary};
-pub use repl::{ReplSession, REPL_SOURCE};
+pub use repl::{FnInfo, ReplSession, ReplValue, VarInfo, REPL_SOURCE};

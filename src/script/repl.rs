@@ -2,20 +2,27 @@
 //!
 //! Variables and functions defined by earlier inputs stay (rhai-repl's approach: merge each
 //! input's AST, evaluate, then clear its statements). Each input gets its own cancel token so
-//! Ctrl-C stops the statement, not the session; the write cap and dry-run plan span the whole
-//! session. `eval` blocks: call it from the REPL's own blocking thread, never from an async
-//! task. Inputs are not recorded in the run history. Nothing here reads the terminal.
+//! Ctrl-C stops the statement, not the session, and its own write count (the write cap applies
+//! per input); the dry-run plan spans the session. There is no operation cap (Ctrl-C is the
+//! stop); every other limit of a run applies. `eval` blocks: call it from the REPL's own
+//! blocking thread, never from an async task. Inputs are not recorded in the run history.
+//! Nothing here reads the terminal: values come back as data ([`ReplValue`]) for the REPL to
+//! render, and the live-write confirmation is a hook the REPL installs.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use rhai::{Dynamic, Engine, EvalAltResult, LexError, ParseErrorType, Scope, AST};
+use rhai::{Dynamic, Engine, EvalAltResult, LexError, ParseErrorType, Position, Scope, AST};
+use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 use crate::state::LogLine;
 
 use super::context::RunCtx;
+use super::convert;
 use super::error::{Diagnostic, ScriptError};
 use super::limits;
+use super::paging::TicketQuery;
 use super::plan::Plan;
 use super::render;
 
@@ -28,6 +35,74 @@ pub struct ReplSession {
     pub(crate) scope: Scope<'static>,
     pub(crate) ast: AST,
     pub(crate) ctx: Arc<RunCtx>,
+    pub(crate) plan: Plan,
+}
+
+/// What one input evaluated to, for the REPL to render.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReplValue {
+    /// Nothing to show (`()`).
+    Unit,
+    /// A lazy `search`/`list` result, materialised up to a cap.
+    Query {
+        /// The first tickets, as HubSpot-shaped JSON.
+        rows: Vec<Value>,
+        /// Whether more tickets follow the ones in `rows`.
+        more: bool,
+    },
+    /// Any other value.
+    Value {
+        /// The value as JSON (shared values flattened).
+        json: Value,
+        /// The value as Rhai prints it (`{:?}`).
+        display: String,
+    },
+}
+
+/// A function known to the session (API or script-defined), for `:help` and completion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FnInfo {
+    /// `tickets` for `tickets::search`; `None` for global and script functions.
+    pub namespace: Option<String>,
+    /// The function name.
+    pub name: String,
+    /// Parameters as `name: type` (or what is known).
+    pub params: Vec<String>,
+    /// Return type (`()` when unknown).
+    pub returns: String,
+    /// One-line description (empty for script functions).
+    pub doc: String,
+}
+
+impl FnInfo {
+    /// `ns::name`, or `name`.
+    pub fn path(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}::{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// `ns::name(a: T, b: U) -> R`.
+    pub fn signature(&self) -> String {
+        format!(
+            "{}({}) -> {}",
+            self.path(),
+            self.params.join(", "),
+            self.returns
+        )
+    }
+}
+
+/// One variable of the session, for `:vars`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarInfo {
+    /// Its name.
+    pub name: String,
+    /// Its Rhai type name.
+    pub type_name: String,
+    /// Its value as Rhai prints it.
+    pub display: String,
 }
 
 impl ReplSession {
@@ -38,45 +113,95 @@ impl ReplSession {
         input: &str,
         cancel: CancellationToken,
     ) -> Result<Option<String>, ScriptError> {
+        Ok(match self.eval_value(input, 0, cancel)? {
+            ReplValue::Unit => None,
+            ReplValue::Query { rows, .. } => Some(format!("{rows:?}")),
+            ReplValue::Value { display, .. } => Some(display),
+        })
+    }
+
+    /// Evaluates one input typed at the prompt; a lazy ticket sequence is materialised up to
+    /// `cap` tickets (still under `cancel`).
+    pub fn eval_value(
+        &mut self,
+        input: &str,
+        cap: usize,
+        cancel: CancellationToken,
+    ) -> Result<ReplValue, ScriptError> {
+        self.eval_source(REPL_SOURCE, input, cap, cancel)
+    }
+
+    /// Evaluates `input` naming it `source` in diagnostics (`:load FILE` passes the file).
+    pub fn eval_source(
+        &mut self,
+        source: &str,
+        input: &str,
+        cap: usize,
+        cancel: CancellationToken,
+    ) -> Result<ReplValue, ScriptError> {
         if input.len() > limits::MAX_SCRIPT_BYTES {
             return Err(ScriptError::Limit(Box::new(Diagnostic::bare(
-                REPL_SOURCE,
+                source,
                 "input too large",
             ))));
         }
         let mut ast = self
             .engine
             .compile_with_scope(&self.scope, input)
-            .map_err(|e| render::from_parse(&e, REPL_SOURCE, input))?;
-        ast.set_source(REPL_SOURCE);
+            .map_err(|e| render::from_parse(&e, source, input))?;
+        ast.set_source(source);
         self.ast += ast;
         self.ctx.reset_for_eval(cancel);
+        self.ctx.reset_writes();
+        // No operation cap at the prompt: the person there stops a runaway input with Ctrl-C
+        // (the cancel token), which `on_progress` still checks. Other limits stay.
+        self.engine.set_max_operations(0);
         let result: Result<Dynamic, Box<EvalAltResult>> =
             self.engine.eval_ast_with_scope(&mut self.scope, &self.ast);
         self.ast.clear_statements();
-        match result {
-            Ok(v) if v.is_unit() => Ok(None),
-            Ok(v) => Ok(Some(format!("{v:?}"))),
-            Err(e) => Err(render::from_eval(
-                &e,
-                REPL_SOURCE,
-                input,
-                self.ctx.stop_reason().as_ref(),
-            )),
-        }
+        let value = result.and_then(|v| self.materialise(v, cap));
+        let planned = self.ctx.take_plan();
+        self.plan.entries.extend(planned.entries);
+        value.map_err(|e| render::from_eval(&e, source, input, self.ctx.stop_reason().as_ref()))
     }
 
-    /// Whether `input` is an unfinished construct (open block, string or expression), so the
-    /// REPL should read another line instead of reporting an error.
+    fn materialise(&self, v: Dynamic, cap: usize) -> Result<ReplValue, Box<EvalAltResult>> {
+        if v.is_unit() {
+            return Ok(ReplValue::Unit);
+        }
+        if v.is::<TicketQuery>() {
+            let query = v.cast::<TicketQuery>();
+            let mut rows = Vec::new();
+            let mut more = false;
+            for t in query {
+                let t = t?;
+                if rows.len() >= cap {
+                    more = true;
+                    break;
+                }
+                rows.push(convert::to_json(&t));
+            }
+            return Ok(ReplValue::Query { rows, more });
+        }
+        Ok(ReplValue::Value {
+            json: convert::to_json(&v),
+            display: format!("{v:?}"),
+        })
+    }
+
+    /// Whether `input` is an unfinished construct (open block, bracket, string or expression
+    /// at the end of the input), so the REPL should read another line instead of reporting an
+    /// error. A missing token in the middle of the input (`let x = 1 2`) is an error, not an
+    /// invitation to type more.
     pub fn needs_more_input(&self, input: &str) -> bool {
         match self.engine.compile_with_scope(&self.scope, input) {
             Ok(_) => false,
-            Err(e) => matches!(
-                e.err_type(),
+            Err(e) => match e.err_type() {
                 ParseErrorType::UnexpectedEOF
-                    | ParseErrorType::MissingToken(..)
-                    | ParseErrorType::BadInput(LexError::UnterminatedString)
-            ),
+                | ParseErrorType::BadInput(LexError::UnterminatedString) => true,
+                ParseErrorType::MissingToken(..) => at_end(input, e.position()),
+                _ => false,
+            },
         }
     }
 
@@ -86,8 +211,15 @@ impl ReplSession {
     }
 
     /// The dry-run plan so far (taken: the next call starts empty).
-    pub fn take_plan(&self) -> Plan {
-        self.ctx.take_plan()
+    pub fn take_plan(&mut self) -> Plan {
+        let mut plan = std::mem::take(&mut self.plan);
+        plan.entries.extend(self.ctx.take_plan().entries);
+        plan
+    }
+
+    /// The dry-run plan recorded so far in this session.
+    pub fn plan(&self) -> &Plan {
+        &self.plan
     }
 
     /// The names of the variables defined so far.
@@ -96,5 +228,162 @@ impl ReplSession {
             .iter()
             .map(|(name, _, _)| name.to_string())
             .collect()
+    }
+
+    /// The variables with their type and value.
+    pub fn variables_detail(&self) -> Vec<VarInfo> {
+        self.scope
+            .iter()
+            .map(|(name, _, v)| VarInfo {
+                name: name.to_string(),
+                type_name: v.type_name().to_string(),
+                display: format!("{v:?}"),
+            })
+            .collect()
+    }
+
+    /// Forgets every variable, function and planned change (`:reset`).
+    pub fn reset(&mut self) {
+        self.scope.clear();
+        self.ast = AST::empty();
+        self.plan = Plan::default();
+        let _ = self.ctx.take_plan();
+        let _ = self.ctx.take_log();
+    }
+
+    /// Whether writes are planned instead of sent.
+    pub fn dry_run(&self) -> bool {
+        self.ctx.dry_run()
+    }
+
+    /// Switches dry run on or off for the following inputs (`:dry-run on|off`).
+    pub fn set_dry_run(&self, on: bool) {
+        self.ctx.set_dry_run(on);
+    }
+
+    /// Before a write takes one input past `threshold` changed tickets (not in a dry run),
+    /// `confirm` is asked with the count; `false` stops the input before that write.
+    pub fn set_confirm(&self, threshold: u64, confirm: Arc<dyn Fn(u64) -> bool + Send + Sync>) {
+        self.ctx.set_confirm(threshold, confirm);
+    }
+
+    /// Tickets read so far in this session (a progress counter).
+    pub fn reads(&self) -> Arc<dyn Fn() -> u64 + Send + Sync> {
+        let ctx = self.ctx.clone();
+        Arc::new(move || ctx.reads.load(Ordering::Relaxed))
+    }
+
+    /// Every function the session knows: the API's (with descriptions) and the script's.
+    pub fn functions(&self) -> Vec<FnInfo> {
+        let json = self
+            .engine
+            .gen_fn_metadata_to_json(false)
+            .unwrap_or_default();
+        let meta: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
+        let mut out = Vec::new();
+        if let Some(modules) = meta["modules"].as_object() {
+            for (ns, m) in modules {
+                for f in m["functions"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                {
+                    let global = f["namespace"] == "global";
+                    out.push(fn_info(f, (!global).then(|| ns.clone())));
+                }
+            }
+        }
+        for f in meta["functions"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            out.push(fn_info(f, None));
+        }
+        for f in self.ast.iter_functions() {
+            out.push(FnInfo {
+                namespace: None,
+                name: f.name.to_string(),
+                params: f.params.iter().map(|p| p.to_string()).collect(),
+                returns: "?".into(),
+                doc: String::new(),
+            });
+        }
+        out.sort_by(|a, b| {
+            a.path()
+                .cmp(&b.path())
+                .then(a.params.len().cmp(&b.params.len()))
+        });
+        out.dedup();
+        out
+    }
+}
+
+/// Whether `pos` is at (or past) the last non-blank character of `input`.
+fn at_end(input: &str, pos: Position) -> bool {
+    let trimmed = input.trim_end();
+    let last_line = trimmed.split('\n').count();
+    let last_len = trimmed
+        .split('\n')
+        .next_back()
+        .unwrap_or("")
+        .chars()
+        .count();
+    match (pos.line(), pos.position()) {
+        (Some(l), _) if l > last_line => true,
+        (Some(l), Some(c)) => l == last_line && c > last_len,
+        (None, _) => true,
+        (Some(_), None) => false,
+    }
+}
+
+fn fn_info(f: &Value, namespace: Option<String>) -> FnInfo {
+    let params = f["params"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| match (p["name"].as_str(), p["type"].as_str()) {
+            (Some(n), Some(t)) => format!("{n}: {t}"),
+            (Some(n), None) => n.to_string(),
+            (None, Some(t)) => t.to_string(),
+            (None, None) => "_".to_string(),
+        })
+        .collect();
+    let ret = f["returnType"].as_str().unwrap_or("()");
+    let ret = ret.rsplit(':').next().unwrap_or(ret).trim();
+    let doc = f["docComments"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str)
+        .map(|d| d.trim_start_matches("///").trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    FnInfo {
+        namespace,
+        name: f["name"].as_str().unwrap_or_default().to_string(),
+        params,
+        returns: if ret.is_empty() {
+            "()".into()
+        } else {
+            ret.into()
+        },
+        doc,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_token_is_at_the_end_only_past_the_last_character() {
+        assert!(at_end("foo(1, 2", Position::new(1, 9)));
+        assert!(at_end("fn f() {\n  1\n", Position::new(3, 1)));
+        assert!(!at_end("let x = 1 2", Position::new(1, 11)));
+        assert!(!at_end("let x = 1 2\nlet y = 3", Position::new(1, 11)));
+        assert!(at_end("anything", Position::NONE));
     }
 }

@@ -1,0 +1,296 @@
+//! How a REPL result is shown: tickets as a table cut to the terminal width, one ticket as a
+//! list of its properties, anything else as Rhai prints it, or raw JSON under `:json`.
+//!
+//! Pure text building (no terminal access, no session): the driver passes the width and the
+//! stage labels it fetched.
+
+use std::collections::HashMap;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde_json::Value;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+use crate::script::ReplValue;
+
+/// Stage id -> stage label.
+pub type StageLabels = HashMap<String, String>;
+
+/// Whether `v` is shaped like a HubSpot ticket.
+pub fn is_ticket(v: &Value) -> bool {
+    v.get("id")
+        .is_some_and(|id| id.is_string() || id.is_number())
+        && v.get("properties").is_some_and(Value::is_object)
+}
+
+/// The text for `value` (empty for `()`), ending with a newline when not empty.
+pub fn render(value: &ReplValue, json: bool, stages: &StageLabels, width: usize) -> String {
+    match value {
+        ReplValue::Unit => String::new(),
+        ReplValue::Query { rows, more } => {
+            let mut out = if json {
+                pretty(&Value::Array(rows.clone()))
+            } else if rows.is_empty() {
+                "(no tickets)\n".to_string()
+            } else {
+                ticket_table(rows, stages, width)
+            };
+            if *more {
+                out.push_str(&format!(
+                    "... more tickets not shown (the first {} are); iterate with `for` or add a `limit`\n",
+                    rows.len()
+                ));
+            }
+            out
+        }
+        ReplValue::Value { json: v, display } => {
+            if json {
+                return pretty(v);
+            }
+            match v {
+                Value::Array(items) if !items.is_empty() && items.iter().all(is_ticket) => {
+                    ticket_table(items, stages, width)
+                }
+                v if is_ticket(v) => ticket_properties(v, stages),
+                _ => format!("{display}\n"),
+            }
+        }
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| v.to_string());
+    s.push('\n');
+    s
+}
+
+fn text(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn prop(t: &Value, name: &str) -> String {
+    text(t.get("properties").and_then(|p| p.get(name)))
+}
+
+/// `2024-05-01T10:20:30.000Z` -> `2024-05-01 10:20`; anything else unchanged.
+fn short_time(s: &str) -> String {
+    let b = s.as_bytes();
+    if s.len() >= 16 && b.get(10) == Some(&b'T') && s.is_char_boundary(16) {
+        format!("{} {}", &s[..10], &s[11..16])
+    } else {
+        s.to_string()
+    }
+}
+
+fn stage_label(t: &Value, stages: &StageLabels) -> String {
+    let id = prop(t, "hs_pipeline_stage");
+    stages.get(&id).cloned().unwrap_or(id)
+}
+
+/// `s` cut to `max` display columns, ending with `…` when cut.
+pub fn cut(s: &str, max: usize) -> String {
+    if s.width() <= max {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if w + cw + 1 > max {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    if max > 0 {
+        out.push('…');
+    }
+    out
+}
+
+const HEADER: [&str; 6] = ["id", "subject", "stage", "priority", "owner", "created"];
+
+/// A table of tickets: id, subject, stage label, priority, owner, created. The subject column
+/// shrinks first; any line still wider than `width` is cut.
+pub fn ticket_table(rows: &[Value], stages: &StageLabels, width: usize) -> String {
+    let mut cells: Vec<[String; 6]> = rows
+        .iter()
+        .map(|t| {
+            let created = t
+                .get("createdAt")
+                .map(|v| text(Some(v)))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| prop(t, "createdate"));
+            [
+                text(t.get("id")),
+                prop(t, "subject").replace(['\n', '\r', '\t'], " "),
+                stage_label(t, stages),
+                prop(t, "hs_ticket_priority"),
+                prop(t, "hubspot_owner_id"),
+                short_time(&created),
+            ]
+        })
+        .collect();
+    let col_width = |i: usize, cells: &[[String; 6]]| {
+        cells
+            .iter()
+            .map(|r| r[i].width())
+            .chain([HEADER[i].len()])
+            .max()
+            .unwrap_or(0)
+    };
+    // Borders and padding of UTF8_FULL_CONDENSED: 3 columns per cell plus one.
+    let others: usize = [0, 2, 3, 4, 5].iter().map(|&i| col_width(i, &cells)).sum();
+    let chrome = 3 * HEADER.len() + 1;
+    let subject_budget = width.saturating_sub(others + chrome).max(HEADER[1].len());
+    for r in &mut cells {
+        r[1] = cut(&r[1], subject_budget);
+    }
+    let mut table = Table::new();
+    table.load_preset(UTF8_FULL_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Disabled);
+    table.set_header(HEADER.to_vec());
+    for r in cells {
+        table.add_row(r.to_vec());
+    }
+    let mut out = String::new();
+    for line in table.to_string().lines() {
+        out.push_str(&cut(line, width));
+        out.push('\n');
+    }
+    out
+}
+
+/// One ticket as a list: id, timestamps, then each property with its value.
+pub fn ticket_properties(t: &Value, stages: &StageLabels) -> String {
+    let mut rows: Vec<(String, String)> = vec![("id".into(), text(t.get("id")))];
+    for key in ["createdAt", "updatedAt", "archived"] {
+        if let Some(v) = t.get(key) {
+            rows.push((key.into(), text(Some(v))));
+        }
+    }
+    if let Some(props) = t.get("properties").and_then(Value::as_object) {
+        for (k, v) in props {
+            let mut value = text(Some(v));
+            if k == "hs_pipeline_stage" {
+                if let Some(label) = stages.get(&value) {
+                    value = format!("{label} ({value})");
+                }
+            }
+            rows.push((format!("properties.{k}"), value));
+        }
+    }
+    let pad = rows.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
+    rows.iter()
+        .map(|(k, v)| format!("{k:<pad$}  {v}\n"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn ticket(id: &str, subject: &str) -> Value {
+        json!({
+            "id": id,
+            "properties": {
+                "subject": subject,
+                "hs_pipeline_stage": "1",
+                "hs_ticket_priority": "HIGH",
+                "hubspot_owner_id": "42",
+            },
+            "createdAt": "2024-05-01T10:20:30.000Z",
+            "updatedAt": "2024-05-02T10:20:30.000Z",
+            "archived": false,
+        })
+    }
+
+    fn stages() -> StageLabels {
+        HashMap::from([("1".to_string(), "New".to_string())])
+    }
+
+    #[test]
+    fn a_ticket_table_shows_labels_and_short_times() {
+        let out = ticket_table(&[ticket("7", "Printer on fire")], &stages(), 200);
+        assert!(out.contains("Printer on fire"), "{out}");
+        assert!(out.contains("New"), "{out}");
+        assert!(out.contains("2024-05-01 10:20"), "{out}");
+        assert!(out.contains("priority"), "{out}");
+        assert!(!out.contains('…'), "{out}");
+    }
+
+    #[test]
+    fn a_ticket_table_is_cut_to_the_width() {
+        let long = "a very long subject line ".repeat(10);
+        let rows = vec![ticket("1", &long), ticket("123456", "short")];
+        for width in [40, 60, 80, 120] {
+            let out = ticket_table(&rows, &stages(), width);
+            for line in out.lines() {
+                assert!(
+                    line.width() <= width,
+                    "{width}: {line:?} is {}",
+                    line.width()
+                );
+            }
+            assert!(out.contains('…'), "{out}");
+        }
+        // Wide enough: the subject column keeps the whole subject.
+        let out = ticket_table(&rows, &stages(), 400);
+        assert!(out.contains(long.trim_end()), "{out}");
+    }
+
+    #[test]
+    fn cut_respects_display_width() {
+        assert_eq!(cut("hello", 10), "hello");
+        assert_eq!(cut("hello world", 6), "hello…");
+        assert_eq!(cut("日本語テキスト", 7), "日本語…");
+        assert!(cut("日本語テキスト", 7).width() <= 7);
+    }
+
+    #[test]
+    fn values_render_by_shape() {
+        let s = stages();
+        let one = ReplValue::Value {
+            json: ticket("7", "x"),
+            display: "#{...}".into(),
+        };
+        let out = render(&one, false, &s, 80);
+        assert!(
+            out.contains("properties.hs_pipeline_stage   New (1)\n"),
+            "{out}"
+        );
+        assert!(out.starts_with("id "), "{out}");
+        let many = ReplValue::Value {
+            json: json!([ticket("7", "x"), ticket("8", "y")]),
+            display: "[...]".into(),
+        };
+        assert!(render(&many, false, &s, 80).contains("subject"));
+        let other = ReplValue::Value {
+            json: json!(3),
+            display: "3".into(),
+        };
+        assert_eq!(render(&other, false, &s, 80), "3\n");
+        assert_eq!(render(&other, true, &s, 80), "3\n");
+        assert_eq!(render(&ReplValue::Unit, false, &s, 80), "");
+        let q = ReplValue::Query {
+            rows: vec![ticket("7", "x")],
+            more: true,
+        };
+        let out = render(&q, false, &s, 80);
+        assert!(
+            out.contains("more tickets not shown (the first 1 are)"),
+            "{out}"
+        );
+        assert!(render(&q, true, &s, 80).starts_with("[\n"));
+        let none = ReplValue::Query {
+            rows: vec![],
+            more: false,
+        };
+        assert_eq!(render(&none, false, &s, 80), "(no tickets)\n");
+    }
+}
