@@ -20,6 +20,30 @@ pub(crate) fn read_script(path: &Path) -> Result<String, CliError> {
         .map_err(|e| CliError::usage(format!("cannot read script {}: {e}", path.display())))
 }
 
+/// `hubscript repl`: the interactive session on its own blocking thread. It installs its own
+/// Ctrl-C handling (Ctrl-C cancels the running input, Ctrl-D exits), so no shutdown token here.
+async fn repl(
+    dry_run: bool,
+    max_writes: Option<u64>,
+    backend: super::args::BackendArgs,
+) -> CliResult {
+    let ctx = super::context::Context::open(&backend)?;
+    ctx.announce();
+    let config = crate::repl::ReplConfig {
+        live: ctx.backend.is_live(),
+        backend: ctx.backend.clone(),
+        host: ctx.host,
+        dry_run,
+        max_writes,
+        history_path: None,
+    };
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || crate::repl::run(config, handle))
+        .await
+        .map_err(CliError::failed)?
+        .map_err(CliError::failed)
+}
+
 /// Runs one command.
 pub async fn dispatch(command: Command) -> CliResult {
     match command {
@@ -55,7 +79,11 @@ pub async fn dispatch(command: Command) -> CliResult {
             failed,
             limit,
         } => runs::list(script, failed, limit),
-        Command::Repl { .. } => Err(CliError::usage("the REPL is not wired yet")),
+        Command::Repl {
+            dry_run,
+            max_writes,
+            backend,
+        } => repl(dry_run, max_writes, backend).await,
         Command::Serve {
             addr,
             sandbox,

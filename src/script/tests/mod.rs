@@ -361,4 +361,3 @@ fn the_reference_lists_every_namespace() {
         assert!(md.contains(needle), "missing {needle}:\n{md}");
     }
 }
-
