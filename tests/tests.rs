@@ -11,6 +11,7 @@ mod contract_meta;
 mod contract_search;
 mod contract_tickets;
 mod docs;
+mod durability;
 mod repl;
 mod scripts_e2e;
 mod triggers_e2e;
