@@ -2,13 +2,41 @@
 //! RUST_LOG says otherwise.
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
 
 use tracing_subscriber::EnvFilter;
 
 use super::args::LogFormat;
 
+/// How script log lines are shown: the same format and threshold as hubscript's own logs.
+#[derive(Debug, Clone, Copy)]
+pub struct ScriptLogStyle {
+    /// Human lines or JSON objects.
+    pub format: LogFormat,
+    /// `-q`: only warnings and errors.
+    pub quiet: bool,
+    /// `-v`: debug lines too.
+    pub verbose: bool,
+}
+
+static STYLE: OnceLock<ScriptLogStyle> = OnceLock::new();
+
+/// The style chosen on the command line (human, info, by default).
+pub fn script_log_style() -> ScriptLogStyle {
+    STYLE.get().copied().unwrap_or(ScriptLogStyle {
+        format: LogFormat::Human,
+        quiet: false,
+        verbose: false,
+    })
+}
+
 /// Installs the global subscriber. Safe to call once per process.
 pub fn init(format: LogFormat, verbose: u8, quiet: bool) {
+    let _ = STYLE.set(ScriptLogStyle {
+        format,
+        quiet,
+        verbose: verbose > 0,
+    });
     let default = match (quiet, verbose) {
         (true, _) => "warn",
         (false, 0) => "info",

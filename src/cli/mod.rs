@@ -21,8 +21,20 @@ use clap::Parser;
 use self::args::Cli;
 use self::config::exit;
 
+/// Rust ignores SIGPIPE, so printing to a closed pipe (`hubscript runs | head -3`) panics;
+/// command-line tools are expected to end quietly instead, as the default action does.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists; setting the
+    // default disposition of SIGPIPE has no other effect on this process.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

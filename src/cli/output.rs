@@ -5,21 +5,47 @@
 use std::io::Write;
 use std::sync::Arc;
 
+use super::args::LogFormat;
+use super::logging;
 use crate::script::{LogSink, RunOutcome};
 use crate::state::LogLine;
 
-/// A log sink printing `HH:MM:SS LEVEL script: message` on stderr.
+/// A log sink printing a script's lines on stderr like hubscript's own logs: `HH:MM:SS LEVEL
+/// script: message`, or one JSON object per line with `--log-format json`; `-q` keeps only
+/// warnings and errors, debug lines need `-v`.
 pub fn stderr_log(script: &str) -> LogSink {
     let script = script.to_string();
+    let style = logging::script_log_style();
     Arc::new(move |line: &LogLine| {
+        let level = line.level.to_lowercase();
+        let shown = match level.as_str() {
+            "debug" | "trace" => style.verbose && !style.quiet,
+            "info" => !style.quiet,
+            _ => true,
+        };
+        if !shown {
+            return;
+        }
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(
-            err,
-            "{} {:5} {script}: {}",
-            line.at.format("%H:%M:%S"),
-            line.level.to_uppercase(),
-            line.message
-        );
+        let _ = match style.format {
+            LogFormat::Human => writeln!(
+                err,
+                "{} {:5} {script}: {}",
+                line.at.format("%H:%M:%S"),
+                level.to_uppercase(),
+                line.message
+            ),
+            LogFormat::Json => writeln!(
+                err,
+                "{}",
+                serde_json::json!({
+                    "timestamp": crate::model::time::format_iso(line.at),
+                    "level": level.to_uppercase(),
+                    "script": script,
+                    "message": line.message,
+                })
+            ),
+        };
     })
 }
 

@@ -5,7 +5,7 @@
 //! to async code is in `bridge.rs`; the write policy in `guard.rs`. Nothing here is shared
 //! between runs except the backend, the state store and the handle.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -64,6 +64,10 @@ pub(crate) struct RunCtx {
     log: Mutex<Vec<LogLine>>,
     plan: Mutex<Plan>,
     guard: Mutex<WriteGuard>,
+    /// Real runs: tickets a write call actually changed (counted after HubSpot answered), and
+    /// how many were created; the summary and run history report these, not admissions.
+    written: Mutex<HashSet<String>>,
+    written_new: AtomicU64,
     stop: Mutex<Option<StopReason>>,
     /// The token of the current evaluation (a REPL swaps it per input).
     cancel: Mutex<CancellationToken>,
@@ -111,6 +115,8 @@ impl RunCtx {
             log: Mutex::new(Vec::new()),
             plan: Mutex::new(Plan::default()),
             guard: Mutex::new(guard),
+            written: Mutex::new(HashSet::new()),
+            written_new: AtomicU64::new(0),
             stop: Mutex::new(None),
             cancel,
             pipelines: Mutex::new(None),
@@ -169,8 +175,28 @@ impl RunCtx {
         lock(&self.plan).push(ticket, change);
     }
 
+    /// Tickets changed by this run: in a dry run the distinct tickets of the plan; otherwise the
+    /// tickets whose write HubSpot accepted (a failed or caught write does not count).
     pub fn writes(&self) -> u64 {
-        lock(&self.guard).count()
+        if self.dry_run() {
+            let plan = lock(&self.plan);
+            let distinct: HashSet<&str> = plan.entries.iter().map(|e| e.ticket.as_str()).collect();
+            return distinct.len() as u64;
+        }
+        lock(&self.written).len() as u64 + self.written_new.load(Ordering::Relaxed)
+    }
+
+    /// Records that HubSpot accepted a write to these existing tickets.
+    pub fn wrote<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+        let mut w = lock(&self.written);
+        for id in ids {
+            w.insert(id.to_string());
+        }
+    }
+
+    /// Records that HubSpot created `n` tickets.
+    pub fn wrote_new(&self, n: usize) {
+        self.written_new.fetch_add(n as u64, Ordering::Relaxed);
     }
 
     pub fn add_reads(&self, n: usize) {

@@ -53,11 +53,18 @@ impl WriteGuard {
         let after = self.count() + fresh.len() as u64 + creates;
         if let Some(cap) = self.cap {
             if after > cap {
+                let adding = fresh.len() as u64 + creates;
+                let change = if adding == 1 {
+                    format!("would change ticket number {after} of this run")
+                } else {
+                    format!(
+                        "would change {adding} more tickets, {after} in all for this run \
+                         (a batch is admitted whole or not at all)"
+                    )
+                };
                 return Err(format!(
-                    "write limit reached: {what} would change ticket number {} of this run, \
-                     but at most {cap} may change (raise it with --max-writes or `max_writes` \
-                     in the script header)",
-                    self.count() + 1
+                    "write limit reached: {what} {change}, but at most {cap} may change \
+                     (raise it with --max-writes or `max_writes` in the script header)"
                 ));
             }
         }

@@ -58,7 +58,8 @@ pub struct RunOptions {
     pub dry_run: bool,
     /// `--arg key=value` arguments.
     pub args: BTreeMap<String, String>,
-    /// Wall-clock limit; overrides the header's `timeout`.
+    /// Wall-clock limit; overrides the header's `timeout`; with neither,
+    /// [`limits::DEFAULT_TIMEOUT`].
     pub timeout: Option<Duration>,
     /// Write cap; overrides the header's `max_writes`. Against a live portal the default is
     /// [`limits::DEFAULT_LIVE_MAX_WRITES`].
@@ -284,7 +285,12 @@ impl ScriptHost {
         let mut settings = self.settings(name, req.options.trigger.clone(), req.cancel.clone());
         settings.dry_run = dry_run;
         settings.args = req.options.args.clone();
-        settings.timeout = req.options.timeout.or(compiled.header.timeout);
+        settings.timeout = Some(
+            req.options
+                .timeout
+                .or(compiled.header.timeout)
+                .unwrap_or(limits::DEFAULT_TIMEOUT),
+        );
         settings.max_writes = max_writes;
         settings.on_log = req.on_log.clone();
         let slot = tokio::select! {

@@ -40,6 +40,11 @@ pub const MAX_CONCURRENT_RUNS: usize = 8;
 /// give one.
 pub const DEFAULT_LIVE_MAX_WRITES: u64 = 100;
 
+/// Wall-clock limit of a run when neither the flag nor the header sets one: a script that hangs
+/// (an endless loop, a stuck call) must not hold a daemon slot forever. Ten minutes leaves room
+/// for a nightly job walking tens of thousands of tickets; set `timeout` in the header for more.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// Sets every limit on `engine`.
 pub fn apply(engine: &mut Engine) {
     engine

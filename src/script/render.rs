@@ -234,8 +234,12 @@ pub(crate) fn from_eval(
         EvalAltResult::ErrorRuntime(v, _) if v.is_string() => {
             ScriptError::Runtime(diag(v.to_string()))
         }
-        EvalAltResult::ErrorTooManyOperations(_)
-        | EvalAltResult::ErrorStackOverflow(_)
+        EvalAltResult::ErrorTooManyOperations(_) => ScriptError::Limit(diag(format!(
+            "the script ran more than {} operations (an endless loop?); this cap stops runaway \
+             scripts even before their timeout",
+            super::limits::MAX_OPERATIONS
+        ))),
+        EvalAltResult::ErrorStackOverflow(_)
         | EvalAltResult::ErrorDataTooLarge(..)
         | EvalAltResult::ErrorTooManyVariables(_)
         | EvalAltResult::ErrorTooManyModules(_) => ScriptError::Limit(diag(plain(inner))),

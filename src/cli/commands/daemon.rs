@@ -16,6 +16,12 @@ use crate::cli::signals;
 /// Runs the daemon until shut down.
 pub async fn daemon(dir: Option<PathBuf>, grace: Duration, backend: BackendArgs) -> CliResult {
     let dir = dir.unwrap_or_else(|| PathBuf::from("scripts"));
+    if !dir.exists() {
+        return Err(CliError::usage(format!(
+            "{}: no such directory",
+            dir.display()
+        )));
+    }
     if !dir.is_dir() {
         return Err(CliError::usage(format!(
             "{}: not a directory",

@@ -23,6 +23,17 @@ fn duration(r: &RunRecord) -> String {
     }
 }
 
+/// The cause of a rendered error, for one table cell: the message after the caret (or the
+/// first line when there is no caret), cut to 60 characters.
+fn error_cause(rendered: &str) -> String {
+    let cause = rendered
+        .lines()
+        .find_map(|l| l.split_once("^ ").map(|(_, msg)| msg.trim()))
+        .or_else(|| rendered.lines().map(str::trim).find(|l| !l.is_empty()))
+        .unwrap_or("");
+    cause.chars().take(60).collect()
+}
+
 /// Lists runs, newest first.
 pub fn list(script: Option<String>, failed: bool, limit: usize) -> CliResult {
     let db = open_state()?;
@@ -50,10 +61,7 @@ pub fn list(script: Option<String>, failed: bool, limit: usize) -> CliResult {
         "error",
     ]);
     for r in &runs {
-        let mut error = r.error.clone().unwrap_or_default();
-        if let Some(first) = error.lines().find(|l| !l.trim().is_empty()) {
-            error = first.chars().take(60).collect();
-        }
+        let error: String = r.error.as_deref().map(error_cause).unwrap_or_default();
         table.add_row([
             r.id.to_string(),
             r.script.clone(),

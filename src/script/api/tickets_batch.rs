@@ -101,7 +101,9 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
             if c.dry_run() {
                 return items.iter().map(|i| convert::ticket(&dry::create(&c, &i.properties), pos)).collect();
             }
-            finish(c.call(pos, batching::batch_create_all(c.backend.as_ref(), items))?, pos)
+            let outcome = c.call(pos, batching::batch_create_all(c.backend.as_ref(), items))?;
+            c.wrote_new(outcome.results.len());
+            finish(outcome, pos)
         });
 
     let c = ctx.clone();
@@ -126,7 +128,12 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
                     .collect();
             }
             finish(
-                c.call(pos, batching::batch_update_all(c.backend.as_ref(), items))?,
+                {
+                    let outcome =
+                        c.call(pos, batching::batch_update_all(c.backend.as_ref(), items))?;
+                    c.wrote(outcome.results.iter().map(|t| t.id.as_str()));
+                    outcome
+                },
                 pos,
             )
         }
@@ -143,7 +150,9 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
             if c.dry_run() {
                 return dry_upsert(&c, pos, &items);
             }
-            finish(c.call(pos, batching::batch_upsert_all(c.backend.as_ref(), items))?, pos)
+            let outcome = c.call(pos, batching::batch_upsert_all(c.backend.as_ref(), items))?;
+            c.wrote(outcome.results.iter().map(|r| r.ticket.id.as_str()));
+            finish(outcome, pos)
         });
 
     let c = ctx.clone();
@@ -166,6 +175,7 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
                 return Ok(());
             }
             let outcome = c.call(pos, batching::batch_archive_all(c.backend.as_ref(), ids))?;
+            c.wrote(outcome.results.iter().map(String::as_str));
             finish(outcome, pos).map(|_| ())
         }
     );

@@ -57,6 +57,7 @@ fn create(
             associations,
         }),
     )?;
+    ctx.wrote_new(1);
     convert::ticket(&t, pos)
 }
 
@@ -78,6 +79,7 @@ pub(super) fn update(
         pos,
         ctx.backend.update(id, &UpdateInput { properties }, None),
     )?;
+    ctx.wrote([id]);
     convert::ticket(&t, pos)
 }
 
@@ -123,7 +125,9 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
                 dry::archive(&c, &id);
                 return Ok(());
             }
-            c.call(pos, c.backend.archive(&id))
+            c.call(pos, c.backend.archive(&id))?;
+            c.wrote([id.as_str()]);
+            Ok(())
         }
     );
 
@@ -161,7 +165,12 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
                 primary_object_id: primary,
                 object_id_to_merge: other,
             };
-            convert::ticket(&c.call(pos, c.backend.merge(&input))?, pos)
+            let t = c.call(pos, c.backend.merge(&input))?;
+            c.wrote([
+                input.primary_object_id.as_str(),
+                input.object_id_to_merge.as_str(),
+            ]);
+            convert::ticket(&t, pos)
         }
     );
 
@@ -180,7 +189,9 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
                 c.plan(&id, PlanChange::Associated { to_type: to_type.to_string(), to_id, type_id });
                 return convert::ticket(&t, pos);
             }
-            convert::ticket(&c.call(pos, c.backend.associate(&id, &to_type, &to_id, &type_id))?, pos)
+            let t = c.call(pos, c.backend.associate(&id, &to_type, &to_id, &type_id))?;
+            c.wrote([id.as_str()]);
+            convert::ticket(&t, pos)
         });
 
     let c = ctx.clone();
@@ -222,7 +233,9 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
                 );
                 return Ok(());
             }
-            c.call(pos, c.backend.dissociate(&id, &to_type, &to_id, &type_id))
+            c.call(pos, c.backend.dissociate(&id, &to_type, &to_id, &type_id))?;
+            c.wrote([id.as_str()]);
+            Ok(())
         }
     );
 
