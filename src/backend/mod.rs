@@ -8,9 +8,11 @@
 
 pub mod batching;
 mod error;
+mod offline;
 pub mod paging;
 
 pub use error::BackendError;
+pub use offline::{offline_error, OfflineBackend};
 
 use async_trait::async_trait;
 
