@@ -8,6 +8,8 @@
 
 pub mod batching;
 mod error;
+#[cfg(test)]
+pub(crate) mod fake;
 mod offline;
 pub mod paging;
 
