@@ -1,7 +1,7 @@
 //! Tests of batch splitting and merging against the in-memory fake backend.
 
 use super::*;
-use crate::backend::paging::test_fake::{ticket, FakeBackend};
+use crate::backend::fake::{ticket, FakeBackend};
 use crate::model::InputProperties;
 
 fn fake(n: u64) -> FakeBackend {

@@ -8,9 +8,13 @@
 
 pub mod batching;
 mod error;
+#[cfg(test)]
+pub(crate) mod fake;
+mod offline;
 pub mod paging;
 
 pub use error::BackendError;
+pub use offline::{offline_error, OfflineBackend};
 
 use async_trait::async_trait;
 

@@ -396,9 +396,5 @@ fn paged<C: Send + 'static>(
 }
 
 #[cfg(test)]
-#[path = "test_fake.rs"]
-pub(crate) mod test_fake;
-
-#[cfg(test)]
 #[path = "paging_tests.rs"]
 mod tests;

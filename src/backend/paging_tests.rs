@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 
-use super::test_fake::{ticket, FakeBackend};
+use super::super::fake::{ticket, FakeBackend};
 use super::*;
 
 fn red_or_blue(n: u64) -> FakeBackend {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::sandbox::{Sandbox, SeedOptions};
+use crate::backend::OfflineBackend;
 use crate::script::ScriptHost;
 use crate::state::StateDb;
 use crate::triggers::ScheduledScript;
@@ -36,19 +36,14 @@ pub async fn check(scripts: Vec<PathBuf>) -> CliResult {
     if files.is_empty() {
         return Err(CliError::usage("no .rhai scripts found"));
     }
-    // Compiling never calls the backend, but the host wants one: an empty throw-away sandbox
-    // (so `check` never touches the project's sandbox, state file or a portal).
-    let scratch = tempfile::tempdir().map_err(CliError::failed)?;
-    let empty = Sandbox::create(
-        &scratch.path().join("check.db"),
-        &SeedOptions {
-            tickets: 0,
-            seed: 0,
-        },
-    )
-    .map_err(CliError::failed)?;
+    // Compiling never calls the backend, but the host wants one: an offline one, so `check`
+    // never touches the project's sandbox, state file or a portal.
     let state = StateDb::in_memory().map_err(CliError::failed)?;
-    let host = ScriptHost::new(Arc::new(empty), state, tokio::runtime::Handle::current());
+    let host = ScriptHost::new(
+        Arc::new(OfflineBackend),
+        state,
+        tokio::runtime::Handle::current(),
+    );
     let mut worst = 0u8;
     for file in &files {
         match check_one(&host, file) {

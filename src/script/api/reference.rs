@@ -1,21 +1,14 @@
 //! The API reference in Markdown, generated from the registrations themselves (Rhai's
 //! `metadata`), so the README's reference never drifts from the code.
 //!
-//! Building the modules needs a run context, so this file holds a backend that is never
-//! called ([`Unreachable`]); nothing here runs a script.
+//! Building the modules needs a run context; its backend is [`OfflineBackend`], which is never
+//! called: nothing here runs a script.
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use serde_json::Value;
 
-use crate::backend::{BackendError, BackendResult, TicketsBackend};
-use crate::model::{
-    AssociatedIdPage, AssociationSpec, BatchCreateItem, BatchInput, BatchReadInput, BatchResponse,
-    BatchUpdateItem, CreateInput, GetParams, IdInput, LabelsBetweenObjectPair, ListParams,
-    MergeInput, MultiAssociatedObjectWithLabel, Page, Pipeline, PipelineStage, Property,
-    SearchPage, SearchRequest, Ticket, UpdateInput, UpsertResult,
-};
+use crate::backend::OfflineBackend;
 use crate::state::StateDb;
 
 use super::NAMESPACES;
@@ -40,7 +33,7 @@ pub fn api_reference_markdown() -> String {
     let Ok(state) = StateDb::in_memory() else {
         return String::from("(reference unavailable: no state store)\n");
     };
-    let host = super::super::ScriptHost::new(Arc::new(Unreachable), state, handle);
+    let host = super::super::ScriptHost::new(Arc::new(OfflineBackend), state, handle);
     let engine = host.reference_engine();
     let json = engine.gen_fn_metadata_to_json(false).unwrap_or_default();
     let meta: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
@@ -107,119 +100,4 @@ fn table(out: &mut String, fns: &Value, ns: Option<&str>, global: bool) {
         out.push_str(&r);
     }
     out.push('\n');
-}
-
-/// A backend for building modules that are only inspected, never run.
-struct Unreachable;
-
-#[allow(clippy::result_large_err)] // BackendError is the trait's error type
-fn never<T>() -> BackendResult<T> {
-    Err(BackendError::Cancelled)
-}
-
-#[async_trait]
-impl TicketsBackend for Unreachable {
-    fn describe(&self) -> String {
-        "none".into()
-    }
-    async fn list(&self, _: &ListParams) -> BackendResult<Page<Ticket>> {
-        never()
-    }
-    async fn get(&self, _: &str, _: &GetParams) -> BackendResult<Ticket> {
-        never()
-    }
-    async fn create(&self, _: &CreateInput) -> BackendResult<Ticket> {
-        never()
-    }
-    async fn update(&self, _: &str, _: &UpdateInput, _: Option<&str>) -> BackendResult<Ticket> {
-        never()
-    }
-    async fn archive(&self, _: &str) -> BackendResult<()> {
-        never()
-    }
-    async fn batch_read(
-        &self,
-        _: &BatchReadInput,
-        _: bool,
-    ) -> BackendResult<BatchResponse<Ticket>> {
-        never()
-    }
-    async fn batch_create(
-        &self,
-        _: &BatchInput<BatchCreateItem>,
-    ) -> BackendResult<BatchResponse<Ticket>> {
-        never()
-    }
-    async fn batch_update(
-        &self,
-        _: &BatchInput<BatchUpdateItem>,
-    ) -> BackendResult<BatchResponse<Ticket>> {
-        never()
-    }
-    async fn batch_upsert(
-        &self,
-        _: &BatchInput<BatchUpdateItem>,
-    ) -> BackendResult<BatchResponse<UpsertResult>> {
-        never()
-    }
-    async fn batch_archive(&self, _: &BatchInput<IdInput>) -> BackendResult<()> {
-        never()
-    }
-    async fn search(&self, _: &SearchRequest) -> BackendResult<SearchPage> {
-        never()
-    }
-    async fn merge(&self, _: &MergeInput) -> BackendResult<Ticket> {
-        never()
-    }
-    async fn associate(&self, _: &str, _: &str, _: &str, _: &str) -> BackendResult<Ticket> {
-        never()
-    }
-    async fn dissociate(&self, _: &str, _: &str, _: &str, _: &str) -> BackendResult<()> {
-        never()
-    }
-    async fn associations(
-        &self,
-        _: &str,
-        _: &str,
-        _: Option<&str>,
-        _: Option<u32>,
-    ) -> BackendResult<AssociatedIdPage> {
-        never()
-    }
-    async fn associate_v4(
-        &self,
-        _: &str,
-        _: &str,
-        _: &str,
-        _: &[AssociationSpec],
-    ) -> BackendResult<LabelsBetweenObjectPair> {
-        never()
-    }
-    async fn dissociate_v4(&self, _: &str, _: &str, _: &str) -> BackendResult<()> {
-        never()
-    }
-    async fn associations_v4(
-        &self,
-        _: &str,
-        _: &str,
-        _: Option<&str>,
-        _: Option<u32>,
-    ) -> BackendResult<Page<MultiAssociatedObjectWithLabel>> {
-        never()
-    }
-    async fn properties(&self) -> BackendResult<Vec<Property>> {
-        never()
-    }
-    async fn property(&self, _: &str) -> BackendResult<Property> {
-        never()
-    }
-    async fn pipelines(&self) -> BackendResult<Vec<Pipeline>> {
-        never()
-    }
-    async fn pipeline(&self, _: &str) -> BackendResult<Pipeline> {
-        never()
-    }
-    async fn pipeline_stages(&self, _: &str) -> BackendResult<Vec<PipelineStage>> {
-        never()
-    }
 }

@@ -1,22 +1,20 @@
 //! Tests of the script host end to end: scripts run through `ScriptHost::run` on a
-//! multi-thread runtime against the in-memory [`fake::Fake`] backend.
+//! multi-thread runtime against the in-memory [`crate::backend::fake::FakeBackend`] backend.
 
-mod fake;
 mod render;
 mod repl;
 mod safety;
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
 use super::plan::PlanChange;
 use super::{RunOptions, RunOutcome, RunRequest, ScriptError, ScriptHost};
+use crate::backend::fake::FakeBackend;
 use crate::state::{RunStatus, StateDb};
-use fake::Fake;
 
-fn host(fake: &Arc<Fake>) -> ScriptHost {
+fn host(fake: &Arc<FakeBackend>) -> ScriptHost {
     ScriptHost::new(
         fake.clone(),
         StateDb::in_memory().unwrap(),
@@ -37,7 +35,7 @@ fn request(src: &str, options: RunOptions) -> RunRequest {
     }
 }
 
-async fn run(fake: &Arc<Fake>, src: &str, options: RunOptions) -> RunOutcome {
+async fn run(fake: &Arc<FakeBackend>, src: &str, options: RunOptions) -> RunOutcome {
     host(fake).run(request(src, options)).await
 }
 
@@ -57,7 +55,7 @@ fn messages(o: &RunOutcome) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_script_reads_and_updates_through_the_runner() {
-    let fake = Arc::new(Fake::with(3, 10));
+    let fake = Arc::new(FakeBackend::numbered(3, 10));
     let o = run(
         &fake,
         r#"
@@ -85,7 +83,7 @@ async fn a_script_reads_and_updates_through_the_runner() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_plans_and_never_writes() {
-    let fake = Arc::new(Fake::with(3, 10));
+    let fake = Arc::new(FakeBackend::numbered(3, 10));
     let o = run(
         &fake,
         r#"
@@ -107,7 +105,7 @@ async fn a_dry_run_plans_and_never_writes() {
     )
     .await;
     ok(&o);
-    assert_eq!(fake.writes.load(Ordering::SeqCst), 0);
+    assert_eq!(fake.writes(), 0);
     assert_eq!(fake.prop(1, "hs_ticket_priority").as_deref(), Some("HIGH"));
     assert_eq!(o.summary.writes, 4);
     let first = &o.plan.entries[0];
@@ -141,7 +139,7 @@ async fn a_dry_run_plans_and_never_writes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn max_writes_stops_before_ticket_n_plus_one() {
-    let fake = Arc::new(Fake::with(3, 10));
+    let fake = Arc::new(FakeBackend::numbered(3, 10));
     let src = "for id in [\"1\", \"2\", \"1\", \"3\"] {\n    tickets::update(id, #{ subject: \"x\" });\n}\n";
     let o = run(
         &fake,
@@ -162,14 +160,14 @@ async fn max_writes_stops_before_ticket_n_plus_one() {
         "{}",
         d.message
     );
-    assert_eq!(fake.writes.load(Ordering::SeqCst), 3);
+    assert_eq!(fake.writes(), 3);
     assert_eq!(fake.prop(3, "subject").as_deref(), Some("ticket 3"));
     assert_eq!(o.summary.writes, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_header_sets_the_write_cap_and_a_try_cannot_catch_it() {
-    let fake = Arc::new(Fake::with(3, 10));
+    let fake = Arc::new(FakeBackend::numbered(3, 10));
     let src = "//! max_writes = 1\ntry { tickets::update(\"1\", #{ subject: \"a\" }); tickets::update(\"2\", #{ subject: \"b\" }); } catch (e) { print(\"caught\"); }\n";
     let o = run(&fake, src, RunOptions::default()).await;
     assert!(
@@ -182,7 +180,7 @@ async fn the_header_sets_the_write_cap_and_a_try_cannot_catch_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hubspot_404_is_catchable_by_status() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let o = run(
         &fake,
         r#"
@@ -203,7 +201,7 @@ async fn a_hubspot_404_is_catchable_by_status() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_uncaught_hubspot_error_is_reported_at_the_call() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let o = run(
         &fake,
         "let a = 1;\nlet t = tickets::get(\"999\");\n",
@@ -226,7 +224,7 @@ async fn an_uncaught_hubspot_error_is_reported_at_the_call() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_hubspot_search_form_and_list_iterate_lazily() {
-    let fake = Arc::new(Fake::with(5, 2));
+    let fake = Arc::new(FakeBackend::numbered(5, 2));
     let o = run(
         &fake,
         r#"
@@ -241,12 +239,12 @@ async fn the_hubspot_search_form_and_list_iterate_lazily() {
     .await;
     ok(&o);
     assert_eq!(messages(&o), vec!["info: search 2", "info: list 5"]);
-    assert_eq!(fake.searches.load(Ordering::SeqCst), 1);
+    assert_eq!(fake.search_count(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn state_persists_across_runs_but_not_from_a_dry_run() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let h = host(&fake);
     let src = "let n = state::get(\"count\", 0);\nstate::set(\"count\", n + 1);\nprint(`count ${n + 1}`);\n";
     for expected in ["info: count 1", "info: count 2"] {
@@ -270,7 +268,7 @@ async fn state_persists_across_runs_but_not_from_a_dry_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_pages_lazily() {
-    let fake = Arc::new(Fake::with(5, 2));
+    let fake = Arc::new(FakeBackend::numbered(5, 2));
     let o = run(
         &fake,
         "for t in tickets::search(#{ hs_ticket_priority: \"HIGH\" }) { print(t.id); break; }",
@@ -278,8 +276,8 @@ async fn search_pages_lazily() {
     )
     .await;
     ok(&o);
-    assert_eq!(fake.searches.load(Ordering::SeqCst), 1);
-    let fake = Arc::new(Fake::with(5, 2));
+    assert_eq!(fake.search_count(), 1);
+    let fake = Arc::new(FakeBackend::numbered(5, 2));
     let o = run(
         &fake,
         "for t in tickets::search(#{ hs_ticket_priority: \"HIGH\" }) { print(t.id); }",
@@ -288,7 +286,7 @@ async fn search_pages_lazily() {
     .await;
     ok(&o);
     assert_eq!(messages(&o), vec!["info: 1", "info: 3", "info: 5"]);
-    assert_eq!(fake.searches.load(Ordering::SeqCst), 2);
+    assert_eq!(fake.search_count(), 2);
     let o = run(&fake, "let q = tickets::list(#{ limit: 3 }); print(q.to_array().len()); print(tickets::search(#{ hs_pipeline_stage: \"3\" }).len());", RunOptions::default()).await;
     ok(&o);
     assert_eq!(messages(&o), vec!["info: 3", "info: 5"]);
@@ -296,7 +294,7 @@ async fn search_pages_lazily() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pipelines_resolve_labels_and_args_reach_the_script() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let mut options = RunOptions::default();
     options.args.insert("who".into(), "ops".into());
     let o = run(
@@ -317,7 +315,7 @@ async fn pipelines_resolve_labels_and_args_reach_the_script() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_run_is_recorded_in_the_state_store() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let state = StateDb::in_memory().unwrap();
     let h = ScriptHost::new(
         fake.clone(),
@@ -335,7 +333,7 @@ async fn the_run_is_recorded_in_the_state_store() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exit_ends_a_run_cleanly_and_the_reference_builds_inside_a_runtime() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let o = run(
         &fake,
         "print(\"a\");\nexit();\nprint(\"b\");\n",

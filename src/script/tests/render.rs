@@ -4,13 +4,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::fake::Fake;
 use super::{host, run};
+use crate::backend::fake::FakeBackend;
 use crate::script::RunOptions;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_runtime_error_points_at_the_spot() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let o = run(
         &fake,
         "let x = 1;\nlet y = x + \"a\" * 2;\n",
@@ -26,7 +26,7 @@ async fn a_runtime_error_points_at_the_spot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_syntax_error_points_at_the_spot() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let e = host(&fake)
         .check(Path::new("t.rhai"), "let x = 1;\nlet y = (x + ;\n")
         .unwrap_err();
@@ -38,7 +38,7 @@ async fn a_syntax_error_points_at_the_spot() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_error_in_a_nested_function_shows_the_call_chain() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let src = "fn inner(id) {\n\ttickets::get(id)\n}\nfn outer(id) {\n    inner(id)\n}\nouter(\"999\");\n";
     let o = run(&fake, src, RunOptions::default()).await;
     let r = o.error.unwrap().render();
@@ -57,7 +57,7 @@ async fn an_error_in_a_nested_function_shows_the_call_chain() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_header_error_names_its_line() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let e = host(&fake)
         .check(
             Path::new("t.rhai"),

@@ -1,17 +1,16 @@
 //! The REPL session: state kept between inputs, errors that do not end the session.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use super::fake::Fake;
 use super::host;
+use crate::backend::fake::FakeBackend;
 use crate::script::{ReplSession, RunOptions};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_repl_session_keeps_variables_and_functions_and_survives_errors() {
-    let fake = Arc::new(Fake::with(2, 10));
+    let fake = Arc::new(FakeBackend::numbered(2, 10));
     let h = host(&fake);
     let out = tokio::task::spawn_blocking(move || {
         let mut s = h.repl(RunOptions {
@@ -52,5 +51,5 @@ async fn a_repl_session_keeps_variables_and_functions_and_survives_errors() {
             "1"
         ]
     );
-    assert_eq!(fake.writes.load(Ordering::SeqCst), 0);
+    assert_eq!(fake.writes(), 0);
 }

@@ -4,14 +4,14 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::fake::Fake;
 use super::{host, messages, request, run};
+use crate::backend::fake::FakeBackend;
 use crate::script::{RunOptions, ScriptError};
 use crate::state::RunStatus;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_infinite_loop_stops_at_the_timeout() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let o = run(
         &fake,
         "let n = 0;\nloop { n += 1; }\n",
@@ -30,7 +30,7 @@ async fn an_infinite_loop_stops_at_the_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_header_timeout_also_stops_a_sleep() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let o = run(
         &fake,
         "//! timeout = \"150ms\"\nsleep(3600);\n",
@@ -42,7 +42,7 @@ async fn the_header_timeout_also_stops_a_sleep() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancellation_stops_a_script_blocked_in_a_host_call() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let req = request(
         "print(\"before\");\ntickets::get(\"block\");\nprint(\"after\");\n",
         RunOptions::default(),
@@ -50,7 +50,7 @@ async fn cancellation_stops_a_script_blocked_in_a_host_call() {
     let cancel = req.cancel.clone();
     let h = host(&fake);
     let task = tokio::spawn(async move { h.run(req).await });
-    fake.blocked.notified().await;
+    fake.entered.notified().await;
     cancel.cancel();
     let o = task.await.unwrap();
     assert_eq!(o.status, RunStatus::Cancelled);
@@ -62,7 +62,7 @@ async fn cancellation_stops_a_script_blocked_in_a_host_call() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_run_cancelled_before_it_starts_does_not_run() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let req = request("print(\"ran\");", RunOptions::default());
     req.cancel.cancel();
     let o = host(&fake).run(req).await;
@@ -72,7 +72,7 @@ async fn a_run_cancelled_before_it_starts_does_not_run() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn safety_limits_end_runaway_scripts() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let o = run(
         &fake,
         "fn f(n) { f(n + 1) }\nf(0);\n",
@@ -102,7 +102,7 @@ async fn safety_limits_end_runaway_scripts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eval_and_import_are_disabled() {
-    let fake = Arc::new(Fake::with(1, 10));
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
     let h = host(&fake);
     for src in ["eval(\"1 + 1\")", "import \"other\" as o;"] {
         let e = h.check(Path::new("t.rhai"), src).unwrap_err();

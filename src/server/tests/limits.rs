@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::fake_backend::SLOW_ID;
 use super::{assert_error, TestServer};
+use crate::backend::fake::SLOW_ID;
 use crate::server::{RateLimitSpec, ServerConfig};
 
 fn per_minute(max: u32) -> RateLimitSpec {

@@ -1,9 +1,8 @@
 //! End-to-end tests of the HTTP layer: a real server on 127.0.0.1:0 in front of the in-memory
-//! [`fake_backend::FakeBackend`], driven with reqwest. The sandbox's behaviour is not tested
+//! [`crate::backend::fake::FakeBackend`], driven with reqwest. The sandbox's behaviour is not tested
 //! here (the lead runs the contract suite through this server); only what the HTTP layer owns.
 
 mod errors;
-mod fake_backend;
 mod limits;
 mod logging;
 mod routes;
@@ -17,7 +16,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::{bind, serve_on, serve_with, RateLimitSpec, ServerConfig, ServerError};
-use fake_backend::FakeBackend;
+use crate::backend::fake::FakeBackend;
 
 /// A running server and what the tests need to drive and inspect it.
 pub(crate) struct TestServer {

@@ -17,12 +17,12 @@ async fn comma_and_repeated_params_reach_the_backend_identically() {
         .get("/crm/v3/objects/tickets?limit=5&properties=subject,content&associations=contacts&archived=false")
         .await;
     assert_eq!(r.status(), 200);
-    let comma = s.backend.last_list.lock().unwrap().take().unwrap();
+    let comma = s.backend.lists.lock().unwrap().pop().unwrap();
     let r = s
         .get("/crm/v3/objects/tickets?limit=5&properties=subject&properties=content&associations=contacts")
         .await;
     assert_eq!(r.status(), 200);
-    let repeated = s.backend.last_list.lock().unwrap().take().unwrap();
+    let repeated = s.backend.lists.lock().unwrap().pop().unwrap();
     assert_eq!(comma, repeated);
     assert_eq!(comma.properties, ["subject", "content"]);
     assert_eq!(comma.limit, Some(5));
@@ -279,7 +279,7 @@ async fn properties_and_pipelines() {
     let body = json_body(s.get("/crm/v3/pipelines/tickets/0").await).await;
     assert_eq!(body["label"], "Support Pipeline");
     let body = json_body(s.get("/crm/v3/pipelines/tickets/0/stages").await).await;
-    assert_eq!(body["results"].as_array().unwrap().len(), 2);
+    assert_eq!(body["results"].as_array().unwrap().len(), 3);
     let body = json_body(s.get("/crm/v3/pipelines/tickets/0/stages/4").await).await;
     assert_eq!(body["metadata"]["ticketState"], "CLOSED");
     assert_error(
