@@ -483,3 +483,44 @@ fn the_write_cap_error_for_a_batch_says_how_many() {
         stdout(&runs)
     );
 }
+
+/// Regression (review of issue 4): a dry run planned writes HubSpot would refuse (bad option,
+/// unknown property, stage outside the pipeline, read-only property, unknown id to delete). It
+/// must refuse them the same way, so a plan never shows a change the real run cannot make.
+#[test]
+fn a_dry_run_refuses_what_hubspot_would_refuse() {
+    let p = Project::new();
+    p.file(
+        "refuse.rhai",
+        r#"
+        let cases = [
+            || tickets::update("3", #{ hs_ticket_priority: "BAD" }),
+            || tickets::update("3", #{ nosuchprop: "x" }),
+            || tickets::update("4", #{ hs_pipeline_stage: "99" }),
+            || tickets::create(#{ subject: "s", createdate: "x" }),
+            || tickets::delete("999999999"),
+        ];
+        for f in cases {
+            try { f.call(); print("planned?!"); }
+            catch (e) { print(`refused ${e.status} ${e.category} ${e.errors.len() > 0}`); }
+        }
+        tickets::update("3", #{ hs_ticket_priority: "URGENT" });
+        "#,
+    );
+    let out = run(&p, &["refuse.rhai", "--dry-run", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let log = stdout(&out);
+    assert!(!log.contains("planned?!"), "{log}");
+    assert_eq!(
+        log.matches("refused 400 VALIDATION_ERROR").count(),
+        4,
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("refused 404 OBJECT_NOT_FOUND").count(),
+        1,
+        "{log}"
+    );
+    let plan = plan_of(&out);
+    assert_eq!(plan.len(), 1, "only the valid change is planned: {plan:?}");
+}

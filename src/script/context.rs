@@ -16,7 +16,7 @@ use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
 
 use crate::backend::TicketsBackend;
-use crate::model::{Pipeline, Ticket};
+use crate::model::{Pipeline, Property, Ticket};
 use crate::state::{LogLine, StateDb};
 
 use super::guard::{WriteGuard, WriteTarget};
@@ -72,6 +72,8 @@ pub(crate) struct RunCtx {
     /// The token of the current evaluation (a REPL swaps it per input).
     cancel: Mutex<CancellationToken>,
     pipelines: Mutex<Option<Arc<Vec<Pipeline>>>>,
+    /// Property definitions, fetched once per run (dry-run validation).
+    properties: Mutex<Option<Arc<Vec<Property>>>>,
     /// Dry run: property values planned per existing ticket, applied to later reads.
     overlay: Mutex<HashMap<String, BTreeMap<String, String>>>,
     /// Dry run: tickets the run would have created.
@@ -120,6 +122,7 @@ impl RunCtx {
             stop: Mutex::new(None),
             cancel,
             pipelines: Mutex::new(None),
+            properties: Mutex::new(None),
             overlay: Mutex::new(HashMap::new()),
             created: Mutex::new(HashMap::new()),
             state_overlay: Mutex::new(HashMap::new()),
@@ -271,6 +274,16 @@ impl RunCtx {
             }
             _ => Ok(()),
         }
+    }
+
+    pub fn cached_properties(&self) -> Option<Arc<Vec<Property>>> {
+        lock(&self.properties).clone()
+    }
+
+    pub fn cache_properties(&self, p: Vec<Property>) -> Arc<Vec<Property>> {
+        let p = Arc::new(p);
+        *lock(&self.properties) = Some(p.clone());
+        p
     }
 
     pub fn cached_pipelines(&self) -> Option<Arc<Vec<Pipeline>>> {

@@ -54,13 +54,40 @@ pub(crate) fn missing(id: &str) -> StandardError {
     }
 }
 
-/// The portal's only property: `subject`.
+/// The portal's properties: the ones the fake's tickets carry (subject, priority with its
+/// options, pipeline, stage, owner, content, external_ticket_id) plus the read-only
+/// `createdate` and `hs_object_id`, so dry-run validation sees a realistic catalog.
 pub(crate) fn properties() -> Vec<Property> {
-    vec![serde_json::from_value(json!({
-        "name": "subject", "label": "Ticket name", "type": "string",
-        "fieldType": "text", "groupName": "ticketinformation"
-    }))
-    .expect("a valid property literal")]
+    let opts = |values: &[&str]| -> Vec<serde_json::Value> {
+        values
+            .iter()
+            .map(|v| json!({"label": v, "value": v, "hidden": false, "displayOrder": 0}))
+            .collect()
+    };
+    let read_only = json!({"archivable": false, "readOnlyDefinition": true, "readOnlyValue": true});
+    [
+        json!({"name": "subject", "label": "Ticket name", "type": "string", "fieldType": "text"}),
+        json!({"name": "content", "label": "Ticket description", "type": "string", "fieldType": "textarea"}),
+        json!({"name": "hs_ticket_priority", "label": "Priority", "type": "enumeration",
+               "fieldType": "select", "options": opts(&["LOW", "MEDIUM", "HIGH", "URGENT"])}),
+        json!({"name": "hs_pipeline", "label": "Pipeline", "type": "enumeration", "fieldType": "select"}),
+        json!({"name": "hs_pipeline_stage", "label": "Ticket status", "type": "enumeration", "fieldType": "select"}),
+        json!({"name": "hubspot_owner_id", "label": "Ticket owner", "type": "enumeration",
+               "fieldType": "select", "externalOptions": true}),
+        json!({"name": "hs_pinned_engagement_id", "label": "Pinned activity", "type": "number", "fieldType": "number"}),
+        json!({"name": "external_ticket_id", "label": "External id", "type": "string",
+               "fieldType": "text", "hasUniqueValue": true}),
+        json!({"name": "createdate", "label": "Create date", "type": "datetime",
+               "fieldType": "date", "modificationMetadata": read_only.clone()}),
+        json!({"name": "hs_object_id", "label": "Record ID", "type": "number",
+               "fieldType": "number", "modificationMetadata": read_only}),
+    ]
+    .into_iter()
+    .map(|mut p| {
+        p["groupName"] = json!("ticketinformation");
+        serde_json::from_value(p).expect("a valid property literal")
+    })
+    .collect()
 }
 
 /// The portal's only pipeline, "0" "Support Pipeline": stages 1 New, 3 Waiting on us (both

@@ -12,12 +12,15 @@ use crate::model::{GetParams, InputProperties, Ticket};
 
 use super::super::context::RunCtx;
 use super::super::plan::PlanChange;
+use super::dry_validate;
 use super::tickets::get_ticket;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
-/// The ticket a create would return: a fake id (`dry-run-N`) and the given properties.
-pub(super) fn create(ctx: &RunCtx, props: &InputProperties) -> Ticket {
+/// The ticket a create would return: a fake id (`dry-run-N`) and the given properties; refused
+/// like HubSpot would refuse it (see [`super::dry_validate`]).
+pub(super) fn create(ctx: &RunCtx, pos: Position, props: &InputProperties) -> Res<Ticket> {
+    dry_validate::validate(ctx, pos, props, DEFAULT_PIPELINE)?;
     let id = ctx.fake_id();
     let now = Utc::now();
     let mut properties: BTreeMap<String, Option<String>> = props
@@ -42,7 +45,7 @@ pub(super) fn create(ctx: &RunCtx, props: &InputProperties) -> Ticket {
         },
     );
     ctx.remember_created(&t);
-    t
+    Ok(t)
 }
 
 /// The ticket an update would return: the current ticket (read for real) with `props` applied.
@@ -53,11 +56,20 @@ pub(super) fn update(
     id: &str,
     props: &InputProperties,
 ) -> Res<Ticket> {
+    let mut wanted: Vec<String> = props.keys().cloned().collect();
+    wanted.push("hs_pipeline".into());
     let params = GetParams {
-        properties: props.keys().cloned().collect(),
+        properties: wanted,
         ..GetParams::default()
     };
     let mut t = get_ticket(ctx, pos, id, &params)?;
+    let pipeline = t
+        .prop("hs_pipeline")
+        .unwrap_or(DEFAULT_PIPELINE)
+        .to_string();
+    t.properties
+        .retain(|k, _| k != "hs_pipeline" || props.contains_key(k));
+    dry_validate::validate(ctx, pos, props, &pipeline)?;
     for (k, new) in props.iter() {
         let old = t
             .properties
@@ -89,7 +101,12 @@ pub(super) fn update(
     Ok(t)
 }
 
-/// Plans an archive.
-pub(super) fn archive(ctx: &RunCtx, id: &str) {
+/// Plans an archive of an existing ticket (an unknown id is the 404 HubSpot would answer).
+pub(super) fn archive(ctx: &RunCtx, pos: Position, id: &str) -> Res<()> {
+    get_ticket(ctx, pos, id, &GetParams::default())?;
     ctx.plan(id, PlanChange::Archived);
+    Ok(())
 }
+
+/// The pipeline a ticket lands in when a write names none.
+const DEFAULT_PIPELINE: &str = "0";

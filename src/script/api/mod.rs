@@ -13,6 +13,7 @@ macro_rules! def {
 }
 
 mod dry;
+mod dry_validate;
 mod log;
 mod pipelines;
 mod properties;

@@ -15,7 +15,7 @@ use super::super::convert;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
-fn all(ctx: &RunCtx, pos: Position) -> Res<Arc<Vec<Pipeline>>> {
+pub(super) fn all(ctx: &RunCtx, pos: Position) -> Res<Arc<Vec<Pipeline>>> {
     if let Some(p) = ctx.cached_pipelines() {
         return Ok(p);
     }

@@ -35,7 +35,7 @@ fn create(
     };
     ctx.admit_write(pos, "tickets::create", &[WriteTarget::New])?;
     if ctx.dry_run() {
-        let t = dry::create(ctx, &properties);
+        let t = dry::create(ctx, pos, &properties)?;
         for a in &associations {
             for ty in &a.types {
                 ctx.plan(
@@ -122,8 +122,7 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
             let id = convert::id(&id, "tickets::delete", pos)?;
             c.admit_write(pos, "tickets::delete", &[WriteTarget::Existing(id.clone())])?;
             if c.dry_run() {
-                dry::archive(&c, &id);
-                return Ok(());
+                return dry::archive(&c, pos, &id);
             }
             c.call(pos, c.backend.archive(&id))?;
             c.wrote([id.as_str()]);
