@@ -159,7 +159,7 @@ pub enum Command {
         /// Only failed, timed-out or cancelled runs.
         #[arg(long)]
         failed: bool,
-        /// At most this many.
+        /// At most this many, newest first (0: all).
         #[arg(long, default_value_t = 20)]
         limit: usize,
     },

@@ -61,7 +61,12 @@ pub fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
     if let Some(e) = &outcome.error {
         eprintln!("{}", e.render().trim_end());
     }
-    if outcome.summary.dry_run {
+    // A script that did not compile never ran: no plan to show.
+    let compiled = !matches!(
+        outcome.error,
+        Some(crate::script::ScriptError::Syntax(_) | crate::script::ScriptError::Header(_))
+    );
+    if outcome.summary.dry_run && compiled {
         println!("plan for {script} (dry run, nothing was written):");
         print!("{}", outcome.plan.render_table());
     }

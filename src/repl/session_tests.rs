@@ -59,6 +59,9 @@ fn the_validator_waits_only_for_unfinished_input() {
             "fn double(n) {\n    n * 2\n}",
             "let x = 1 2",
             "let y = );",
+            // Regression (review of issue 6): a `"` string left open on an earlier line kept
+            // the prompt continuing forever.
+            "let s = \"abc\ndef\";",
             ":help",
             "fn f() {\n\n",
         ] {

@@ -197,8 +197,18 @@ impl ReplSession {
         match self.engine.compile_with_scope(&self.scope, input) {
             Ok(_) => false,
             Err(e) => match e.err_type() {
-                ParseErrorType::UnexpectedEOF
-                | ParseErrorType::BadInput(LexError::UnterminatedString) => true,
+                ParseErrorType::UnexpectedEOF => true,
+                // A string opened on the last line waits for more; so do backtick strings and
+                // `\`-continued lines, which may span lines. A `"` string left open on an
+                // EARLIER line cannot be closed any more: show the error, do not wait forever.
+                ParseErrorType::BadInput(LexError::UnterminatedString) => {
+                    let last_line = input.trim_end_matches(['\n', '\r']).lines().count().max(1);
+                    e.position().line() == Some(last_line)
+                        || input.matches('`').count() % 2 == 1
+                        || input
+                            .trim_end_matches([' ', '\t', '\n', '\r'])
+                            .ends_with('\\')
+                }
                 ParseErrorType::MissingToken(..) => at_end(input, e.position()),
                 _ => false,
             },

@@ -112,7 +112,7 @@ pub struct RunFilter {
     pub script: Option<String>,
     /// Only failed, timed-out or cancelled runs.
     pub failed: bool,
-    /// At most this many (newest first); 0 means 20.
+    /// At most this many (newest first); 0 means all.
     pub limit: usize,
 }
 
@@ -195,7 +195,11 @@ impl StateDb {
 
     /// Lists runs, newest first, without their logs.
     pub fn runs(&self, filter: &RunFilter) -> Result<Vec<RunRecord>, StateError> {
-        let limit = if filter.limit == 0 { 20 } else { filter.limit } as i64;
+        let limit = if filter.limit == 0 {
+            -1 // SQLite: no limit
+        } else {
+            filter.limit as i64
+        };
         self.with(|c| {
             let mut st = c.prepare(
                 "SELECT * FROM runs

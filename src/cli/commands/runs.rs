@@ -15,10 +15,14 @@ fn open_state() -> Result<StateDb, CliError> {
 
 fn duration(r: &RunRecord) -> String {
     match r.ended_at {
-        Some(end) => format!(
-            "{:.1}s",
-            (end - r.started_at).num_milliseconds() as f64 / 1000.0
-        ),
+        Some(end) => {
+            let ms = (end - r.started_at).num_milliseconds();
+            if ms < 1000 {
+                format!("{ms}ms")
+            } else {
+                format!("{:.1}s", ms as f64 / 1000.0)
+            }
+        }
         None => "-".into(),
     }
 }
