@@ -524,3 +524,29 @@ fn a_dry_run_refuses_what_hubspot_would_refuse() {
     let plan = plan_of(&out);
     assert_eq!(plan.len(), 1, "only the valid change is planned: {plan:?}");
 }
+
+/// Regression (review of issue 4): a dry `update_many` read each ticket with its own GET, which
+/// spends a live portal's rate budget; it reads them in batches of 100 now.
+#[test]
+fn a_dry_batch_update_reads_in_batches() {
+    let p = Project::new();
+    let out = run(
+        &p,
+        &[
+            &script("close_stale.rhai"),
+            "--dry-run",
+            "--json",
+            "--arg",
+            "days=7",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let planned = v["summary"]["writes"].as_u64().unwrap();
+    let calls = v["summary"]["api_calls"].as_u64().unwrap();
+    assert!(planned > 50, "the demo data gives the rule work: {planned}");
+    assert!(
+        calls < 10,
+        "{calls} API calls for {planned} planned tickets"
+    );
+}

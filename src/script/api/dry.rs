@@ -62,7 +62,19 @@ pub(super) fn update(
         properties: wanted,
         ..GetParams::default()
     };
-    let mut t = get_ticket(ctx, pos, id, &params)?;
+    let t = get_ticket(ctx, pos, id, &params)?;
+    update_from(ctx, pos, t, props)
+}
+
+/// Like [`update`], for a ticket already read (with `hs_pipeline` and the written properties):
+/// batch dry runs read their tickets 100 at a time instead of one GET each, to spare a live
+/// portal's rate budget.
+pub(super) fn update_from(
+    ctx: &RunCtx,
+    pos: Position,
+    mut t: Ticket,
+    props: &InputProperties,
+) -> Res<Ticket> {
     let pipeline = t
         .prop("hs_pipeline")
         .unwrap_or(DEFAULT_PIPELINE)

@@ -122,10 +122,7 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
                 .collect();
             c.admit_write(pos, "tickets::update_many", &targets)?;
             if c.dry_run() {
-                return items
-                    .iter()
-                    .map(|i| convert::ticket(&dry::update(&c, pos, &i.id, &i.properties)?, pos))
-                    .collect();
+                return dry_update_many(&c, pos, &items);
             }
             finish(
                 {
@@ -181,6 +178,72 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
             finish(outcome, pos).map(|_| ())
         }
     );
+}
+
+/// Dry `update_many`: the current tickets are read in batches of 100 (not one GET each), then
+/// each item is planned like `tickets::update`; an unknown id is the 404 HubSpot would answer.
+fn dry_update_many(c: &RunCtx, pos: Position, items: &[BatchUpdateItem]) -> Res<Array> {
+    let mut wanted: Vec<String> = items
+        .iter()
+        .flat_map(|i| i.properties.keys().cloned())
+        .collect();
+    wanted.push("hs_pipeline".into());
+    wanted.sort();
+    wanted.dedup();
+    let stored: Vec<String> = items
+        .iter()
+        .map(|i| i.id.clone())
+        .filter(|id| c.created_ticket(id).is_none())
+        .collect();
+    let read = BatchReadInput {
+        inputs: stored.iter().map(IdInput::new).collect(),
+        properties: wanted,
+        properties_with_history: Vec::new(),
+        id_property: None,
+    };
+    let outcome = c.call(
+        pos,
+        batching::batch_read_all(c.backend.as_ref(), read, false),
+    )?;
+    c.add_reads(outcome.results.len());
+    let mut by_id: std::collections::HashMap<String, crate::model::Ticket> = outcome
+        .results
+        .into_iter()
+        .map(|t| (t.id.clone(), t))
+        .collect();
+    let mut out = Array::new();
+    for item in items {
+        let ticket = match c.created_ticket(&item.id) {
+            Some(t) => t,
+            None => match by_id.remove(&item.id) {
+                Some(mut t) => {
+                    c.apply_overlay(&mut t);
+                    t
+                }
+                // Not found (or read twice in one list): ask for it alone, which throws
+                // HubSpot's 404 for an unknown id.
+                None => super::tickets::get_ticket(
+                    c,
+                    pos,
+                    &item.id,
+                    &crate::model::GetParams {
+                        properties: item
+                            .properties
+                            .keys()
+                            .cloned()
+                            .chain(["hs_pipeline".to_string()])
+                            .collect(),
+                        ..Default::default()
+                    },
+                )?,
+            },
+        };
+        out.push(convert::ticket(
+            &dry::update_from(c, pos, ticket, &item.properties)?,
+            pos,
+        )?);
+    }
+    Ok(out)
 }
 
 /// Dry upsert: items whose `idProperty` value exists are planned as updates, others as creates.
