@@ -348,18 +348,7 @@ fn at_end(input: &str, pos: Position) -> bool {
 }
 
 fn fn_info(f: &Value, namespace: Option<String>) -> FnInfo {
-    let params = f["params"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .map(|p| match (p["name"].as_str(), p["type"].as_str()) {
-            (Some(n), Some(t)) => format!("{n}: {t}"),
-            (Some(n), None) => n.to_string(),
-            (None, Some(t)) => t.to_string(),
-            (None, None) => "_".to_string(),
-        })
-        .collect();
+    let params = super::api::param_list(f);
     let ret = f["returnType"].as_str().unwrap_or("()");
     let ret = ret.rsplit(':').next().unwrap_or(ret).trim();
     let doc = f["docComments"]

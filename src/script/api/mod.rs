@@ -32,6 +32,7 @@ use rhai::{Engine, FnNamespace, FuncRegistration, Module};
 use super::context::RunCtx;
 
 pub use reference::api_reference_markdown;
+pub(crate) use reference::param_list;
 
 /// The registration of one function: volatile, with parameter info (`"name: type"`, the last
 /// entry being the return type) and a one-line description. Used through `def!`.

@@ -63,18 +63,7 @@ fn table(out: &mut String, fns: &Value, ns: Option<&str>, global: bool) {
             continue;
         }
         let name = f["name"].as_str().unwrap_or_default();
-        let params: Vec<String> = f["params"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .iter()
-            .map(|p| match (p["name"].as_str(), p["type"].as_str()) {
-                (Some(n), Some(t)) => format!("{n}: {t}"),
-                (Some(n), None) => n.to_string(),
-                (None, Some(t)) => t.to_string(),
-                (None, None) => "_".to_string(),
-            })
-            .collect();
+        let params = param_list(f);
         let prefix = ns.map(|n| format!("{n}::")).unwrap_or_default();
         // The last params_info entry is the return type, written `name: type` or `type`.
         let ret = f["returnType"].as_str().unwrap_or("()");
@@ -100,4 +89,21 @@ fn table(out: &mut String, fns: &Value, ns: Option<&str>, global: bool) {
         out.push_str(&r);
     }
     out.push('\n');
+}
+
+/// A function's parameters from Rhai's metadata JSON, each as `name: type` (or what is known),
+/// for the reference and the REPL's hints and `:help`.
+pub(crate) fn param_list(f: &serde_json::Value) -> Vec<String> {
+    f["params"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| match (p["name"].as_str(), p["type"].as_str()) {
+            (Some(n), Some(t)) => format!("{n}: {t}"),
+            (Some(n), None) => n.to_string(),
+            (None, Some(t)) => t.to_string(),
+            (None, None) => "_".to_string(),
+        })
+        .collect()
 }
