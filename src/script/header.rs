@@ -135,7 +135,7 @@ impl ScriptHeader {
                 .map(|s| toml_text[..s.start].matches('\n').count() + 1)
                 .unwrap_or(1);
             let mut msg = e.message().to_string();
-            if msg.starts_with("unknown field") {
+            if msg.starts_with("unknown field") && !msg.contains("expected") {
                 msg = format!("{msg} (a header holds: {})", HEADER_KEYS.join(", "));
             }
             err(line, msg)

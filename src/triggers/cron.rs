@@ -64,7 +64,7 @@ impl CronSchedule {
                 // its last line, which says what is wrong.
                 let text = x.to_string();
                 let last = text.lines().rev().find(|l| !l.trim().is_empty());
-                err(last.unwrap_or(&text).trim().to_string())
+                err(readable_range(last.unwrap_or(&text).trim()))
             })?;
             parts.push(s);
         }
@@ -165,6 +165,21 @@ fn gap_end(local: NaiveDateTime, tz: Tz) -> Option<DateTime<Utc>> {
     None
 }
 
+/// The cron crate words its range errors with an off-by-one ("Minutes must be less than 59"
+/// while 59 is allowed); say the allowed range instead.
+fn readable_range(message: &str) -> String {
+    const RANGES: &[(&str, &str)] = &[
+        ("Seconds must be less than 59", "seconds must be 0-59"),
+        ("Minutes must be less than 59", "minutes must be 0-59"),
+        ("Hours must be less than 23", "hours must be 0-23"),
+    ];
+    RANGES
+        .iter()
+        .find(|(from, _)| message.contains(from))
+        .map(|(from, to)| message.replace(from, to))
+        .unwrap_or_else(|| message.to_string())
+}
+
 #[cfg(test)]
 #[path = "cron_dst_tests.rs"]
 mod dst_tests;
@@ -238,5 +253,18 @@ mod tests {
         let s = CronSchedule::parse("0 9 * * *").unwrap();
         let got = s.upcoming(utc("2026-01-09T20:00:00Z"), chrono_tz::Asia::Tokyo, 1);
         assert_eq!(got[0].to_rfc3339(), "2026-01-10T09:00:00+09:00");
+    }
+}
+
+#[cfg(test)]
+mod wording_tests {
+    use super::*;
+
+    #[test]
+    fn range_errors_name_the_allowed_range() {
+        let e = CronSchedule::parse("61 * * * *").unwrap_err();
+        assert!(e.message.contains("minutes must be 0-59"), "{e}");
+        let e = CronSchedule::parse("0 99 * * *").unwrap_err();
+        assert!(e.message.contains("hours must be 0-23"), "{e}");
     }
 }
