@@ -4,6 +4,7 @@
 mod util;
 
 mod client_resilience;
+mod compat_node;
 mod compat_python;
 mod contract_associations;
 mod contract_batch;
