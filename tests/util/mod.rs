@@ -8,6 +8,7 @@ pub mod bin;
 pub mod child;
 pub mod counting_proxy;
 pub mod lost_answers;
+pub mod official_client;
 
 use std::sync::Arc;
 

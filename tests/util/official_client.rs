@@ -1,0 +1,39 @@
+//! Runs one of HubSpot's official clients (tests/compat/) against a served sandbox: skipped
+//! with a notice when the client is not installed, except in CI, which must install it.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Runs `program script URL SEEDED` against a fresh served sandbox and asserts it succeeds.
+/// `installed` says whether the client is there; `install` is the command that installs it.
+pub async fn check(installed: bool, install: &str, program: &str, script: &str) {
+    if !installed {
+        if std::env::var_os("CI").is_some() {
+            panic!("CI must install the client first: {install} (see .ci/run)");
+        }
+        eprintln!("skipped: the client is not installed ({install})");
+        return;
+    }
+    let fixture = super::over_http().await;
+    let url = fixture.url.clone().unwrap();
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/compat")
+        .join(script);
+    let seeded = super::SEED_TICKETS.to_string();
+    let program = program.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(program)
+            .arg(script)
+            .args([&url, &seeded])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
