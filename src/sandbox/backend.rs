@@ -1,63 +1,21 @@
 //! [`TicketsBackend`] for [`Sandbox`]: each endpoint runs its store function off the executor,
-//! reads on a reader connection and writes in one writer transaction. Also the association
-//! endpoints (v3 and v4; listing `limit` default and max 500, `after` an offset, above 500:
-//! 400) and the definition endpoints.
+//! reads on a reader connection and writes in one writer transaction. The endpoints themselves
+//! live beside their rules (`reads`, `writes`, `batch`, `search`, `merge`,
+//! `assoc::endpoints`); only the definition endpoints, which read the in-memory catalog, are
+//! answered here.
 
 use async_trait::async_trait;
 
-use super::assoc::{self, check_target, pairs, resolve_specs, spec_with_label, target_id};
-use super::assoc_types::{assoc_type, object_type_or_400, type_for, ObjectType};
-use super::reads::{self, render, Projection};
-use super::store::{Inner, Sandbox};
-use super::writer::resolve;
-use super::{batch, endpoints, merge, search};
+use super::assoc::endpoints as associations;
+use super::store::Sandbox;
+use super::{batch, merge, reads, search, writes};
 use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{
     ApiError, AssociatedIdPage, AssociationSpec, BatchCreateItem, BatchInput, BatchReadInput,
     BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput, LabelsBetweenObjectPair,
-    ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page, Paging, Pipeline, PipelineStage,
+    ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page, Pipeline, PipelineStage,
     Property, SearchPage, SearchRequest, Ticket, UpdateInput, UpsertResult,
 };
-
-const ASSOC_PAGE_MAX: u32 = 500;
-
-fn page_window(after: Option<&str>, limit: Option<u32>) -> BackendResult<(usize, usize)> {
-    let limit = limit.unwrap_or(ASSOC_PAGE_MAX);
-    if limit == 0 || limit > ASSOC_PAGE_MAX {
-        return Err(ApiError::validation(format!(
-            "limit must be between 1 and {ASSOC_PAGE_MAX}; got {limit}"
-        ))
-        .into());
-    }
-    let offset = match after.map(str::trim) {
-        None | Some("") => 0,
-        Some(a) => a.parse::<usize>().map_err(|_| {
-            ApiError::validation(format!("after must be an integer offset; got {a}"))
-        })?,
-    };
-    Ok((offset, limit as usize))
-}
-
-fn next_paging(offset: usize, limit: usize, total: usize) -> Option<Paging> {
-    (offset + limit < total).then(|| Paging::next((offset + limit).to_string()))
-}
-
-/// The pair endpoints' common checks: the ticket (active), the type and the target.
-fn pair(
-    inner: &Inner,
-    conn: &rusqlite::Connection,
-    id: &str,
-    to_type: &str,
-    to_id: &str,
-) -> BackendResult<(i64, &'static ObjectType, i64)> {
-    let row = resolve(conn, &inner.catalog, id, None, false)?;
-    let obj = object_type_or_400(to_type)?;
-    let to = target_id(to_id)?;
-    if obj.plural == "tickets" && to == row.id {
-        return Err(ApiError::validation("a ticket cannot be associated with itself").into());
-    }
-    Ok((row.id, obj, to))
-}
 
 #[async_trait]
 impl TicketsBackend for Sandbox {
@@ -79,7 +37,7 @@ impl TicketsBackend for Sandbox {
 
     async fn create(&self, input: &CreateInput) -> BackendResult<Ticket> {
         let input = input.clone();
-        self.run(move |i| i.write(|c| endpoints::create(c, &i.catalog, &input)))
+        self.run(move |i| i.write(|c| writes::create(c, &i.catalog, &input)))
             .await
     }
 
@@ -94,15 +52,13 @@ impl TicketsBackend for Sandbox {
             input.clone(),
             id_property.map(str::to_string),
         );
-        self.run(move |i| {
-            i.write(|c| endpoints::update(c, &i.catalog, &id, &input, idp.as_deref()))
-        })
-        .await
+        self.run(move |i| i.write(|c| writes::update(c, &i.catalog, &id, &input, idp.as_deref())))
+            .await
     }
 
     async fn archive(&self, id: &str) -> BackendResult<()> {
         let id = id.to_string();
-        self.run(move |i| i.write(|c| endpoints::archive(c, &i.catalog, &id)))
+        self.run(move |i| i.write(|c| writes::archive(c, &i.catalog, &id)))
             .await
     }
 
@@ -175,19 +131,7 @@ impl TicketsBackend for Sandbox {
             type_id.to_string(),
         );
         self.run(move |i| {
-            i.write(|c| {
-                let (ticket, obj, to) = pair(i, c, &id, &to_type, &to_id)?;
-                let t = type_for(obj, &type_id)?;
-                check_target(c, obj, to)?;
-                assoc::add(c, ticket, obj, to, t)?;
-                let row = resolve(c, &i.catalog, &id, None, false)?;
-                render(
-                    c,
-                    &i.catalog,
-                    &row,
-                    &Projection::new(&[], &[], &[obj.plural.to_string()]),
-                )
-            })
+            i.write(|c| associations::associate(c, &i.catalog, &id, &to_type, &to_id, &type_id))
         })
         .await
     }
@@ -206,11 +150,7 @@ impl TicketsBackend for Sandbox {
             type_id.to_string(),
         );
         self.run(move |i| {
-            i.write(|c| {
-                let (ticket, obj, to) = pair(i, c, &id, &to_type, &to_id)?;
-                let t = type_for(obj, &type_id)?;
-                assoc::remove(c, ticket, obj, to, Some(t.id))
-            })
+            i.write(|c| associations::dissociate(c, &i.catalog, &id, &to_type, &to_id, &type_id))
         })
         .await
     }
@@ -222,21 +162,10 @@ impl TicketsBackend for Sandbox {
         after: Option<&str>,
         limit: Option<u32>,
     ) -> BackendResult<AssociatedIdPage> {
-        let (offset, limit) = page_window(after, limit)?;
+        let window = associations::page_window(after, limit)?;
         let (id, to_type) = (id.to_string(), to_type.to_string());
-        self.run(move |i| {
-            i.read(|c| {
-                let row = resolve(c, &i.catalog, &id, None, false)?;
-                let obj = object_type_or_400(&to_type)?;
-                let all = assoc::associated_ids(c, row.id, obj)?;
-                let total = all.len();
-                Ok(AssociatedIdPage {
-                    results: all.into_iter().skip(offset).take(limit).collect(),
-                    paging: next_paging(offset, limit, total),
-                })
-            })
-        })
-        .await
+        self.run(move |i| i.read(|c| associations::list(c, &i.catalog, &id, &to_type, window)))
+            .await
     }
 
     async fn associate_v4(
@@ -253,27 +182,7 @@ impl TicketsBackend for Sandbox {
             types.to_vec(),
         );
         self.run(move |i| {
-            i.write(|c| {
-                let (ticket, obj, to) = pair(i, c, &id, &to_type, &to_id)?;
-                let resolved = resolve_specs(obj, &types)?;
-                check_target(c, obj, to)?;
-                for t in resolved {
-                    assoc::add(c, ticket, obj, to, t)?;
-                }
-                let labels = pairs(c, ticket, obj)?
-                    .into_iter()
-                    .filter(|(target, _)| *target == to)
-                    .filter_map(|(_, t)| assoc_type(t).and_then(|t| t.label))
-                    .map(str::to_string)
-                    .collect();
-                Ok(LabelsBetweenObjectPair {
-                    from_object_type_id: "0-5".into(),
-                    from_object_id: ticket.to_string(),
-                    to_object_type_id: obj.type_id.into(),
-                    to_object_id: to.to_string(),
-                    labels,
-                })
-            })
+            i.write(|c| associations::associate_v4(c, &i.catalog, &id, &to_type, &to_id, &types))
         })
         .await
     }
@@ -281,10 +190,7 @@ impl TicketsBackend for Sandbox {
     async fn dissociate_v4(&self, id: &str, to_type: &str, to_id: &str) -> BackendResult<()> {
         let (id, to_type, to_id) = (id.to_string(), to_type.to_string(), to_id.to_string());
         self.run(move |i| {
-            i.write(|c| {
-                let (ticket, obj, to) = pair(i, c, &id, &to_type, &to_id)?;
-                assoc::remove(c, ticket, obj, to, None)
-            })
+            i.write(|c| associations::dissociate_v4(c, &i.catalog, &id, &to_type, &to_id))
         })
         .await
     }
@@ -296,33 +202,10 @@ impl TicketsBackend for Sandbox {
         after: Option<&str>,
         limit: Option<u32>,
     ) -> BackendResult<Page<MultiAssociatedObjectWithLabel>> {
-        let (offset, limit) = page_window(after, limit)?;
+        let window = associations::page_window(after, limit)?;
         let (id, to_type) = (id.to_string(), to_type.to_string());
-        self.run(move |i| {
-            i.read(|c| {
-                let row = resolve(c, &i.catalog, &id, None, false)?;
-                let obj = object_type_or_400(&to_type)?;
-                let mut grouped: Vec<MultiAssociatedObjectWithLabel> = Vec::new();
-                for (to, t) in pairs(c, row.id, obj)? {
-                    let to = to.to_string();
-                    match grouped.last_mut() {
-                        Some(g) if g.to_object_id == to => {
-                            g.association_types.push(spec_with_label(t))
-                        }
-                        _ => grouped.push(MultiAssociatedObjectWithLabel {
-                            to_object_id: to,
-                            association_types: vec![spec_with_label(t)],
-                        }),
-                    }
-                }
-                let total = grouped.len();
-                Ok(Page {
-                    results: grouped.into_iter().skip(offset).take(limit).collect(),
-                    paging: next_paging(offset, limit, total),
-                })
-            })
-        })
-        .await
+        self.run(move |i| i.read(|c| associations::list_v4(c, &i.catalog, &id, &to_type, window)))
+            .await
     }
 
     async fn properties(&self) -> BackendResult<Vec<Property>> {

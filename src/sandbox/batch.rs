@@ -16,8 +16,8 @@ use chrono::Utc;
 use rusqlite::Connection;
 
 use super::catalog::Catalog;
-use super::endpoints::{created_view, updated_view};
 use super::writer::{archive_one, create_one, now_ms, resolve, update_one};
+use super::writes::{created_view, updated_view};
 use crate::backend::{BackendError, BackendResult};
 use crate::model::{
     ApiError, BatchCreateItem, BatchInput, BatchResponse, BatchUpdateItem, IdInput, StandardError,

@@ -10,11 +10,11 @@ use rusqlite::types::Value;
 use rusqlite::{params, Connection};
 
 use super::catalog::Catalog;
-use super::endpoints::updated_view;
 use super::row;
 use super::store::Db;
 use super::validate::Plan;
 use super::writer::{now_ms, record_history, update_cols};
+use super::writes::updated_view;
 use crate::backend::BackendResult;
 use crate::model::{ApiError, MergeInput, Ticket};
 

@@ -9,8 +9,10 @@
 //!
 //! Layout: `store` (connections, transactions, off-executor plumbing), `schema` (migrations),
 //! `definitions` and `catalog` (properties, pipelines, owners), `validate` and `writer` (write
-//! rules), `reads`, `endpoints`, `batch`, `search`, `merge`, `assoc`, `seed`, `backend` (the
-//! trait implementation).
+//! rules and primitives); the endpoints, each beside its siblings: `reads` (get, list, batch
+//! read), `writes` (create, update, archive), `batch` (batch writes), `search`, `merge`,
+//! `assoc` (association storage and rules, and in `assoc::endpoints` the v3/v4 association
+//! endpoints); `seed`; `backend` (the trait implementation, which only dispatches).
 //!
 //! Durability: WAL with `synchronous=NORMAL`, so a committed write survives a killed process;
 //! every API write is one transaction, so a failed batch writes nothing.
@@ -25,7 +27,6 @@ mod backend;
 mod batch;
 mod catalog;
 mod definitions;
-mod endpoints;
 mod error;
 mod functions;
 mod merge;
@@ -37,6 +38,7 @@ mod seed;
 mod store;
 mod validate;
 mod writer;
+mod writes;
 
 #[cfg(test)]
 mod tests;

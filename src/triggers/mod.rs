@@ -12,20 +12,15 @@
 //! time and at most once a minute besides (to notice wall-clock jumps), and file events wake
 //! it only when the directory changes. No polling loop.
 
-mod catch_up;
 pub mod clock;
 pub mod cron;
 mod cron_expr;
 mod daemon;
 mod error;
 mod fswatch;
-mod overlap;
-mod reload;
-mod run_group;
 pub mod runner;
 mod schedule_report;
 pub mod scheduled;
-mod scheduler;
 #[cfg(test)]
 mod test_support;
 mod watch;

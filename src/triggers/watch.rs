@@ -13,10 +13,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
+use super::daemon::{FireOutcome, RunGroup, RunSlot};
 use super::error::TriggerError;
 use super::fswatch::{is_script, next_batch, watch_dirs};
-use super::overlap::{FireOutcome, RunSlot};
-use super::run_group::RunGroup;
 use super::runner::{Job, RunResult, Runner, Trigger};
 use crate::script::header::{Overlap, ScriptHeader};
 

@@ -9,8 +9,8 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use super::run_group::RunGroup;
-use super::runner::{Job, Runner};
 use crate::script::header::Overlap;
+use crate::triggers::runner::{Job, Runner};
 
 /// What a fire did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use futures::FutureExt;
 use tokio::sync::{watch, Semaphore};
 use tokio_util::sync::CancellationToken;
 
-use super::runner::{Job, RunResult, Runner};
 use crate::state::RunStatus;
+use crate::triggers::runner::{Job, RunResult, Runner};
 
 /// Shared handle; cheap to clone.
 #[derive(Clone)]

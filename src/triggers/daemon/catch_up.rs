@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::scheduled::ScheduledScript;
 use crate::script::header::CatchUp;
+use crate::triggers::scheduled::ScheduledScript;
 
 /// Fire times counted at most when reporting what was missed.
 const MAX_COUNTED: usize = 1000;

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::triggers::clock::TokioClock;
-use crate::triggers::run_group::RunGroup;
+use crate::triggers::daemon::RunGroup;
 use crate::triggers::test_support::FakeRunner;
 use rand::SeedableRng;
 use std::path::Path;

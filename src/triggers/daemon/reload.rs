@@ -4,8 +4,8 @@
 use std::io;
 use std::path::Path;
 
-use super::runner::Runner;
-use super::scheduled::ScheduledScript;
+use crate::triggers::runner::Runner;
+use crate::triggers::scheduled::ScheduledScript;
 
 /// What to do after a script file changed.
 #[derive(Debug)]

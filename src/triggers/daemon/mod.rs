@@ -2,6 +2,20 @@
 //! catch-up at start, hot reload of the directory (new, edited, broken, deleted files) and
 //! graceful shutdown. Owns the table of scheduled scripts; the timing of each script is in
 //! `scheduler`, overlap in `overlap`, what a file change means in `reload`.
+//!
+//! This folder holds the daemon's parts: `catch_up` (missed fire times at start), `reload`
+//! (what a file change means), `scheduler` (one script's timing loop), `overlap` (a fire while
+//! the previous run is going) and `run_group` (the shared concurrency limit and graceful
+//! shutdown). `watch` reuses the last two through [`RunSlot`] and [`RunGroup`].
+
+mod catch_up;
+mod overlap;
+mod reload;
+mod run_group;
+mod scheduler;
+
+pub(crate) use overlap::{FireOutcome, RunSlot};
+pub(crate) use run_group::RunGroup;
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -12,16 +26,14 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::catch_up::{self, CatchUpDecision, Missed};
+use self::catch_up::{CatchUpDecision, Missed};
+use self::reload::{decide, Reload};
+use self::scheduler::{script_loop, LoopCtx};
 use super::clock::{Clock, SystemClock};
 use super::error::TriggerError;
 use super::fswatch::{is_script, next_batch, watch_dirs};
-use super::overlap::RunSlot;
-use super::reload::{decide, Reload};
-use super::run_group::RunGroup;
 use super::runner::{Runner, Trigger};
 use super::scheduled::ScheduledScript;
-use super::scheduler::{script_loop, LoopCtx};
 use crate::state::StateDb;
 
 /// Settings of the daemon.
@@ -264,5 +276,4 @@ fn describe(m: &Missed, s: &ScheduledScript) -> String {
 }
 
 #[cfg(test)]
-#[path = "daemon_tests.rs"]
 mod tests;

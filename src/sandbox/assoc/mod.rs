@@ -1,6 +1,9 @@
 //! Association storage and the association endpoints' rules: targets of every type but tickets
 //! are not stored as records (any numeric id is accepted); ticket-to-ticket targets must exist
 //! and are stored in both directions; a labelled type is always stored with its unlabelled type.
+//! The endpoints built on them are in [`endpoints`].
+
+pub mod endpoints;
 
 use rusqlite::{params, Connection};
 

@@ -14,11 +14,11 @@ use rand::Rng;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::clock::Clock;
 use super::overlap::RunSlot;
-use super::runner::Trigger;
-use super::scheduled::ScheduledScript;
 use crate::state::StateDb;
+use crate::triggers::clock::Clock;
+use crate::triggers::runner::Trigger;
+use crate::triggers::scheduled::ScheduledScript;
 
 /// Longest single sleep before the wall clock is read again.
 pub(crate) const MAX_SLEEP: Duration = Duration::from_secs(60);

@@ -1,0 +1,190 @@
+//! The association endpoints, v3 (`PUT/DELETE .../associations/{toType}/{toId}/{typeId}`,
+//! `GET .../associations/{toType}`) and v4 (`PUT/DELETE .../associations/{toType}/{toId}`,
+//! `GET .../associations/{toType}`), over the storage and rules in the parent module. Each
+//! runs inside the caller's connection (a write transaction or a reader).
+//!
+//! Listing: `limit` defaults to 500 and may not exceed it (above: 400); `after` is an integer
+//! offset into the list (our choice; HubSpot's cursor is opaque).
+
+use rusqlite::Connection;
+
+use super::{add, associated_ids, check_target, pairs, remove, resolve_specs, spec_with_label};
+use super::{target_id, ObjectType};
+use crate::backend::BackendResult;
+use crate::model::{
+    ApiError, AssociatedIdPage, AssociationSpec, LabelsBetweenObjectPair,
+    MultiAssociatedObjectWithLabel, Page, Paging, Ticket,
+};
+use crate::sandbox::assoc_types::{assoc_type, object_type_or_400, type_for};
+use crate::sandbox::catalog::Catalog;
+use crate::sandbox::reads::{render, Projection};
+use crate::sandbox::writer::resolve;
+
+const ASSOC_PAGE_MAX: u32 = 500;
+
+/// A validated listing window: `(offset, limit)`.
+pub type Window = (usize, usize);
+
+/// Checks a listing's `after` and `limit` (before any lookup, so a bad window is a 400 even
+/// for an unknown ticket).
+pub fn page_window(after: Option<&str>, limit: Option<u32>) -> BackendResult<Window> {
+    let limit = limit.unwrap_or(ASSOC_PAGE_MAX);
+    if limit == 0 || limit > ASSOC_PAGE_MAX {
+        return Err(ApiError::validation(format!(
+            "limit must be between 1 and {ASSOC_PAGE_MAX}; got {limit}"
+        ))
+        .into());
+    }
+    let offset = match after.map(str::trim) {
+        None | Some("") => 0,
+        Some(a) => a.parse::<usize>().map_err(|_| {
+            ApiError::validation(format!("after must be an integer offset; got {a}"))
+        })?,
+    };
+    Ok((offset, limit as usize))
+}
+
+fn next_paging(offset: usize, limit: usize, total: usize) -> Option<Paging> {
+    (offset + limit < total).then(|| Paging::next((offset + limit).to_string()))
+}
+
+/// The pair endpoints' common checks: the ticket (active), the type and the target.
+fn pair(
+    conn: &Connection,
+    cat: &Catalog,
+    id: &str,
+    to_type: &str,
+    to_id: &str,
+) -> BackendResult<(i64, &'static ObjectType, i64)> {
+    let row = resolve(conn, cat, id, None, false)?;
+    let obj = object_type_or_400(to_type)?;
+    let to = target_id(to_id)?;
+    if obj.plural == "tickets" && to == row.id {
+        return Err(ApiError::validation("a ticket cannot be associated with itself").into());
+    }
+    Ok((row.id, obj, to))
+}
+
+/// v3 `PUT`: one association of the given type; answers the ticket with that type's block.
+pub fn associate(
+    conn: &Connection,
+    cat: &Catalog,
+    id: &str,
+    to_type: &str,
+    to_id: &str,
+    type_id: &str,
+) -> BackendResult<Ticket> {
+    let (ticket, obj, to) = pair(conn, cat, id, to_type, to_id)?;
+    let t = type_for(obj, type_id)?;
+    check_target(conn, obj, to)?;
+    add(conn, ticket, obj, to, t)?;
+    let row = resolve(conn, cat, id, None, false)?;
+    render(
+        conn,
+        cat,
+        &row,
+        &Projection::new(&[], &[], &[obj.plural.to_string()]),
+    )
+}
+
+/// v3 `DELETE`: removes the association of the given type.
+pub fn dissociate(
+    conn: &Connection,
+    cat: &Catalog,
+    id: &str,
+    to_type: &str,
+    to_id: &str,
+    type_id: &str,
+) -> BackendResult<()> {
+    let (ticket, obj, to) = pair(conn, cat, id, to_type, to_id)?;
+    let t = type_for(obj, type_id)?;
+    remove(conn, ticket, obj, to, Some(t.id))
+}
+
+/// v3 `GET`: the associated ids of one object type.
+pub fn list(
+    conn: &Connection,
+    cat: &Catalog,
+    id: &str,
+    to_type: &str,
+    (offset, limit): Window,
+) -> BackendResult<AssociatedIdPage> {
+    let row = resolve(conn, cat, id, None, false)?;
+    let obj = object_type_or_400(to_type)?;
+    let all = associated_ids(conn, row.id, obj)?;
+    let total = all.len();
+    Ok(AssociatedIdPage {
+        results: all.into_iter().skip(offset).take(limit).collect(),
+        paging: next_paging(offset, limit, total),
+    })
+}
+
+/// v4 `PUT`: associates with every given type; answers the labels now between the pair.
+pub fn associate_v4(
+    conn: &Connection,
+    cat: &Catalog,
+    id: &str,
+    to_type: &str,
+    to_id: &str,
+    types: &[AssociationSpec],
+) -> BackendResult<LabelsBetweenObjectPair> {
+    let (ticket, obj, to) = pair(conn, cat, id, to_type, to_id)?;
+    let resolved = resolve_specs(obj, types)?;
+    check_target(conn, obj, to)?;
+    for t in resolved {
+        add(conn, ticket, obj, to, t)?;
+    }
+    let labels = pairs(conn, ticket, obj)?
+        .into_iter()
+        .filter(|(target, _)| *target == to)
+        .filter_map(|(_, t)| assoc_type(t).and_then(|t| t.label))
+        .map(str::to_string)
+        .collect();
+    Ok(LabelsBetweenObjectPair {
+        from_object_type_id: "0-5".into(),
+        from_object_id: ticket.to_string(),
+        to_object_type_id: obj.type_id.into(),
+        to_object_id: to.to_string(),
+        labels,
+    })
+}
+
+/// v4 `DELETE`: removes every association between the pair.
+pub fn dissociate_v4(
+    conn: &Connection,
+    cat: &Catalog,
+    id: &str,
+    to_type: &str,
+    to_id: &str,
+) -> BackendResult<()> {
+    let (ticket, obj, to) = pair(conn, cat, id, to_type, to_id)?;
+    remove(conn, ticket, obj, to, None)
+}
+
+/// v4 `GET`: the associated objects of one type, each with all its association types.
+pub fn list_v4(
+    conn: &Connection,
+    cat: &Catalog,
+    id: &str,
+    to_type: &str,
+    (offset, limit): Window,
+) -> BackendResult<Page<MultiAssociatedObjectWithLabel>> {
+    let row = resolve(conn, cat, id, None, false)?;
+    let obj = object_type_or_400(to_type)?;
+    let mut grouped: Vec<MultiAssociatedObjectWithLabel> = Vec::new();
+    for (to, t) in pairs(conn, row.id, obj)? {
+        let to = to.to_string();
+        match grouped.last_mut() {
+            Some(g) if g.to_object_id == to => g.association_types.push(spec_with_label(t)),
+            _ => grouped.push(MultiAssociatedObjectWithLabel {
+                to_object_id: to,
+                association_types: vec![spec_with_label(t)],
+            }),
+        }
+    }
+    let total = grouped.len();
+    Ok(Page {
+        results: grouped.into_iter().skip(offset).take(limit).collect(),
+        paging: next_paging(offset, limit, total),
+    })
+}
