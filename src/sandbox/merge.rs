@@ -12,7 +12,7 @@ use rusqlite::{params, Connection};
 use super::catalog::Catalog;
 use super::row;
 use super::store::Db;
-use super::validate::Plan;
+use super::validate::ValidatedWrite;
 use super::writer::{now_ms, record_history, update_cols};
 use super::writes::updated_view;
 use crate::backend::BackendResult;
@@ -113,15 +113,15 @@ pub fn merge(conn: &Connection, cat: &Catalog, input: &MergeInput) -> BackendRes
     for s in sql {
         conn.execute(s, params![pid, oid, now]).db()?;
     }
-    let plan = Plan {
+    let write = ValidatedWrite {
         row: new,
         sent: Vec::new(),
     };
-    let mut t = updated_view(conn, cat, &primary, &plan)?;
+    let mut t = updated_view(conn, cat, &primary, &write)?;
     let full = super::reads::render(
         conn,
         cat,
-        &plan.row,
+        &write.row,
         &super::reads::Projection::new(&[], &[], &[]),
     )?;
     t.properties.extend(full.properties);

@@ -22,14 +22,14 @@ use crate::model::{ErrorDetail, InputProperties};
 
 /// A validated write: the row after the write.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct ValidatedWrite {
     /// The full row after the write.
     pub row: Row,
     /// Names of the properties the caller sent.
     pub sent: Vec<String>,
 }
 
-impl Plan {
+impl ValidatedWrite {
     /// Stored column indexes whose value differs from `old`.
     pub fn changed(&self, old: &Row) -> Vec<usize> {
         (0..self.row.values.len())
@@ -120,12 +120,12 @@ pub fn parse_value(cat: &Catalog, p: &PropInfo, raw: &str) -> Result<Value, Erro
 
 /// Validates `input` against the catalog and computes the row after the write.
 /// `current` is `None` for a create. `now` is the write time in epoch ms.
-pub fn plan(
+pub fn validate_write(
     cat: &Catalog,
     input: &InputProperties,
     current: Option<&Row>,
     now: i64,
-) -> Result<Plan, Vec<ErrorDetail>> {
+) -> Result<ValidatedWrite, Vec<ErrorDetail>> {
     let mut errors = Vec::new();
     let mut row = current.cloned().unwrap_or_else(|| Row::empty(cat));
     let mut sent = Vec::new();
@@ -229,7 +229,7 @@ pub fn plan(
         None => Value::Null,
     };
     set(&mut row, "time_to_close", ttc);
-    Ok(Plan { row, sent })
+    Ok(ValidatedWrite { row, sent })
 }
 
 #[cfg(test)]
@@ -259,7 +259,8 @@ mod tests {
     #[test]
     fn create_fills_defaults() {
         let c = cat();
-        let p = plan(&c, &InputProperties::new().with("subject", "x"), None, 1000).unwrap();
+        let p =
+            validate_write(&c, &InputProperties::new().with("subject", "x"), None, 1000).unwrap();
         assert_eq!(p.row.text(&c, "hs_pipeline"), Some("0"));
         assert_eq!(p.row.text(&c, "hs_pipeline_stage"), Some("1"));
         assert_eq!(p.row.text(&c, "hs_is_closed"), Some("false"));
@@ -276,7 +277,7 @@ mod tests {
             .with("hs_ticket_priority", "high")
             .with("hs_pinned_engagement_id", "abc")
             .with("closed_date", "yesterday");
-        let e = plan(&c, &input, None, 1).unwrap_err();
+        let e = validate_write(&c, &input, None, 1).unwrap_err();
         let mut got = codes(&e);
         got.sort();
         assert_eq!(
@@ -294,7 +295,7 @@ mod tests {
     #[test]
     fn stage_must_belong_to_the_pipeline() {
         let c = cat();
-        let e = plan(
+        let e = validate_write(
             &c,
             &InputProperties::new().with("hs_pipeline_stage", "9"),
             None,
@@ -302,7 +303,7 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(codes(&e)[0].1, "hs_pipeline_stage");
-        let e = plan(
+        let e = validate_write(
             &c,
             &InputProperties::new().with("hs_pipeline", "7"),
             None,
@@ -315,8 +316,10 @@ mod tests {
     #[test]
     fn closing_sets_and_reopening_clears_closed_date() {
         let c = cat();
-        let open = plan(&c, &InputProperties::new(), None, 1_000).unwrap().row;
-        let closed = plan(
+        let open = validate_write(&c, &InputProperties::new(), None, 1_000)
+            .unwrap()
+            .row;
+        let closed = validate_write(
             &c,
             &InputProperties::new().with("hs_pipeline_stage", "4"),
             Some(&open),
@@ -327,7 +330,7 @@ mod tests {
         assert_eq!(closed.int(&c, "closed_date"), Some(5_000));
         assert_eq!(closed.int(&c, "time_to_close"), Some(4_000));
         assert_eq!(closed.text(&c, "hs_is_closed"), Some("true"));
-        let still = plan(
+        let still = validate_write(
             &c,
             &InputProperties::new().with("subject", "y"),
             Some(&closed),
@@ -336,7 +339,7 @@ mod tests {
         .unwrap()
         .row;
         assert_eq!(still.int(&c, "closed_date"), Some(5_000));
-        let reopened = plan(
+        let reopened = validate_write(
             &c,
             &InputProperties::new().with("hs_pipeline_stage", "3"),
             Some(&still),
@@ -356,12 +359,12 @@ mod tests {
             .with("hs_ticket_category", "BILLING_ISSUE;PRODUCT_ISSUE")
             .with("hubspot_owner_id", demo_owners()[0].id)
             .with("content", "");
-        let p = plan(&c, &input, None, 1).unwrap();
+        let p = validate_write(&c, &input, None, 1).unwrap();
         assert_eq!(p.row.int(&c, "closed_date"), Some(1_723_741_753_648));
         assert_eq!(*p.row.raw(&c, "content"), Value::Null);
         let bad = InputProperties::new().with("hubspot_owner_id", "1");
         assert_eq!(
-            codes(&plan(&c, &bad, None, 1).unwrap_err())[0].0,
+            codes(&validate_write(&c, &bad, None, 1).unwrap_err())[0].0,
             "INVALID_OPTION"
         );
     }

@@ -15,7 +15,7 @@ use super::assoc;
 use super::catalog::Catalog;
 use super::row::{self, render, Row};
 use super::store::Db;
-use super::validate::{plan, Plan};
+use super::validate::{validate_write, ValidatedWrite};
 use crate::backend::BackendResult;
 use crate::model::{ApiError, AssociationInput, ErrorDetail, InputProperties};
 
@@ -152,7 +152,7 @@ pub fn resolve(
 fn check_db_rules(
     conn: &Connection,
     cat: &Catalog,
-    plan: &Plan,
+    write: &ValidatedWrite,
     old: Option<&Row>,
     inline_activities: &[i64],
 ) -> BackendResult<()> {
@@ -161,13 +161,13 @@ fn check_db_rules(
         .filter(|p| p.def.has_unique_value && p.col.is_some())
     {
         let Some(c) = p.col else { continue };
-        let new = &plan.row.values[c];
+        let new = &write.row.values[c];
         if matches!(new, Value::Null) || old.is_some_and(|o| &o.values[c] == new) {
             continue;
         }
         let value = render(p.kind, new).unwrap_or_default();
         if let Some(other) = row::find_by(conn, p, &value).db()? {
-            if other != plan.row.id {
+            if other != write.row.id {
                 return Err(ApiError::new(
                     409,
                     crate::model::ErrorCategory::CONFLICT,
@@ -182,11 +182,11 @@ fn check_db_rules(
         }
     }
     if let Some(c) = cat.col("hs_pinned_engagement_id") {
-        let new = &plan.row.values[c];
+        let new = &write.row.values[c];
         let changed = old.is_none_or(|o| &o.values[c] != new);
         if let (true, Value::Integer(pin)) = (changed, new) {
             let ok = inline_activities.contains(pin)
-                || (plan.row.id != 0 && assoc::has_activity(conn, plan.row.id, *pin)?);
+                || (write.row.id != 0 && assoc::has_activity(conn, write.row.id, *pin)?);
             if !ok {
                 return Err(ApiError::invalid_properties(vec![ErrorDetail::property(
                     "INVALID_OPTION",
@@ -200,47 +200,47 @@ fn check_db_rules(
     Ok(())
 }
 
-/// Creates one ticket with its inline associations; returns its id and the plan.
+/// Creates one ticket with its inline associations; returns its id and the validated write.
 pub fn create_one(
     conn: &Connection,
     cat: &Catalog,
     input: &InputProperties,
     associations: &[AssociationInput],
     now: i64,
-) -> BackendResult<(i64, Plan)> {
-    let plan = plan(cat, input, None, now).map_err(ApiError::invalid_properties)?;
+) -> BackendResult<(i64, ValidatedWrite)> {
+    let write = validate_write(cat, input, None, now).map_err(ApiError::invalid_properties)?;
     let links = assoc::resolve_inline(conn, associations)?;
     let activities: Vec<i64> = links
         .iter()
         .filter(|(o, _, _)| o.pinnable)
         .map(|(_, id, _)| *id)
         .collect();
-    check_db_rules(conn, cat, &plan, None, &activities)?;
-    let id = insert_row(conn, cat, &plan.row).db()?;
+    check_db_rules(conn, cat, &write, None, &activities)?;
+    let id = insert_row(conn, cat, &write.row).db()?;
     let all: Vec<usize> = (0..cat.stored_len()).collect();
-    record_history(conn, cat, id, &plan.row, &all, now, "API", false).db()?;
+    record_history(conn, cat, id, &write.row, &all, now, "API", false).db()?;
     for (obj, to_id, t) in links {
         assoc::add(conn, id, obj, to_id, t)?;
     }
-    let mut plan = plan;
-    plan.row.id = id;
-    Ok((id, plan))
+    let mut write = write;
+    write.row.id = id;
+    Ok((id, write))
 }
 
-/// Updates one resolved ticket; returns the plan (the row after the write).
+/// Updates one resolved ticket; returns the validated write (the row after it).
 pub fn update_one(
     conn: &Connection,
     cat: &Catalog,
     old: &Row,
     input: &InputProperties,
     now: i64,
-) -> BackendResult<Plan> {
-    let plan = plan(cat, input, Some(old), now).map_err(ApiError::invalid_properties)?;
-    check_db_rules(conn, cat, &plan, Some(old), &[])?;
-    let changed = plan.changed(old);
-    update_cols(conn, cat, &plan.row, &changed).db()?;
-    record_history(conn, cat, old.id, &plan.row, &changed, now, "API", true).db()?;
-    Ok(plan)
+) -> BackendResult<ValidatedWrite> {
+    let write = validate_write(cat, input, Some(old), now).map_err(ApiError::invalid_properties)?;
+    check_db_rules(conn, cat, &write, Some(old), &[])?;
+    let changed = write.changed(old);
+    update_cols(conn, cat, &write.row, &changed).db()?;
+    record_history(conn, cat, old.id, &write.row, &changed, now, "API", true).db()?;
+    Ok(write)
 }
 
 /// Moves one ticket to the recycle bin.

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::catalog::Catalog;
 use super::reads::{render, Projection};
 use super::row::Row;
-use super::validate::Plan;
+use super::validate::ValidatedWrite;
 use super::writer::{archive_one, create_one, now_ms, resolve, update_one};
 use crate::backend::BackendResult;
 use crate::model::{CreateInput, Ticket, UpdateInput};
@@ -25,8 +25,8 @@ const CREATE_SYSTEM: &[&str] = &[
 ];
 const UPDATE_SYSTEM: &[&str] = &["createdate", "hs_lastmodifieddate", "hs_object_id"];
 
-fn with_system(plan: &Plan, system: &[&str], extra: Vec<String>) -> Projection {
-    let mut props = plan.sent.clone();
+fn with_system(write: &ValidatedWrite, system: &[&str], extra: Vec<String>) -> Projection {
+    let mut props = write.sent.clone();
     for s in system.iter().map(|s| s.to_string()).chain(extra) {
         if !props.contains(&s) {
             props.push(s);
@@ -36,12 +36,16 @@ fn with_system(plan: &Plan, system: &[&str], extra: Vec<String>) -> Projection {
 }
 
 /// The response of a create.
-pub fn created_view(conn: &Connection, cat: &Catalog, plan: &Plan) -> BackendResult<Ticket> {
+pub fn created_view(
+    conn: &Connection,
+    cat: &Catalog,
+    write: &ValidatedWrite,
+) -> BackendResult<Ticket> {
     render(
         conn,
         cat,
-        &plan.row,
-        &with_system(plan, CREATE_SYSTEM, Vec::new()),
+        &write.row,
+        &with_system(write, CREATE_SYSTEM, Vec::new()),
     )
 }
 
@@ -50,10 +54,10 @@ pub fn updated_view(
     conn: &Connection,
     cat: &Catalog,
     old: &Row,
-    plan: &Plan,
+    write: &ValidatedWrite,
 ) -> BackendResult<Ticket> {
     let names: Vec<String> = cat.stored().map(|p| p.def.name.clone()).collect();
-    let calculated: Vec<String> = plan
+    let calculated: Vec<String> = write
         .changed(old)
         .into_iter()
         .map(|c| names[c].clone())
@@ -62,15 +66,15 @@ pub fn updated_view(
     render(
         conn,
         cat,
-        &plan.row,
-        &with_system(plan, UPDATE_SYSTEM, calculated),
+        &write.row,
+        &with_system(write, UPDATE_SYSTEM, calculated),
     )
 }
 
 /// `POST /crm/v3/objects/tickets`.
 pub fn create(conn: &Connection, cat: &Catalog, input: &CreateInput) -> BackendResult<Ticket> {
-    let (_, plan) = create_one(conn, cat, &input.properties, &input.associations, now_ms())?;
-    created_view(conn, cat, &plan)
+    let (_, write) = create_one(conn, cat, &input.properties, &input.associations, now_ms())?;
+    created_view(conn, cat, &write)
 }
 
 /// `PATCH /crm/v3/objects/tickets/{id}`.
@@ -82,8 +86,8 @@ pub fn update(
     id_property: Option<&str>,
 ) -> BackendResult<Ticket> {
     let old = resolve(conn, cat, id, id_property, false)?;
-    let plan = update_one(conn, cat, &old, &input.properties, now_ms())?;
-    updated_view(conn, cat, &old, &plan)
+    let write = update_one(conn, cat, &old, &input.properties, now_ms())?;
+    updated_view(conn, cat, &old, &write)
 }
 
 /// `DELETE /crm/v3/objects/tickets/{id}`.

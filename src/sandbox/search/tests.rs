@@ -11,7 +11,7 @@ use crate::model::{
 };
 use crate::sandbox::catalog::Catalog;
 use crate::sandbox::schema::{configure, load_catalog, migrate_to, SCHEMA_VERSION};
-use crate::sandbox::validate::plan;
+use crate::sandbox::validate::validate_write;
 use crate::sandbox::writer::insert_row;
 
 const T0: i64 = 1_700_000_000_000;
@@ -43,7 +43,7 @@ fn db() -> (Connection, Catalog) {
     ];
     for (i, r) in rows.iter().enumerate() {
         let input: InputProperties = r.iter().map(|(k, v)| (*k, *v)).collect();
-        let p = plan(&cat, &input, None, T0 + 1000 * i as i64).unwrap();
+        let p = validate_write(&cat, &input, None, T0 + 1000 * i as i64).unwrap();
         insert_row(&c, &cat, &p.row).unwrap();
     }
     c.execute(
