@@ -1,9 +1,12 @@
 //! The command-line grammar (clap derive types only). Validation into a [`super::config`]
 //! happens separately; nothing here touches the network or the disk.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::server::{FaultSpec, RateLimitSpec, ServerConfig};
 
 /// hubscript: automate HubSpot tickets with small Rhai scripts.
 ///
@@ -178,8 +181,8 @@ pub enum Command {
     /// Serve HubSpot's tickets API from the sandbox over HTTP.
     Serve {
         /// Address to listen on (loopback by default).
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: String,
+        #[arg(long, value_name = "IP:PORT", default_value_t = ServerConfig::DEFAULT_ADDR)]
+        addr: SocketAddr,
         /// The sandbox file.
         #[arg(long, value_name = "PATH")]
         sandbox: Option<PathBuf>,
@@ -188,15 +191,15 @@ pub enum Command {
         token: Option<String>,
         /// Emulate HubSpot's rate limits, e.g. 100/10s (search: 5 per second).
         #[arg(long, value_name = "N/WINDOW")]
-        rate_limit: Option<String>,
+        rate_limit: Option<RateLimitSpec>,
         /// Emulate a daily quota.
         #[arg(long, value_name = "N")]
         daily_limit: Option<u64>,
         /// Inject failures, e.g. 429=0.1,500=0.05,timeout=0.02,latency=20ms.
         #[arg(long, value_name = "SPEC")]
-        faults: Option<String>,
+        faults: Option<FaultSpec>,
         /// Seed of the fault injection.
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = ServerConfig::DEFAULT_SEED)]
         seed: u64,
     },
     /// Manage the sandbox file.
@@ -247,12 +250,11 @@ pub enum SandboxCommand {
     },
 }
 
-/// Parses `30s`, `5m`, `1h30m`, or a plain number of seconds.
+/// Parses `30s`, `5m`, `1h 30m`: hubscript's one duration dialect, `humantime`'s, shared with
+/// `--rate-limit`, `--faults` and script headers. A unit is required: a bare `90` is refused
+/// rather than guessed (seconds? milliseconds?).
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    if let Ok(secs) = s.parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(secs));
-    }
-    humantime::parse_duration(s).map_err(|e| format!("{e} (write e.g. 30s, 5m, 1h)"))
+    humantime::parse_duration(s.trim()).map_err(|e| format!("{e} (write e.g. 30s, 5m, 1h)"))
 }
 
 /// Parses `key=value`.
@@ -273,10 +275,84 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    fn serve(args: &[&str]) -> Result<Command, clap::Error> {
+        let argv = ["hubscript", "serve"].iter().chain(args);
+        Cli::try_parse_from(argv).map(|c| c.command)
+    }
+
+    #[test]
+    fn serve_defaults_are_the_server_config_defaults() {
+        let Command::Serve {
+            addr,
+            rate_limit,
+            faults,
+            seed,
+            ..
+        } = serve(&[]).unwrap()
+        else {
+            panic!("not serve");
+        };
+        let d = ServerConfig::default();
+        assert_eq!(addr, d.addr);
+        assert_eq!(seed, d.seed);
+        assert_eq!(rate_limit, d.rate_limit);
+        assert_eq!(faults, d.faults);
+    }
+
+    #[test]
+    fn serve_values_are_parsed_into_their_types() {
+        let Command::Serve {
+            addr,
+            rate_limit,
+            faults,
+            ..
+        } = serve(&[
+            "--addr",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "5/s",
+            "--faults",
+            "500=0.5,latency=1s 500ms",
+        ])
+        .unwrap()
+        else {
+            panic!("not serve");
+        };
+        assert_eq!(addr.port(), 0);
+        assert_eq!(rate_limit, Some(RateLimitSpec::SEARCH));
+        let faults = faults.unwrap();
+        assert_eq!(faults.server_error, 0.5);
+        assert_eq!(faults.latency, std::time::Duration::from_millis(1_500));
+    }
+
+    #[test]
+    fn bad_serve_values_are_usage_errors_naming_the_flag_and_the_part() {
+        for (args, part) in [
+            (["--addr", "localhost"], "localhost"),
+            (["--rate-limit", "100/10x"], "`10x`"),
+            (["--rate-limit", "100/10"], "a unit is required"),
+            (["--faults", "503=0.1"], "`503`"),
+            (["--faults", "latency=20"], "a unit is required"),
+        ] {
+            let e = serve(&args).unwrap_err();
+            assert_eq!(
+                e.kind(),
+                clap::error::ErrorKind::ValueValidation,
+                "{args:?}"
+            );
+            let text = e.to_string();
+            assert!(text.contains(args[0]), "{args:?}: {text}");
+            assert!(text.contains(part), "{args:?}: {text}");
+        }
+    }
+
     #[test]
     fn durations_and_pairs() {
-        assert_eq!(parse_duration("90").unwrap().as_secs(), 90);
+        assert_eq!(parse_duration("90s").unwrap().as_secs(), 90);
         assert_eq!(parse_duration("5m").unwrap().as_secs(), 300);
+        assert_eq!(parse_duration("1h 30m").unwrap().as_secs(), 5_400);
+        let e = parse_duration("90").unwrap_err();
+        assert!(e.contains("unit") && e.contains("30s"), "{e}");
         assert!(parse_duration("soon").is_err());
         assert_eq!(
             parse_key_value("hours=4").unwrap(),

@@ -32,6 +32,8 @@ impl ServerConfig {
         SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8080);
     /// The default body limit: 2 MiB.
     pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+    /// The default seed of the fault RNG (`serve --seed`).
+    pub const DEFAULT_SEED: u64 = 1;
 }
 
 impl Default for ServerConfig {
@@ -42,7 +44,7 @@ impl Default for ServerConfig {
             rate_limit: None,
             daily_limit: None,
             faults: None,
-            seed: 0,
+            seed: Self::DEFAULT_SEED,
             body_limit_bytes: Self::DEFAULT_BODY_LIMIT,
         }
     }

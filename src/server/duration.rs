@@ -1,48 +1,35 @@
-//! Parsing and printing the short durations of `--rate-limit` and `--faults` (`20ms`, `1s`,
-//! `1.5s`, `2m`). Pure functions, no I/O.
+//! Parsing and printing the durations of `--rate-limit` and `--faults` (`20ms`, `1s`,
+//! `1s 500ms`, `2m`) in hubscript's one duration dialect, `humantime`'s (the same as
+//! `--timeout`, `--grace` and script headers). Pure functions, no I/O.
 
 use std::time::Duration;
 
 use super::spec_error::SpecError;
 
-/// Parses `<number><unit>` with unit `ms`, `s` or `m`; the number may have a fraction.
+/// The longest duration accepted: anything above a day is certainly a typo for a test server.
+const MAX: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Parses a duration such as `20ms`, `10s`, `1s 500ms` or `2m`; a unit is required.
 pub(crate) fn parse_duration(input: &str) -> Result<Duration, SpecError> {
-    let s = input.trim();
-    let err = |reason| SpecError::Duration {
+    let err = |reason: String| SpecError::Duration {
         input: input.to_string(),
         reason,
     };
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .ok_or_else(|| err("a unit is required"))?;
-    let (number, unit) = s.split_at(split);
-    if number.is_empty() {
-        return Err(err("a number is required before the unit"));
+    let d = humantime::parse_duration(input.trim()).map_err(|e| match e {
+        humantime::DurationError::UnknownUnit { unit, .. } if unit.is_empty() => {
+            err("a unit is required".into())
+        }
+        other => err(other.to_string()),
+    })?;
+    if d > MAX {
+        return Err(err("too long (at most a day)".into()));
     }
-    let value: f64 = number.parse().map_err(|_| err("bad number"))?;
-    let millis_per_unit = match unit {
-        "ms" => 1.0,
-        "s" => 1_000.0,
-        "m" | "min" => 60_000.0,
-        _ => return Err(err("the unit must be ms, s or m")),
-    };
-    let millis = value * millis_per_unit;
-    // Durations above a day are certainly typos for a test server.
-    if !millis.is_finite() || millis > 86_400_000.0 {
-        return Err(err("too long"));
-    }
-    Ok(Duration::from_micros((millis * 1_000.0).round() as u64))
+    Ok(d)
 }
 
-/// Prints a duration in the shortest form [`parse_duration`] reads back.
+/// Prints a duration in a form [`parse_duration`] reads back (`10s`, `20ms`, `1s 500ms`).
 pub(crate) fn format_duration(d: Duration) -> String {
-    if d.as_secs() > 0 && d.subsec_nanos() == 0 {
-        format!("{}s", d.as_secs())
-    } else if d.subsec_nanos() % 1_000_000 == 0 {
-        format!("{}ms", d.as_millis())
-    } else {
-        format!("{}ms", d.as_secs_f64() * 1_000.0)
-    }
+    humantime::format_duration(d).to_string()
 }
 
 #[cfg(test)]
@@ -50,11 +37,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn units_and_fractions() {
+    fn units_and_compound_durations() {
         assert_eq!(parse_duration("20ms").unwrap(), Duration::from_millis(20));
         assert_eq!(parse_duration("1s").unwrap(), Duration::from_secs(1));
         assert_eq!(
-            parse_duration("1.5s").unwrap(),
+            parse_duration("1s 500ms").unwrap(),
             Duration::from_millis(1_500)
         );
         assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
@@ -63,9 +50,13 @@ mod tests {
 
     #[test]
     fn rejects_missing_unit_number_or_bad_unit() {
-        for bad in ["20", "ms", "20h", "1.2.3s", "", "-1s", "1e9m"] {
+        for bad in ["20", "ms", "20x", "1.2.3s", "", "-1s", "1e9m", "2d"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+        let e = parse_duration("20").unwrap_err().to_string();
+        assert!(e.contains("a unit is required"), "{e}");
+        let e = parse_duration("25h").unwrap_err().to_string();
+        assert!(e.contains("too long"), "{e}");
     }
 
     #[test]

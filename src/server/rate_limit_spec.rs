@@ -64,7 +64,7 @@ impl FromStr for RateLimitSpec {
         if interval.is_zero() {
             return Err(SpecError::Duration {
                 input: interval_text(s),
-                reason: "the window must be longer than zero",
+                reason: "the window must be longer than zero".into(),
             });
         }
         Ok(Self { max, interval })
@@ -111,8 +111,10 @@ mod tests {
         assert!(matches!(e, SpecError::Count { .. }), "{e}");
         let e = "100/10".parse::<RateLimitSpec>().unwrap_err();
         assert!(e.to_string().contains("unit is required"), "{e}");
-        let e = "100/10h".parse::<RateLimitSpec>().unwrap_err();
-        assert!(e.to_string().contains("`10h`"), "{e}");
+        let e = "100/10x".parse::<RateLimitSpec>().unwrap_err();
+        assert!(e.to_string().contains("`10x`"), "{e}");
+        let e = "100/2d".parse::<RateLimitSpec>().unwrap_err();
+        assert!(e.to_string().contains("`2d`"), "{e}");
         let e = "100/0s".parse::<RateLimitSpec>().unwrap_err();
         assert!(e.to_string().contains("longer than zero"), "{e}");
     }

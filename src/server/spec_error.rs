@@ -26,12 +26,12 @@ pub enum SpecError {
         input: String,
     },
     /// A duration is malformed or zero where zero makes no sense.
-    #[error("`{input}` is not a duration: {reason} (examples: 20ms, 1s, 1.5s, 2m)")]
+    #[error("`{input}` is not a duration: {reason} (examples: 20ms, 1s, 1s 500ms, 2m)")]
     Duration {
         /// The offending part.
         input: String,
         /// What is wrong with it.
-        reason: &'static str,
+        reason: String,
     },
     /// A fault key is not one of `429`, `500`, `timeout`, `latency`.
     #[error("unknown fault `{key}`: expected 429, 500, timeout or latency")]

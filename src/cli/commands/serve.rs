@@ -1,5 +1,6 @@
 //! `hubscript serve`: the sandbox over HubSpot's HTTP API until Ctrl-C or SIGTERM.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,51 +13,33 @@ use crate::cli::signals;
 /// Options of `serve`, as parsed.
 pub struct ServeOptions {
     /// Listen address.
-    pub addr: String,
+    pub addr: SocketAddr,
     /// Sandbox file.
     pub sandbox: Option<PathBuf>,
     /// Required bearer token.
     pub token: Option<String>,
     /// Rate-limit emulation.
-    pub rate_limit: Option<String>,
+    pub rate_limit: Option<RateLimitSpec>,
     /// Daily quota emulation.
     pub daily_limit: Option<u64>,
     /// Fault injection.
-    pub faults: Option<String>,
+    pub faults: Option<FaultSpec>,
     /// Fault seed.
     pub seed: u64,
 }
 
 /// Runs the server until interrupted.
 pub async fn serve(opts: ServeOptions) -> CliResult {
-    let addr = opts.addr.parse().map_err(|e| {
-        CliError::usage(format!(
-            "--addr {}: {e} (write e.g. 127.0.0.1:8080)",
-            opts.addr
-        ))
-    })?;
-    let rate_limit = opts
-        .rate_limit
-        .as_deref()
-        .map(str::parse::<RateLimitSpec>)
-        .transpose()
-        .map_err(|e| CliError::usage(format!("--rate-limit: {e}")))?;
-    let faults = opts
-        .faults
-        .as_deref()
-        .map(str::parse::<FaultSpec>)
-        .transpose()
-        .map_err(|e| CliError::usage(format!("--faults: {e}")))?;
     let path = opts
         .sandbox
         .unwrap_or_else(|| PathBuf::from(DEFAULT_SANDBOX_PATH));
     let sandbox = Sandbox::open(&path).map_err(CliError::usage)?;
     let config = ServerConfig {
-        addr,
+        addr: opts.addr,
         token: opts.token,
-        rate_limit,
+        rate_limit: opts.rate_limit,
         daily_limit: opts.daily_limit,
-        faults,
+        faults: opts.faults,
         seed: opts.seed,
         ..ServerConfig::default()
     };
