@@ -8,9 +8,11 @@
 //! memory, run history and the daemon's last fire times.
 
 pub mod backend;
+pub mod calendar;
 pub mod cli;
 pub mod hubspot;
 pub mod model;
+pub mod outbound;
 pub mod repl;
 pub mod sandbox;
 pub mod script;

@@ -8,6 +8,7 @@
 mod association;
 mod batch;
 mod error;
+mod links;
 mod params;
 mod pipeline;
 mod property;
@@ -25,6 +26,7 @@ pub use batch::{
     StandardError, MAX_BATCH_INPUTS,
 };
 pub use error::{ApiError, ErrorCategory, ErrorDetail};
+pub use links::{PortalLinks, DEFAULT_APP_URL, TICKET_OBJECT_TYPE};
 pub use params::{GetParams, ListParams, DEFAULT_TICKET_PROPERTIES};
 pub use pipeline::{Pipeline, PipelineStage};
 pub use property::{ModificationMetadata, Property, PropertyOption};
