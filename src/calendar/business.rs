@@ -176,7 +176,8 @@ impl BusinessCalendar {
                 }
                 remaining -= available;
             }
-            date = shift_date(date, if forward { 1 } else { -1 }).ok_or(BusinessError::NoWorkingTime)?;
+            date = shift_date(date, if forward { 1 } else { -1 })
+                .ok_or(BusinessError::NoWorkingTime)?;
         }
         Err(BusinessError::NoWorkingTime)
     }
@@ -226,8 +227,12 @@ mod tests {
 
     /// Mon-Fri 09:00-17:00 in `zone` with the given holidays.
     fn office(zone: Tz, holidays: &[Holiday]) -> BusinessCalendar {
-        BusinessCalendar::new(zone, WeekHours::default(), holidays.iter().copied().collect())
-            .unwrap()
+        BusinessCalendar::new(
+            zone,
+            WeekHours::default(),
+            holidays.iter().copied().collect(),
+        )
+        .unwrap()
     }
 
     fn around_the_clock(zone: Tz) -> BusinessCalendar {
@@ -244,7 +249,10 @@ mod tests {
         let cal = office(Berlin, &[]);
         // Wednesday 2026-01-14, Berlin is UTC+1: 10:00 local = 09:00Z.
         let ten = utc("2026-01-14T09:00:00Z");
-        assert_eq!(cal.add_business_time(ten, 4 * H).unwrap(), utc("2026-01-14T13:00:00Z"));
+        assert_eq!(
+            cal.add_business_time(ten, 4 * H).unwrap(),
+            utc("2026-01-14T13:00:00Z")
+        );
         assert_eq!(cal.business_time_between(ten, ten + 3 * H).unwrap(), 3 * H);
         assert_eq!(cal.business_time_between(ten + 3 * H, ten).unwrap(), -3 * H);
         assert!(cal.is_business_time(ten).unwrap());
@@ -252,7 +260,10 @@ mod tests {
         assert!(!cal.is_business_time(utc("2026-01-14T16:00:00Z")).unwrap());
         assert!(cal.is_business_time(utc("2026-01-14T15:59:00Z")).unwrap());
         // Filling the day exactly ends at 17:00, not the next morning.
-        assert_eq!(cal.add_business_time(ten, 7 * H).unwrap(), utc("2026-01-14T16:00:00Z"));
+        assert_eq!(
+            cal.add_business_time(ten, 7 * H).unwrap(),
+            utc("2026-01-14T16:00:00Z")
+        );
         assert_eq!(cal.add_business_time(ten, 0).unwrap(), ten);
     }
 
@@ -268,11 +279,19 @@ mod tests {
         // Saturday noon is not business time; from Saturday, time starts Monday 09:00.
         let sat = utc("2026-01-17T11:00:00Z");
         assert!(!cal.is_business_time(sat).unwrap());
-        assert_eq!(cal.add_business_time(sat, 30 * M).unwrap(), utc("2026-01-19T08:30:00Z"));
-        assert_eq!(cal.business_time_between(sat, utc("2026-01-18T20:00:00Z")).unwrap(), 0);
+        assert_eq!(
+            cal.add_business_time(sat, 30 * M).unwrap(),
+            utc("2026-01-19T08:30:00Z")
+        );
+        assert_eq!(
+            cal.business_time_between(sat, utc("2026-01-18T20:00:00Z"))
+                .unwrap(),
+            0
+        );
         // Going back from Monday 09:00 lands at Friday 17:00 - 1h.
         assert_eq!(
-            cal.add_business_time(utc("2026-01-19T08:00:00Z"), -H).unwrap(),
+            cal.add_business_time(utc("2026-01-19T08:00:00Z"), -H)
+                .unwrap(),
             utc("2026-01-16T15:00:00Z")
         );
     }
@@ -293,7 +312,8 @@ mod tests {
         assert!(cal.is_business_time(utc("2027-12-24T10:00:00Z")).unwrap());
         assert!(!cal.is_business_day(date("2031-12-25")));
         assert_eq!(
-            cal.business_time_between(wed, utc("2026-12-28T16:00:00Z")).unwrap(),
+            cal.business_time_between(wed, utc("2026-12-28T16:00:00Z"))
+                .unwrap(),
             2 * H + 8 * H
         );
         assert_eq!(
@@ -312,7 +332,10 @@ mod tests {
         assert_eq!(cal.business_time_between(fri, mon).unwrap(), 2 * H);
         // Fall back on Sunday 2026-10-25: Friday 16:00 CEST + 2h = Monday 10:00 CET.
         let fri = utc("2026-10-23T14:00:00Z");
-        assert_eq!(cal.add_business_time(fri, 2 * H).unwrap(), utc("2026-10-26T09:00:00Z"));
+        assert_eq!(
+            cal.add_business_time(fri, 2 * H).unwrap(),
+            utc("2026-10-26T09:00:00Z")
+        );
         // Around the clock, the change days are 23 and 25 hours of working time.
         let all = around_the_clock(Berlin);
         let day = |d| date_bounds(Berlin, d);
@@ -329,7 +352,10 @@ mod tests {
         // Spring forward on Sunday 2026-03-08: Friday 16:00 EST (21:00Z) + 3h = Monday 11:00
         // EDT (15:00Z).
         let fri = utc("2026-03-06T21:00:00Z");
-        assert_eq!(cal.add_business_time(fri, 3 * H).unwrap(), utc("2026-03-09T15:00:00Z"));
+        assert_eq!(
+            cal.add_business_time(fri, 3 * H).unwrap(),
+            utc("2026-03-09T15:00:00Z")
+        );
         // Fall back on Sunday 2026-11-01: Friday 16:00 EDT (20:00Z) + 3h = Monday 11:00 EST
         // (16:00Z).
         let fri = utc("2026-10-30T20:00:00Z");
@@ -352,9 +378,11 @@ mod tests {
     #[test]
     fn night_hours_in_the_dst_gap() {
         // Spans starting inside the skipped hour start when the clock resumes.
-        let hours =
-            WeekHours::parse(&BTreeMap::from([("sun".to_string(), "02:30-04:00".to_string())]))
-                .unwrap();
+        let hours = WeekHours::parse(&BTreeMap::from([(
+            "sun".to_string(),
+            "02:30-04:00".to_string(),
+        )]))
+        .unwrap();
         let cal = BusinessCalendar::new(Berlin, hours, BTreeSet::new()).unwrap();
         let (a, b) = date_bounds(Berlin, "2026-03-29");
         assert_eq!(cal.business_time_between(a, b).unwrap(), H);
@@ -367,13 +395,25 @@ mod tests {
     fn business_days_skip_weekends() {
         let cal = office(Tz::UTC, &[]);
         let fri = utc("2026-01-16T12:00:00Z");
-        assert_eq!(cal.add_business_days(fri, 1).unwrap(), utc("2026-01-19T12:00:00Z"));
-        assert_eq!(cal.add_business_days(fri, 5).unwrap(), utc("2026-01-23T12:00:00Z"));
-        assert_eq!(cal.add_business_days(fri, -5).unwrap(), utc("2026-01-09T12:00:00Z"));
+        assert_eq!(
+            cal.add_business_days(fri, 1).unwrap(),
+            utc("2026-01-19T12:00:00Z")
+        );
+        assert_eq!(
+            cal.add_business_days(fri, 5).unwrap(),
+            utc("2026-01-23T12:00:00Z")
+        );
+        assert_eq!(
+            cal.add_business_days(fri, -5).unwrap(),
+            utc("2026-01-09T12:00:00Z")
+        );
         assert_eq!(cal.add_business_days(fri, 0).unwrap(), fri);
         // From a Saturday, one business day is Monday.
         let sat = utc("2026-01-17T12:00:00Z");
-        assert_eq!(cal.add_business_days(sat, 1).unwrap(), utc("2026-01-19T12:00:00Z"));
+        assert_eq!(
+            cal.add_business_days(sat, 1).unwrap(),
+            utc("2026-01-19T12:00:00Z")
+        );
     }
 
     #[test]
@@ -385,8 +425,14 @@ mod tests {
             .flat_map(|m| (1..=31).map(move |d| Holiday::Annual(m, d)))
             .collect();
         let cal = office(Tz::UTC, &all);
-        assert_eq!(cal.add_business_time(0, H), Err(BusinessError::NoWorkingTime));
-        assert_eq!(cal.add_business_days(0, 1), Err(BusinessError::NoWorkingTime));
+        assert_eq!(
+            cal.add_business_time(0, H),
+            Err(BusinessError::NoWorkingTime)
+        );
+        assert_eq!(
+            cal.add_business_days(0, 1),
+            Err(BusinessError::NoWorkingTime)
+        );
     }
 
     fn date_bounds(zone: Tz, d: &str) -> (i64, i64) {

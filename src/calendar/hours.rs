@@ -73,7 +73,9 @@ impl WeekHours {
             for day in parse_days(key)? {
                 let slot = &mut days[day.num_days_from_monday() as usize];
                 if slot.is_some() {
-                    return Err(format!("hours: {day} is given twice (in `{key}` and another key)"));
+                    return Err(format!(
+                        "hours: {day} is given twice (in `{key}` and another key)"
+                    ));
                 }
                 *slot = Some(spans.clone());
             }
@@ -153,7 +155,10 @@ fn parse_spans(s: &str) -> Result<Vec<Span>, String> {
     let mut spans = Vec::new();
     for part in s.split(',') {
         let (a, b) = part.split_once('-').ok_or_else(|| {
-            format!("`{}` is not a span of time (write e.g. \"09:00-17:00\")", part.trim())
+            format!(
+                "`{}` is not a span of time (write e.g. \"09:00-17:00\")",
+                part.trim()
+            )
         })?;
         let span = Span {
             start: parse_clock(a)?,
@@ -195,22 +200,49 @@ mod tests {
             ("sun", "closed"),
         ]))
         .unwrap();
-        assert_eq!(h.on(Weekday::Wed), &[Span { start: 540, end: 1020 }]);
+        assert_eq!(
+            h.on(Weekday::Wed),
+            &[Span {
+                start: 540,
+                end: 1020
+            }]
+        );
         assert_eq!(
             h.on(Weekday::Fri),
-            &[Span { start: 480, end: 720 }, Span { start: 780, end: 930 }]
+            &[
+                Span {
+                    start: 480,
+                    end: 720
+                },
+                Span {
+                    start: 780,
+                    end: 930
+                }
+            ]
         );
         assert!(h.on(Weekday::Sat).is_empty());
         assert!(h.on(Weekday::Sun).is_empty());
         let wrap = WeekHours::parse(&map(&[("sat-mon", "00:00-24:00")])).unwrap();
-        assert_eq!(wrap.on(Weekday::Sun), &[Span { start: 0, end: 1440 }]);
+        assert_eq!(
+            wrap.on(Weekday::Sun),
+            &[Span {
+                start: 0,
+                end: 1440
+            }]
+        );
         assert!(wrap.on(Weekday::Tue).is_empty());
     }
 
     #[test]
     fn default_is_office_hours() {
         let h = WeekHours::default();
-        assert_eq!(h.on(Weekday::Mon), &[Span { start: 540, end: 1020 }]);
+        assert_eq!(
+            h.on(Weekday::Mon),
+            &[Span {
+                start: 540,
+                end: 1020
+            }]
+        );
         assert!(h.on(Weekday::Sat).is_empty());
         assert!(h.has_any());
         assert!(!WeekHours::parse(&BTreeMap::new()).unwrap().has_any());

@@ -119,15 +119,30 @@ mod tests {
     #[test]
     fn bad_values_name_the_key() {
         assert!(spec("hollidays = []").unwrap_err().contains("hollidays"));
-        let e = spec("timezone = \"Moon/Base\"").unwrap().build(Tz::UTC).unwrap_err();
+        let e = spec("timezone = \"Moon/Base\"")
+            .unwrap()
+            .build(Tz::UTC)
+            .unwrap_err();
         assert!(e.contains("Moon/Base"), "{e}");
-        let e = spec("holidays = [\"Christmas\"]").unwrap().build(Tz::UTC).unwrap_err();
+        let e = spec("holidays = [\"Christmas\"]")
+            .unwrap()
+            .build(Tz::UTC)
+            .unwrap_err();
         assert!(e.contains("Christmas"), "{e}");
-        let e = spec("holidays = [\"13-01\"]").unwrap().build(Tz::UTC).unwrap_err();
+        let e = spec("holidays = [\"13-01\"]")
+            .unwrap()
+            .build(Tz::UTC)
+            .unwrap_err();
         assert!(e.contains("13-01"), "{e}");
-        let e = spec("hours = { sat = \"closed\" }").unwrap().build(Tz::UTC).unwrap_err();
+        let e = spec("hours = { sat = \"closed\" }")
+            .unwrap()
+            .build(Tz::UTC)
+            .unwrap_err();
         assert!(e.contains("no working time"), "{e}");
-        let e = spec("hours = { mon = \"9 to 5\" }").unwrap().build(Tz::UTC).unwrap_err();
+        let e = spec("hours = { mon = \"9 to 5\" }")
+            .unwrap()
+            .build(Tz::UTC)
+            .unwrap_err();
         assert!(e.contains("hours.mon"), "{e}");
     }
 

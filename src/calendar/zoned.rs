@@ -158,20 +158,41 @@ mod tests {
     #[test]
     fn formats_in_a_zone() {
         let t = utc("2026-07-01T12:00:00Z");
-        assert_eq!(format(t, "%Y-%m-%d %H:%M %Z", Berlin).unwrap(), "2026-07-01 14:00 CEST");
+        assert_eq!(
+            format(t, "%Y-%m-%d %H:%M %Z", Berlin).unwrap(),
+            "2026-07-01 14:00 CEST"
+        );
         assert_eq!(format(t, "%H:%M", New_York).unwrap(), "08:00");
         assert_eq!(format(t, "%H:%M", Tz::UTC).unwrap(), "12:00");
-        assert!(matches!(format(t, "%Q", Berlin), Err(ZoneError::BadFormat(_))));
-        assert!(matches!(format(i64::MAX, "%H", Berlin), Err(ZoneError::OutOfRange(_))));
+        assert!(matches!(
+            format(t, "%Q", Berlin),
+            Err(ZoneError::BadFormat(_))
+        ));
+        assert!(matches!(
+            format(i64::MAX, "%H", Berlin),
+            Err(ZoneError::OutOfRange(_))
+        ));
     }
 
     #[test]
     fn parses_local_text_in_the_zone() {
-        assert_eq!(parse("2026-01-15 09:00", Berlin), Some(utc("2026-01-15T08:00:00Z")));
-        assert_eq!(parse("2026-07-15T09:00:30", New_York), Some(utc("2026-07-15T13:00:30Z")));
-        assert_eq!(parse("2026-07-15", Berlin), Some(utc("2026-07-14T22:00:00Z")));
+        assert_eq!(
+            parse("2026-01-15 09:00", Berlin),
+            Some(utc("2026-01-15T08:00:00Z"))
+        );
+        assert_eq!(
+            parse("2026-07-15T09:00:30", New_York),
+            Some(utc("2026-07-15T13:00:30Z"))
+        );
+        assert_eq!(
+            parse("2026-07-15", Berlin),
+            Some(utc("2026-07-14T22:00:00Z"))
+        );
         // An explicit offset wins over the zone; epoch milliseconds pass through.
-        assert_eq!(parse("2026-07-15T09:00:00Z", Berlin), Some(utc("2026-07-15T09:00:00Z")));
+        assert_eq!(
+            parse("2026-07-15T09:00:00Z", Berlin),
+            Some(utc("2026-07-15T09:00:00Z"))
+        );
         assert_eq!(parse("1000", Berlin), Some(1000));
         assert_eq!(parse("next tuesday", Berlin), None);
         assert_eq!(parse("  ", Berlin), None);
@@ -180,13 +201,25 @@ mod tests {
     #[test]
     fn skipped_and_repeated_local_times_resolve_predictably() {
         // Berlin springs forward 2026-03-29 02:00 -> 03:00: 02:30 does not exist.
-        assert_eq!(parse("2026-03-29 02:30", Berlin), Some(utc("2026-03-29T01:00:00Z")));
+        assert_eq!(
+            parse("2026-03-29 02:30", Berlin),
+            Some(utc("2026-03-29T01:00:00Z"))
+        );
         // Berlin falls back 2026-10-25 03:00 -> 02:00: 02:30 happens twice, first one wins.
-        assert_eq!(parse("2026-10-25 02:30", Berlin), Some(utc("2026-10-25T00:30:00Z")));
+        assert_eq!(
+            parse("2026-10-25 02:30", Berlin),
+            Some(utc("2026-10-25T00:30:00Z"))
+        );
         // New York springs forward 2026-03-08 02:00 -> 03:00.
-        assert_eq!(parse("2026-03-08 02:15", New_York), Some(utc("2026-03-08T07:00:00Z")));
+        assert_eq!(
+            parse("2026-03-08 02:15", New_York),
+            Some(utc("2026-03-08T07:00:00Z"))
+        );
         // New York falls back 2026-11-01 02:00 -> 01:00: 01:30 EDT first.
-        assert_eq!(parse("2026-11-01 01:30", New_York), Some(utc("2026-11-01T05:30:00Z")));
+        assert_eq!(
+            parse("2026-11-01 01:30", New_York),
+            Some(utc("2026-11-01T05:30:00Z"))
+        );
     }
 
     #[test]
@@ -195,10 +228,22 @@ mod tests {
         let t = utc("2026-07-01T23:30:00Z");
         assert_eq!(weekday(t, Tz::UTC).unwrap(), Weekday::Wed);
         assert_eq!(weekday(t, Berlin).unwrap(), Weekday::Thu);
-        assert_eq!(start_of_day(t, Berlin).unwrap(), utc("2026-07-01T22:00:00Z"));
-        assert_eq!(start_of_day(t, New_York).unwrap(), utc("2026-07-01T04:00:00Z"));
-        assert_eq!(start_of_week(t, Berlin).unwrap(), utc("2026-06-28T22:00:00Z"));
-        assert_eq!(start_of_week(t, Tz::UTC).unwrap(), utc("2026-06-29T00:00:00Z"));
+        assert_eq!(
+            start_of_day(t, Berlin).unwrap(),
+            utc("2026-07-01T22:00:00Z")
+        );
+        assert_eq!(
+            start_of_day(t, New_York).unwrap(),
+            utc("2026-07-01T04:00:00Z")
+        );
+        assert_eq!(
+            start_of_week(t, Berlin).unwrap(),
+            utc("2026-06-28T22:00:00Z")
+        );
+        assert_eq!(
+            start_of_week(t, Tz::UTC).unwrap(),
+            utc("2026-06-29T00:00:00Z")
+        );
     }
 
     #[test]
@@ -211,7 +256,10 @@ mod tests {
         // New York fall-back: Saturday 09:00 EDT + 1 day = Sunday 09:00 EST (25h later).
         let sat = utc("2026-10-31T13:00:00Z");
         assert_eq!(add_days(sat, 1, New_York).unwrap() - sat, 25 * 3_600_000);
-        assert_eq!(add_days(sun, -1, Berlin).unwrap(), utc("2026-03-28T08:00:00Z"));
+        assert_eq!(
+            add_days(sun, -1, Berlin).unwrap(),
+            utc("2026-03-28T08:00:00Z")
+        );
         // Landing in the gap moves to its end.
         let t = utc("2026-03-28T01:30:00Z"); // 02:30 CET
         assert_eq!(add_days(t, 1, Berlin).unwrap(), utc("2026-03-29T01:00:00Z"));

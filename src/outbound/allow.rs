@@ -155,21 +155,30 @@ mod tests {
     #[test]
     fn exact_hosts_and_wildcards() {
         let l = list(&["hooks.slack.com", "*.pagerduty.com", "127.0.0.1:9000"]);
-        assert!(l.check("https://hooks.slack.com/services/T/B/x", "").is_ok());
+        assert!(l
+            .check("https://hooks.slack.com/services/T/B/x", "")
+            .is_ok());
         assert!(l.check("https://HOOKS.slack.com:443/x", "").is_ok());
-        assert!(l.check("https://events.pagerduty.com/v2/enqueue", "").is_ok());
+        assert!(l
+            .check("https://events.pagerduty.com/v2/enqueue", "")
+            .is_ok());
         assert!(l.check("http://127.0.0.1:9000/hook", "").is_ok());
         for refused in [
-            "https://pagerduty.com/",          // the wildcard covers subdomains only
-            "https://evilpagerduty.com/",      // not a subdomain
+            "https://pagerduty.com/",           // the wildcard covers subdomains only
+            "https://evilpagerduty.com/",       // not a subdomain
             "https://hooks.slack.com.evil.io/", // suffix tricks
             "https://slack.com/",
             "http://127.0.0.1:9001/hook", // another port
         ] {
             let e = l.check(refused, refused).unwrap_err();
-            assert!(matches!(e, OutboundError::NotAllowed { .. }), "{refused}: {e}");
+            assert!(
+                matches!(e, OutboundError::NotAllowed { .. }),
+                "{refused}: {e}"
+            );
         }
-        let e = l.check("https://example.org/", "https://example.org/").unwrap_err();
+        let e = l
+            .check("https://example.org/", "https://example.org/")
+            .unwrap_err();
         assert!(e.to_string().contains("example.org"), "{e}");
         assert!(e.to_string().contains("hooks.slack.com"), "{e}");
     }
@@ -179,9 +188,13 @@ mod tests {
         let l = list(&["example.com", "localhost", "127.0.0.1"]);
         assert!(l.check("http://localhost:8080/", "").is_ok());
         assert!(l.check("http://127.0.0.1/", "").is_ok());
-        let e = l.check("http://example.com/", "http://example.com/").unwrap_err();
+        let e = l
+            .check("http://example.com/", "http://example.com/")
+            .unwrap_err();
         assert!(e.to_string().contains("https"), "{e}");
-        let e = l.check("ftp://example.com/", "ftp://example.com/").unwrap_err();
+        let e = l
+            .check("ftp://example.com/", "ftp://example.com/")
+            .unwrap_err();
         assert!(e.to_string().contains("ftp"), "{e}");
         assert!(l.check("https://user:pw@example.com/", "x").is_err());
         assert!(l.check("not a url", "not a url").is_err());
@@ -189,7 +202,15 @@ mod tests {
 
     #[test]
     fn entries_must_be_hosts() {
-        for bad in ["https://hooks.slack.com", "hooks.slack.com/x", "", "*", "*.", "a b", "h:99999"] {
+        for bad in [
+            "https://hooks.slack.com",
+            "hooks.slack.com/x",
+            "",
+            "*",
+            "*.",
+            "a b",
+            "h:99999",
+        ] {
             assert!(AllowList::parse(&[bad]).is_err(), "{bad:?} was accepted");
         }
         assert!(AllowList::parse::<&str>(&[]).unwrap().is_empty());

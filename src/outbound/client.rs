@@ -146,7 +146,11 @@ mod tests {
         let addr = serve(app).await;
         let r = send(
             &build_client(),
-            &req(Method::Post, format!("http://{addr}/hook"), Some("{\"a\":1}")),
+            &req(
+                Method::Post,
+                format!("http://{addr}/hook"),
+                Some("{\"a\":1}"),
+            ),
             HttpLimits::default(),
         )
         .await
@@ -168,13 +172,24 @@ mod tests {
             max_response_bytes: 1_000,
             ..HttpLimits::default()
         };
-        let e = send(&build_client(), &req(Method::Get, format!("http://{addr}/big"), None), limits)
-            .await
-            .unwrap_err();
-        assert!(matches!(e, OutboundError::TooLarge { limit: 1_000, .. }), "{e}");
-        let r = send(&build_client(), &req(Method::Get, format!("http://{addr}/moved"), None), limits)
-            .await
-            .unwrap();
+        let e = send(
+            &build_client(),
+            &req(Method::Get, format!("http://{addr}/big"), None),
+            limits,
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(e, OutboundError::TooLarge { limit: 1_000, .. }),
+            "{e}"
+        );
+        let r = send(
+            &build_client(),
+            &req(Method::Get, format!("http://{addr}/moved"), None),
+            limits,
+        )
+        .await
+        .unwrap();
         assert_eq!(r.status, 307);
     }
 
@@ -194,9 +209,13 @@ mod tests {
             ..HttpLimits::default()
         };
         let url = format!("http://{addr}/slow");
-        let e = send(&build_client(), &req(Method::Get, url.clone(), None), limits)
-            .await
-            .unwrap_err();
+        let e = send(
+            &build_client(),
+            &req(Method::Get, url.clone(), None),
+            limits,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(e, OutboundError::Timeout { .. }), "{e}");
         assert!(e.to_string().contains(&url), "{e}");
     }
@@ -209,8 +228,13 @@ mod tests {
         drop(listener);
         let mut r = req(Method::Get, String::new(), None);
         r.url = Sensitive::secret("HOOK", format!("http://127.0.0.1:{port}/T0/secret-path"));
-        let e = send(&build_client(), &r, HttpLimits::default()).await.unwrap_err();
+        let e = send(&build_client(), &r, HttpLimits::default())
+            .await
+            .unwrap_err();
         let text = e.to_string();
-        assert!(text.contains("[secret HOOK]") && !text.contains("secret-path"), "{text}");
+        assert!(
+            text.contains("[secret HOOK]") && !text.contains("secret-path"),
+            "{text}"
+        );
     }
 }

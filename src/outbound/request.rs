@@ -180,7 +180,10 @@ mod tests {
             body: Some(Sensitive::plain("{\"text\":\"hi\"}")),
         };
         let debug = format!("{req:?}");
-        assert!(!debug.contains("xyz") && !debug.contains("s3cr3t"), "{debug}");
+        assert!(
+            !debug.contains("xyz") && !debug.contains("s3cr3t"),
+            "{debug}"
+        );
         let rec = RequestRecord::of(&req, true);
         assert_eq!(rec.line(), "POST [secret HOOK] (planned, not sent)");
         assert_eq!(rec.body.as_deref(), Some("{\"text\":\"hi\"}"));
@@ -198,7 +201,13 @@ mod tests {
         };
         assert_eq!(rec.line(), "GET https://x.example/a -> 204");
         rec.error = Some("no answer within 10s".into());
-        assert_eq!(rec.line(), "GET https://x.example/a failed: no answer within 10s");
-        assert_eq!(preview(&"é".repeat(BODY_PREVIEW + 5)).chars().count(), BODY_PREVIEW + 3);
+        assert_eq!(
+            rec.line(),
+            "GET https://x.example/a failed: no answer within 10s"
+        );
+        assert_eq!(
+            preview(&"é".repeat(BODY_PREVIEW + 5)).chars().count(),
+            BODY_PREVIEW + 3
+        );
     }
 }

@@ -89,12 +89,20 @@ mod tests {
 
     fn secrets() -> Secrets {
         let env = BTreeMap::from([
-            ("HOOK".to_string(), "https://hooks.example/T1/B2/abcdef".to_string()),
+            (
+                "HOOK".to_string(),
+                "https://hooks.example/T1/B2/abcdef".to_string(),
+            ),
             ("TOKEN".to_string(), "abcdef".to_string()),
             ("EMPTY".to_string(), String::new()),
         ]);
         Secrets::load(
-            &["HOOK".into(), "TOKEN".into(), "EMPTY".into(), "MISSING".into()],
+            &[
+                "HOOK".into(),
+                "TOKEN".into(),
+                "EMPTY".into(),
+                "MISSING".into(),
+            ],
             |n| env.get(n).cloned(),
         )
     }
@@ -107,7 +115,10 @@ mod tests {
         assert!(e.contains("PATH") && e.contains("`env` list"), "{e}");
         let e = s.get("MISSING").unwrap_err().to_string();
         assert!(e.contains("MISSING") && e.contains("not set"), "{e}");
-        assert!(matches!(s.get("EMPTY"), Err(OutboundError::EnvUnset { .. })));
+        assert!(matches!(
+            s.get("EMPTY"),
+            Err(OutboundError::EnvUnset { .. })
+        ));
     }
 
     #[test]

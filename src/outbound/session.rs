@@ -99,7 +99,10 @@ impl OutboundSession {
     /// Checks `req` may go to its destination and counts it against the run's cap.
     pub fn admit(&self, req: &OutboundRequest, to: Destination) -> Result<(), OutboundError> {
         match to {
-            Destination::Script => self.allow.check(req.url.real(), req.url.shown()).map(|_| ()),
+            Destination::Script => self
+                .allow
+                .check(req.url.real(), req.url.shown())
+                .map(|_| ()),
             Destination::Operator => check_url(req.url.real(), req.url.shown()).map(|_| ()),
         }?;
         self.requests.take()
@@ -113,7 +116,10 @@ impl OutboundSession {
     }
 
     /// Sends an admitted request and records the outcome.
-    pub async fn send(&self, req: &OutboundRequest) -> (RequestRecord, Result<Response, OutboundError>) {
+    pub async fn send(
+        &self,
+        req: &OutboundRequest,
+    ) -> (RequestRecord, Result<Response, OutboundError>) {
         let client = self.client.get_or_init(build_client);
         let result = send(client, req, self.limits).await;
         let mut rec = RequestRecord::of(req, false);
@@ -202,7 +208,10 @@ mod tests {
         assert_eq!(recs.len(), 1);
         assert!(recs[0].planned);
         assert_eq!(recs[0].url, "[secret HOOK]");
-        assert_eq!(s.redact("see https://hooks.slack.com/services/T/B/k"), "see [secret HOOK]");
+        assert_eq!(
+            s.redact("see https://hooks.slack.com/services/T/B/k"),
+            "see [secret HOOK]"
+        );
     }
 
     #[test]
@@ -213,7 +222,16 @@ mod tests {
             s.admit(&pd, Destination::Script).unwrap();
         }
         let e = s.admit(&pd, Destination::Script).unwrap_err();
-        assert!(matches!(e, OutboundError::RateCap { limit: MAX_REQUESTS_PER_RUN, .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                OutboundError::RateCap {
+                    limit: MAX_REQUESTS_PER_RUN,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let cap = RateCap::new("Slack messages", 2);
         assert!(cap.take().is_ok() && cap.take().is_ok() && cap.take().is_err());
         assert_eq!(cap.used(), 2);

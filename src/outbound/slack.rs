@@ -50,7 +50,10 @@ mod tests {
     #[test]
     fn links_escape_their_text() {
         assert_eq!(
-            link("https://app.hubspot.com/contacts/1/record/0-5/2", "A <b> & c|d"),
+            link(
+                "https://app.hubspot.com/contacts/1/record/0-5/2",
+                "A <b> & c|d"
+            ),
             "<https://app.hubspot.com/contacts/1/record/0-5/2|A &lt;b&gt; &amp; c¦d>"
         );
     }

@@ -7,15 +7,25 @@
 //! //! timezone = "Europe/Berlin"
 //! //! overlap = "skip"
 //! //! max_writes = 50
+//! //! http = ["hooks.slack.com", "events.pagerduty.com"]
+//! //! env = ["SLACK_WEBHOOK_URL", "PAGERDUTY_ROUTING_KEY"]
+//! //! calendar = { hours = { "mon-fri" = "09:00-17:00" }, holidays = ["12-25"] }
 //! ```
 //!
 //! Unknown keys and bad values are errors that name the script line they are on. The cron
-//! expression is kept as text here; the triggers layer parses and validates it.
+//! expression is kept as text here; the triggers layer parses and validates it. `calendar` is
+//! either a table (see [`crate::calendar::CalendarSpec`]) or the path of a shared calendar file,
+//! relative to the script's directory; either is read and validated here, so `check` reports a
+//! bad calendar. `http` lists the hosts the script may call; `env` the environment variables
+//! it may read as secrets (their values are read at run time only).
 
 use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
+
+use crate::calendar::{BusinessCalendar, CalendarSpec};
+use crate::outbound::{valid_env_name, AllowList};
 
 /// What the daemon does when a fire time comes while the previous run still goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -60,6 +70,12 @@ pub struct ScriptHeader {
     pub timeout: Option<Duration>,
     /// At most this many tickets changed per run.
     pub max_writes: Option<u64>,
+    /// The business calendar declared (inline or by file); see [`Self::business_calendar`].
+    pub calendar: Option<BusinessCalendar>,
+    /// Hosts the script may call with `http::`.
+    pub http: AllowList,
+    /// Environment variables the script may read as secrets.
+    pub env: Vec<String>,
     /// The line after the header (1-based), where the script body starts.
     pub body_line: usize,
 }
@@ -87,6 +103,9 @@ struct RawHeader {
     jitter: Option<toml::Value>,
     timeout: Option<toml::Value>,
     max_writes: Option<i64>,
+    calendar: Option<toml::Value>,
+    http: Option<Vec<String>>,
+    env: Option<Vec<String>>,
 }
 
 /// Keys a header may hold, for error messages.
@@ -99,6 +118,9 @@ pub const HEADER_KEYS: &[&str] = &[
     "jitter",
     "timeout",
     "max_writes",
+    "calendar",
+    "http",
+    "env",
 ];
 
 impl ScriptHeader {
@@ -144,9 +166,10 @@ impl ScriptHeader {
             toml_text
                 .split('\n')
                 .position(|l| {
-                    l.trim_start()
-                        .strip_prefix(key)
+                    let l = l.trim_start();
+                    l.strip_prefix(key)
                         .is_some_and(|r| r.trim_start().starts_with('='))
+                        || l.replace(' ', "") == format!("[{key}]")
                 })
                 .map(|i| i + 1)
                 .unwrap_or(1)
@@ -190,6 +213,37 @@ impl ScriptHeader {
                 return Err(err(line_of("schedule"), "`schedule` is empty".into()));
             }
         }
+        let calendar = match raw.calendar {
+            None => None,
+            Some(value) => {
+                let spec = match value {
+                    toml::Value::String(rel) => {
+                        let base = file.parent().unwrap_or_else(|| Path::new(""));
+                        CalendarSpec::from_file(&base.join(&rel))
+                    }
+                    toml::Value::Table(t) => toml::Value::Table(t)
+                        .try_into::<CalendarSpec>()
+                        .map_err(|e| format!("calendar: {}", e.message())),
+                    other => Err(format!(
+                        "`calendar` must be a table (timezone, hours, holidays) or the path of a calendar file, not {other}"
+                    )),
+                };
+                let zone = timezone.unwrap_or(chrono_tz::Tz::UTC);
+                Some(
+                    spec.and_then(|s| s.build(zone))
+                        .map_err(|m| err(line_of("calendar"), m))?,
+                )
+            }
+        };
+        let http = AllowList::parse(raw.http.as_deref().unwrap_or_default())
+            .map_err(|m| err(line_of("http"), m))?;
+        let env = raw.env.unwrap_or_default();
+        if let Some(bad) = env.iter().find(|n| !valid_env_name(n)) {
+            return Err(err(
+                line_of("env"),
+                format!("`env` entry \"{bad}\" is not an environment variable name (letters, digits and _)"),
+            ));
+        }
         Ok(Self {
             description: raw.description,
             schedule: raw.schedule,
@@ -199,8 +253,26 @@ impl ScriptHeader {
             jitter: duration("jitter", raw.jitter)?,
             timeout: duration("timeout", raw.timeout)?,
             max_writes,
+            calendar,
+            http,
+            env,
             body_line,
         })
+    }
+
+    /// The script's business calendar: the declared one, else Monday to Friday 09:00-17:00
+    /// in the header's `timezone` (UTC without one), no holidays.
+    pub fn business_calendar(&self) -> BusinessCalendar {
+        self.calendar.clone().unwrap_or_else(|| {
+            CalendarSpec::default()
+                .build(self.timezone.unwrap_or(chrono_tz::Tz::UTC))
+                .unwrap_or_default()
+        })
+    }
+
+    /// The zone `format_time` and the day functions default to: `timezone`, else UTC.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.timezone.unwrap_or(chrono_tz::Tz::UTC)
     }
 
     /// The line of `key` in the header, for errors found later (e.g. a bad cron expression).
@@ -279,6 +351,67 @@ mod tests {
         assert_eq!(e.line, 1, "{e}");
         let e = parse("//! description = \n").unwrap_err();
         assert_eq!(e.line, 1, "{e}");
+    }
+
+    #[test]
+    fn reads_outbound_keys_and_an_inline_calendar() {
+        let h = parse(
+            "//! timezone = \"America/New_York\"\n//! http = [\"hooks.slack.com\", \"*.pagerduty.com\"]\n//! env = [\"SLACK_WEBHOOK_URL\"]\n//! calendar = { hours = { \"mon-fri\" = \"08:00-18:00\" }, holidays = [\"12-25\"] }\nlet x = 1;",
+        )
+        .unwrap();
+        assert_eq!(h.http.entries(), ["hooks.slack.com", "*.pagerduty.com"]);
+        assert_eq!(h.env, ["SLACK_WEBHOOK_URL"]);
+        let cal = h.calendar.clone().unwrap();
+        // The calendar defaults to the header's zone.
+        assert_eq!(cal.zone(), chrono_tz::America::New_York);
+        assert!(cal.is_holiday(chrono::NaiveDate::from_ymd_opt(2030, 12, 25).unwrap()));
+        assert_eq!(h.business_calendar(), cal);
+    }
+
+    #[test]
+    fn default_calendar_is_office_hours_in_the_header_zone() {
+        let h = parse("//! timezone = \"Europe/Berlin\"\n").unwrap();
+        assert_eq!(h.calendar, None);
+        assert_eq!(h.business_calendar().zone(), chrono_tz::Europe::Berlin);
+        assert!(h.http.is_empty() && h.env.is_empty());
+    }
+
+    #[test]
+    fn a_calendar_file_is_read_relative_to_the_script() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("calendars")).unwrap();
+        std::fs::write(
+            dir.path().join("calendars/support.toml"),
+            "timezone = \"Europe/Berlin\"\nholidays = [\"2026-12-24\"]\n",
+        )
+        .unwrap();
+        let script = dir.path().join("rule.rhai");
+        let h =
+            ScriptHeader::parse(&script, "//! calendar = \"calendars/support.toml\"\n").unwrap();
+        assert_eq!(h.calendar.unwrap().zone(), chrono_tz::Europe::Berlin);
+        let e = ScriptHeader::parse(
+            &script,
+            "//! description = \"x\"\n//! calendar = \"nope.toml\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("nope.toml"), "{e}");
+    }
+
+    #[test]
+    fn bad_outbound_keys_name_their_line() {
+        let e = parse("//! description = \"x\"\n//! http = [\"https://hooks.slack.com/x\"]\n")
+            .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("hooks.slack.com/x"), "{e}");
+        let e = parse("//! env = [\"SLACK-URL\"]\n").unwrap_err();
+        assert_eq!(e.line, 1, "{e}");
+        let e = parse("//! description = \"x\"\n//! [calendar]\n//! hours = { mon = \"9-5\" }\n")
+            .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("hours.mon"), "{e}");
+        let e = parse("//! calendar = { holiday = [] }\n").unwrap_err();
+        assert!(e.message.contains("holiday"), "{e}");
     }
 
     #[test]
