@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -30,6 +30,34 @@ impl<T> Db<T> for rusqlite::Result<T> {
     }
 }
 
+/// Takes a connection's lock even when an earlier holder panicked. A panic inside a write
+/// unwinds through its `Transaction`, whose drop rolls back, so the connection itself is
+/// sound; a transaction somehow still open is rolled back here. Without this, one panic would
+/// turn every later request on that connection into a 500 until the process restarts.
+fn recover<'a>(
+    lock: &'a Mutex<Connection>,
+    poisoned: PoisonError<MutexGuard<'a, Connection>>,
+    role: &str,
+) -> MutexGuard<'a, Connection> {
+    tracing::warn!(
+        connection = role,
+        "a sandbox request panicked while holding this connection; recovering it"
+    );
+    lock.clear_poison();
+    let conn = poisoned.into_inner();
+    if !conn.is_autocommit() {
+        if let Err(e) = conn.execute_batch("ROLLBACK") {
+            tracing::warn!(connection = role, error = %e, "rollback after a panic failed");
+        }
+    }
+    conn
+}
+
+/// Locks the writer connection, recovering it from a poisoned lock.
+fn lock_writer(lock: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    lock.lock().unwrap_or_else(|p| recover(lock, p, "writer"))
+}
+
 /// The shared state behind a [`Sandbox`].
 pub struct Inner {
     pub(crate) path: PathBuf,
@@ -44,13 +72,15 @@ impl Inner {
     pub fn read<T>(&self, f: impl FnOnce(&Connection) -> BackendResult<T>) -> BackendResult<T> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         for k in 0..self.readers.len() {
-            if let Ok(conn) = self.readers[(start + k) % self.readers.len()].try_lock() {
-                return f(&conn);
+            let lock = &self.readers[(start + k) % self.readers.len()];
+            match lock.try_lock() {
+                Ok(conn) => return f(&conn),
+                Err(TryLockError::Poisoned(p)) => return f(&recover(lock, p, "reader")),
+                Err(TryLockError::WouldBlock) => {}
             }
         }
-        let conn = self.readers[start % self.readers.len()]
-            .lock()
-            .expect("a sandbox reader panicked while holding its connection");
+        let lock = &self.readers[start % self.readers.len()];
+        let conn = lock.lock().unwrap_or_else(|p| recover(lock, p, "reader"));
         f(&conn)
     }
 
@@ -60,10 +90,7 @@ impl Inner {
         &self,
         f: impl FnOnce(&Transaction<'_>) -> BackendResult<T>,
     ) -> BackendResult<T> {
-        let mut conn = self
-            .writer
-            .lock()
-            .expect("a sandbox writer panicked while holding its connection");
+        let mut conn = lock_writer(&self.writer);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
@@ -201,11 +228,7 @@ impl Sandbox {
     /// Adds `n` deterministic demo tickets (seeded with `seed`) in one transaction; returns how
     /// many were added.
     pub fn seed_more(&self, n: usize, seed: u64) -> Result<usize, SandboxError> {
-        let mut conn = self
-            .inner
-            .writer
-            .lock()
-            .expect("a sandbox writer panicked while holding its connection");
+        let mut conn = lock_writer(&self.inner.writer);
         let seed_err = |source| SandboxError::Seed {
             path: self.inner.path.clone(),
             source,

@@ -3,6 +3,7 @@
 mod batches;
 mod concurrency;
 mod lifecycle;
+mod poison;
 mod relations;
 mod writes;
 
