@@ -104,3 +104,68 @@ contract!(inline_associations_and_pinning, |b| async move {
         (400, "VALIDATION_ERROR")
     );
 });
+
+contract!(v4_batch_associate_and_remove_labels, |b| async move {
+    use hubscript::model::{AssociationBatchItem, BatchInput};
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let t = b
+            .create(&CreateInput {
+                properties: InputProperties::new().with("subject", format!("batch assoc {n}")),
+                associations: vec![],
+            })
+            .await
+            .unwrap();
+        ids.push(t.id);
+    }
+    let contact = vec![AssociationSpec::hubspot(16)];
+    let mut inputs: Vec<AssociationBatchItem> = ids
+        .iter()
+        .map(|id| AssociationBatchItem::new(id.clone(), "201", contact.clone()))
+        .collect();
+    // One input that cannot work: a ticket that does not exist.
+    inputs.push(AssociationBatchItem::new(
+        "999999999",
+        "201",
+        contact.clone(),
+    ));
+    let answer = b
+        .batch_associate_v4("contacts", &BatchInput::new(inputs))
+        .await
+        .unwrap();
+    assert_eq!(answer.results.len(), 3, "{answer:?}");
+    assert_eq!(
+        answer.errors.len(),
+        1,
+        "the unknown ticket is a per-input error"
+    );
+    assert!(answer.is_partial());
+    for id in &ids {
+        let listed = b.associations(id, "contacts", None, None).await.unwrap();
+        assert_eq!(listed.results.len(), 1, "ticket {id}");
+        assert_eq!(listed.results[0].id, "201");
+    }
+    let remove = ids[..2]
+        .iter()
+        .map(|id| AssociationBatchItem::new(id.clone(), "201", contact.clone()))
+        .collect();
+    b.batch_dissociate_v4("contacts", &BatchInput::new(remove))
+        .await
+        .unwrap();
+    for (n, id) in ids.iter().enumerate() {
+        let left = b.associations(id, "contacts", None, None).await.unwrap();
+        assert_eq!(left.results.len(), usize::from(n == 2), "ticket {id}");
+    }
+    let err = api_error(
+        b.batch_dissociate_v4(
+            "contacts",
+            &BatchInput::new(vec![AssociationBatchItem::new(
+                "999999999",
+                "201",
+                contact.clone(),
+            )]),
+        )
+        .await,
+    );
+    assert_eq!(err.http_status, 404);
+});

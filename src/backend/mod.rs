@@ -19,10 +19,11 @@ pub use offline::{offline_error, OfflineBackend};
 use async_trait::async_trait;
 
 use crate::model::{
-    AssociatedIdPage, AssociationSpec, BatchCreateItem, BatchInput, BatchReadInput, BatchResponse,
-    BatchUpdateItem, CreateInput, GetParams, IdInput, LabelsBetweenObjectPair, ListParams,
-    MergeInput, MultiAssociatedObjectWithLabel, Page, Pipeline, PipelineStage, Property,
-    SearchPage, SearchRequest, Ticket, UpdateInput, UpsertResult,
+    AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem, BatchInput,
+    BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
+    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page,
+    Pipeline, PipelineStage, Property, SearchPage, SearchRequest, Ticket, UpdateInput,
+    UpsertResult,
 };
 
 /// Result of a backend call.
@@ -131,6 +132,47 @@ pub trait TicketsBackend: Send + Sync {
         after: Option<&str>,
         limit: Option<u32>,
     ) -> BackendResult<Page<MultiAssociatedObjectWithLabel>>;
+
+    /// v4 `POST /crm/v4/associations/tickets/{toType}/batch/create` (201, or 207 with per-input
+    /// errors; at most 100 inputs here, our choice, like every other batch). The default, for
+    /// backends without the endpoint (test fakes), makes one v4 PUT per input.
+    async fn batch_associate_v4(
+        &self,
+        to_type: &str,
+        input: &BatchInput<AssociationBatchItem>,
+    ) -> BackendResult<BatchResponse<LabelsBetweenObjectPair>> {
+        let started = chrono::Utc::now();
+        let mut results = Vec::with_capacity(input.inputs.len());
+        for item in &input.inputs {
+            results.push(
+                self.associate_v4(&item.from.id, to_type, &item.to.id, &item.types)
+                    .await?,
+            );
+        }
+        Ok(BatchResponse::complete(results, started))
+    }
+
+    /// v4 `POST /crm/v4/associations/tickets/{toType}/batch/labels/archive` (204): removes the
+    /// given types of each pair (others between the pair stay). The default makes one v3
+    /// DELETE per type.
+    async fn batch_dissociate_v4(
+        &self,
+        to_type: &str,
+        input: &BatchInput<AssociationBatchItem>,
+    ) -> BackendResult<()> {
+        for item in &input.inputs {
+            for t in &item.types {
+                self.dissociate(
+                    &item.from.id,
+                    to_type,
+                    &item.to.id,
+                    &t.association_type_id.to_string(),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
 
     /// `GET /crm/v3/properties/tickets`.
     async fn properties(&self) -> BackendResult<Vec<Property>>;

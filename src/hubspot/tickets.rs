@@ -12,10 +12,11 @@ use super::retry::Idempotency::{Idempotent, NonIdempotent};
 use super::transport::Call;
 use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{
-    AssociatedIdPage, AssociationSpec, BatchCreateItem, BatchInput, BatchReadInput, BatchResponse,
-    BatchUpdateItem, CreateInput, GetParams, IdInput, LabelsBetweenObjectPair, ListParams,
-    MergeInput, MultiAssociatedObjectWithLabel, Page, Pipeline, PipelineStage, Property,
-    SearchPage, SearchRequest, Ticket, UpdateInput, UpsertResult,
+    AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem, BatchInput,
+    BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
+    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page,
+    Pipeline, PipelineStage, Property, SearchPage, SearchRequest, Ticket, UpdateInput,
+    UpsertResult,
 };
 
 const TICKETS: [&str; 4] = ["crm", "v3", "objects", "tickets"];
@@ -257,6 +258,52 @@ impl TicketsBackend for HubspotClient {
             ],
             Idempotent,
         );
+        self.send_empty(call).await
+    }
+
+    async fn batch_associate_v4(
+        &self,
+        to_type: &str,
+        input: &BatchInput<AssociationBatchItem>,
+    ) -> BackendResult<BatchResponse<LabelsBetweenObjectPair>> {
+        // Creating an association that exists already leaves the same state: safe to repeat.
+        let call = Call::new(
+            Method::POST,
+            &[
+                "crm",
+                "v4",
+                "associations",
+                "tickets",
+                to_type,
+                "batch",
+                "create",
+            ],
+            Idempotent,
+        )
+        .json(input);
+        self.fetch(call).await
+    }
+
+    async fn batch_dissociate_v4(
+        &self,
+        to_type: &str,
+        input: &BatchInput<AssociationBatchItem>,
+    ) -> BackendResult<()> {
+        let call = Call::new(
+            Method::POST,
+            &[
+                "crm",
+                "v4",
+                "associations",
+                "tickets",
+                to_type,
+                "batch",
+                "labels",
+                "archive",
+            ],
+            Idempotent,
+        )
+        .json(input);
         self.send_empty(call).await
     }
 

@@ -129,3 +129,30 @@ fn id_as_number<S: serde::Serializer>(id: &str, s: S) -> Result<S::Ok, S::Error>
         Err(_) => s.serialize_str(id),
     }
 }
+
+/// One input of the v4 batch association endpoints (`POST /crm/v4/associations/{from}/{to}/
+/// batch/create` and `.../batch/labels/archive`): `{from:{id}, to:{id}, types:[AssociationSpec]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssociationBatchItem {
+    /// The ticket.
+    pub from: ObjectIdRef,
+    /// The target record.
+    pub to: ObjectIdRef,
+    /// The association types to create (or, for `labels/archive`, to remove).
+    pub types: Vec<AssociationSpec>,
+}
+
+impl AssociationBatchItem {
+    /// An input linking ticket `from` to record `to` with `types`.
+    pub fn new(
+        from: impl Into<String>,
+        to: impl Into<String>,
+        types: Vec<AssociationSpec>,
+    ) -> Self {
+        Self {
+            from: ObjectIdRef { id: from.into() },
+            to: ObjectIdRef { id: to.into() },
+            types,
+        }
+    }
+}

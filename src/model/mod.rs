@@ -18,8 +18,9 @@ pub mod time;
 mod values;
 
 pub use association::{
-    AssociatedId, AssociatedIdPage, AssociationCategory, AssociationInput, AssociationSpec,
-    AssociationSpecWithLabel, LabelsBetweenObjectPair, MultiAssociatedObjectWithLabel, ObjectIdRef,
+    AssociatedId, AssociatedIdPage, AssociationBatchItem, AssociationCategory, AssociationInput,
+    AssociationSpec, AssociationSpecWithLabel, LabelsBetweenObjectPair,
+    MultiAssociatedObjectWithLabel, ObjectIdRef,
 };
 pub use batch::{
     BatchCreateItem, BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, IdInput,

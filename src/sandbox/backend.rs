@@ -11,10 +11,11 @@ use super::store::Sandbox;
 use super::{batch, merge, reads, search, writes};
 use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{
-    ApiError, AssociatedIdPage, AssociationSpec, BatchCreateItem, BatchInput, BatchReadInput,
-    BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput, LabelsBetweenObjectPair,
-    ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page, Pipeline, PipelineStage,
-    Property, SearchPage, SearchRequest, Ticket, UpdateInput, UpsertResult,
+    ApiError, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem, BatchInput,
+    BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
+    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page,
+    Pipeline, PipelineStage, Property, SearchPage, SearchRequest, Ticket, UpdateInput,
+    UpsertResult,
 };
 
 #[async_trait]
@@ -191,6 +192,30 @@ impl TicketsBackend for Sandbox {
         let (id, to_type, to_id) = (id.to_string(), to_type.to_string(), to_id.to_string());
         self.run(move |i| {
             i.write(|c| associations::dissociate_v4(c, &i.catalog, &id, &to_type, &to_id))
+        })
+        .await
+    }
+
+    async fn batch_associate_v4(
+        &self,
+        to_type: &str,
+        input: &BatchInput<AssociationBatchItem>,
+    ) -> BackendResult<BatchResponse<LabelsBetweenObjectPair>> {
+        let (to_type, input) = (to_type.to_string(), input.clone());
+        self.run(move |i| {
+            i.write(|c| associations::batch_associate_v4(c, &i.catalog, &to_type, &input))
+        })
+        .await
+    }
+
+    async fn batch_dissociate_v4(
+        &self,
+        to_type: &str,
+        input: &BatchInput<AssociationBatchItem>,
+    ) -> BackendResult<()> {
+        let (to_type, input) = (to_type.to_string(), input.clone());
+        self.run(move |i| {
+            i.write(|c| associations::batch_dissociate_v4(c, &i.catalog, &to_type, &input))
         })
         .await
     }

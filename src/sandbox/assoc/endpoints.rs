@@ -5,6 +5,13 @@
 //!
 //! Listing: `limit` defaults to 500 and may not exceed it (above: 400); `after` is an integer
 //! offset into the list (our choice; HubSpot's cursor is opaque).
+//!
+//! v4 batches (`POST /crm/v4/associations/tickets/{toType}/batch/create` and
+//! `.../batch/labels/archive`, at most 100 inputs, our choice like every other batch): a create
+//! input that does not fit (unknown ticket or target, wrong type) is a per-input error and the
+//! others are stored (207), as HubSpot's association batches answer; a removal batch is checked
+//! whole, and one input that does not fit fails it (400/404) with nothing removed (HubSpot
+//! documents only the 204; our choice).
 
 use rusqlite::Connection;
 
@@ -12,10 +19,11 @@ use super::{add, associated_ids, check_target, pairs, remove, resolve_specs, spe
 use super::{target_id, ObjectType};
 use crate::backend::BackendResult;
 use crate::model::{
-    ApiError, AssociatedIdPage, AssociationSpec, LabelsBetweenObjectPair,
-    MultiAssociatedObjectWithLabel, Page, Paging, Ticket,
+    ApiError, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchInput, BatchResponse,
+    LabelsBetweenObjectPair, MultiAssociatedObjectWithLabel, Page, Paging, Ticket,
 };
 use crate::sandbox::assoc_types::{assoc_type, object_type_or_400, type_for};
+use crate::sandbox::batch::{check_size, standard};
 use crate::sandbox::catalog::Catalog;
 use crate::sandbox::reads::{render, Projection};
 use crate::sandbox::writer::resolve;
@@ -134,6 +142,16 @@ pub fn associate_v4(
     for t in resolved {
         add(conn, ticket, obj, to, t)?;
     }
+    pair_labels(conn, ticket, obj, to)
+}
+
+/// The v4 answer for a pair: the labels of the associations between them.
+fn pair_labels(
+    conn: &Connection,
+    ticket: i64,
+    obj: &ObjectType,
+    to: i64,
+) -> BackendResult<LabelsBetweenObjectPair> {
     let labels = pairs(conn, ticket, obj)?
         .into_iter()
         .filter(|(target, _)| *target == to)
@@ -159,6 +177,48 @@ pub fn dissociate_v4(
 ) -> BackendResult<()> {
     let (ticket, obj, to) = pair(conn, cat, id, to_type, to_id)?;
     remove(conn, ticket, obj, to, None)
+}
+
+/// v4 `batch/create`: each input associated on its own; one that does not fit is a per-input
+/// error (context `fromObjectId`).
+pub fn batch_associate_v4(
+    conn: &Connection,
+    cat: &Catalog,
+    to_type: &str,
+    input: &BatchInput<AssociationBatchItem>,
+) -> BackendResult<BatchResponse<LabelsBetweenObjectPair>> {
+    check_size(input.inputs.len())?;
+    let started = chrono::Utc::now();
+    let (mut results, mut errors) = (Vec::new(), Vec::new());
+    for item in &input.inputs {
+        match associate_v4(conn, cat, &item.from.id, to_type, &item.to.id, &item.types) {
+            Ok(r) => results.push(r),
+            Err(e) => match e.api() {
+                Some(api) if api.http_status < 500 => {
+                    errors.push(standard(api, "fromObjectId", &item.from.id));
+                }
+                _ => return Err(e),
+            },
+        }
+    }
+    Ok(BatchResponse::complete(results, started).with_errors(errors))
+}
+
+/// v4 `batch/labels/archive`: removes the given types of each pair; all or nothing.
+pub fn batch_dissociate_v4(
+    conn: &Connection,
+    cat: &Catalog,
+    to_type: &str,
+    input: &BatchInput<AssociationBatchItem>,
+) -> BackendResult<()> {
+    check_size(input.inputs.len())?;
+    for item in &input.inputs {
+        let (ticket, obj, to) = pair(conn, cat, &item.from.id, to_type, &item.to.id)?;
+        for t in resolve_specs(obj, &item.types)? {
+            remove(conn, ticket, obj, to, Some(t.id))?;
+        }
+    }
+    Ok(())
 }
 
 /// v4 `GET`: the associated objects of one type, each with all its association types.

@@ -1,12 +1,14 @@
 //! Association endpoints of a ticket: the legacy v3 object-level paths and the v4 ones,
-//! including v4's "default" PUT, which creates the unlabelled HubSpot-defined type for the pair.
+//! including v4's "default" PUT, which creates the unlabelled HubSpot-defined type for the pair,
+//! and the v4 batch endpoints `POST /crm/v4/associations/tickets/{toObjectType}/batch/create`
+//! (201, or 207) and `.../batch/labels/archive` (204).
 
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use serde::Serialize;
 
 use super::AppState;
-use crate::model::{AssociationSpec, BatchResponse, ObjectIdRef};
+use crate::model::{AssociationBatchItem, AssociationSpec, BatchInput, BatchResponse, ObjectIdRef};
 use crate::server::default_association::default_type_id;
 use crate::server::json_body::JsonBody;
 use crate::server::query::QueryParams;
@@ -130,4 +132,30 @@ pub(super) async fn list_v4(
         .associations_v4(&id, &to_type, q.value("after"), limit)
         .await?;
     Ok(json(StatusCode::OK, &page))
+}
+
+/// v4 `POST /crm/v4/associations/tickets/{toObjectType}/batch/create`: 201, or 207 when some
+/// inputs failed.
+pub(super) async fn batch_create_v4(
+    State(s): State<AppState>,
+    Path(to_type): Path<String>,
+    JsonBody(input): JsonBody<BatchInput<AssociationBatchItem>>,
+) -> HttpResult {
+    let response = s.backend.batch_associate_v4(&to_type, &input).await?;
+    let status = if response.is_partial() {
+        StatusCode::MULTI_STATUS
+    } else {
+        StatusCode::CREATED
+    };
+    Ok(json(status, &response))
+}
+
+/// v4 `POST /crm/v4/associations/tickets/{toObjectType}/batch/labels/archive`: 204.
+pub(super) async fn batch_archive_labels_v4(
+    State(s): State<AppState>,
+    Path(to_type): Path<String>,
+    JsonBody(input): JsonBody<BatchInput<AssociationBatchItem>>,
+) -> HttpResult {
+    s.backend.batch_dissociate_v4(&to_type, &input).await?;
+    Ok(no_content())
 }

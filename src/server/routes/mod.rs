@@ -75,6 +75,14 @@ pub(crate) fn routes() -> Router<AppState> {
             &format!("{v4_assoc}/{{toObjectType}}"),
             get(associations::list_v4),
         )
+        .route(
+            "/crm/v4/associations/tickets/{toObjectType}/batch/create",
+            post(associations::batch_create_v4),
+        )
+        .route(
+            "/crm/v4/associations/tickets/{toObjectType}/batch/labels/archive",
+            post(associations::batch_archive_labels_v4),
+        )
         .route("/crm/v3/properties/tickets", get(schema::properties))
         .route(
             "/crm/v3/properties/tickets/{propertyName}",
