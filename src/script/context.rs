@@ -174,8 +174,9 @@ impl RunCtx {
         std::mem::take(&mut *lock(&self.plan))
     }
 
-    pub fn plan(&self, ticket: &str, change: PlanChange) {
-        lock(&self.plan).push(ticket, change);
+    /// Records a planned change made by the script line at `pos`.
+    pub fn plan(&self, pos: Position, ticket: &str, change: PlanChange) {
+        lock(&self.plan).push_at(pos.line(), ticket, change);
     }
 
     /// Tickets changed by this run: in a dry run the distinct tickets of the plan; otherwise the

@@ -34,6 +34,7 @@
 //! - **No file, module or eval access**; every limit is in [`limits`].
 
 pub mod api;
+pub mod apply;
 mod bridge;
 mod context;
 mod convert;

@@ -1,16 +1,19 @@
-//! The plan of a dry run (each planned change, ticket by ticket) and the one-line run summary.
+//! The plan of a run (each planned change, ticket by ticket, with the script line that planned
+//! it and the value it replaces as the run read it) and the one-line run summary.
 //!
 //! Owns the data shapes and their text/JSON forms. It must not decide what is recorded: the
-//! dry-run write functions in `api/dry.rs` do.
+//! planning write functions in `api/dry.rs` do; nor how a plan is applied: `apply/` does.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::model::AssociationInput;
 
 /// One planned change.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum PlanChange {
     /// A property changes value.
@@ -26,6 +29,9 @@ pub enum PlanChange {
     Created {
         /// Its properties.
         properties: BTreeMap<String, String>,
+        /// Associations created with it (HubSpot's inline form).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        associations: Vec<AssociationInput>,
     },
     /// The ticket goes to the recycle bin.
     Archived,
@@ -55,17 +61,21 @@ pub enum PlanChange {
 }
 
 /// A planned change of one ticket.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanEntry {
-    /// Ticket id (`dry-run-N` for tickets a dry run would create).
+    /// Ticket id (a placeholder such as `new-1` or `dry-run-1` for a ticket the run creates;
+    /// applying replaces it with the real id everywhere).
     pub ticket: String,
     /// What changes.
     #[serde(flatten)]
     pub change: PlanChange,
+    /// The script line that planned it (`None` when unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
 }
 
-/// Every change a dry run would have made, in order.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+/// Every change a run planned, in order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// The changes.
     pub entries: Vec<PlanEntry>,
@@ -79,10 +89,23 @@ impl Plan {
 
     /// Adds a change.
     pub fn push(&mut self, ticket: &str, change: PlanChange) {
+        self.push_at(None, ticket, change);
+    }
+
+    /// Adds a change planned by script line `line`.
+    pub fn push_at(&mut self, line: Option<usize>, ticket: &str, change: PlanChange) {
         self.entries.push(PlanEntry {
             ticket: ticket.to_string(),
             change,
+            line,
         });
+    }
+
+    /// Distinct tickets the plan changes (each created ticket counts once).
+    pub fn tickets(&self) -> usize {
+        let distinct: std::collections::HashSet<&str> =
+            self.entries.iter().map(|e| e.ticket.as_str()).collect();
+        distinct.len()
     }
 
     /// A table with one row per change: ticket, change, property, old, new.
@@ -106,7 +129,7 @@ impl Plan {
                         new.clone()
                     },
                 ],
-                PlanChange::Created { properties } => [
+                PlanChange::Created { properties, .. } => [
                     e.ticket.clone(),
                     "create".into(),
                     String::new(),

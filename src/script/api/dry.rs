@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use rhai::{EvalAltResult, Position};
 
-use crate::model::{GetParams, InputProperties, Ticket};
+use crate::model::{AssociationInput, GetParams, InputProperties, Ticket};
 
 use super::super::context::RunCtx;
 use super::super::plan::PlanChange;
@@ -19,7 +19,12 @@ type Res<T> = Result<T, Box<EvalAltResult>>;
 
 /// The ticket a create would return: a fake id (`dry-run-N`) and the given properties; refused
 /// like HubSpot would refuse it (see [`super::dry_validate`]).
-pub(super) fn create(ctx: &RunCtx, pos: Position, props: &InputProperties) -> Res<Ticket> {
+pub(super) fn create(
+    ctx: &RunCtx,
+    pos: Position,
+    props: &InputProperties,
+    associations: Vec<AssociationInput>,
+) -> Res<Ticket> {
     dry_validate::validate(ctx, pos, props, DEFAULT_PIPELINE)?;
     let id = ctx.fake_id();
     let now = Utc::now();
@@ -39,9 +44,11 @@ pub(super) fn create(ctx: &RunCtx, pos: Position, props: &InputProperties) -> Re
         associations: None,
     };
     ctx.plan(
+        pos,
         &id,
         PlanChange::Created {
             properties: props.0.clone(),
+            associations,
         },
     );
     ctx.remember_created(&t);
@@ -91,6 +98,7 @@ pub(super) fn update_from(
             .filter(|s| !s.is_empty());
         if old.as_deref().unwrap_or("") != new {
             ctx.plan(
+                pos,
                 &t.id,
                 PlanChange::Set {
                     property: k.clone(),
@@ -116,7 +124,7 @@ pub(super) fn update_from(
 /// Plans an archive of an existing ticket (an unknown id is the 404 HubSpot would answer).
 pub(super) fn archive(ctx: &RunCtx, pos: Position, id: &str) -> Res<()> {
     get_ticket(ctx, pos, id, &GetParams::default())?;
-    ctx.plan(id, PlanChange::Archived);
+    ctx.plan(pos, id, PlanChange::Archived);
     Ok(())
 }
 

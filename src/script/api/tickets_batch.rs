@@ -99,7 +99,7 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
             let items = create_items(&items, pos)?;
             c.admit_write(pos, "tickets::create_many", &vec![WriteTarget::New; items.len()])?;
             if c.dry_run() {
-                return items.iter().map(|i| convert::ticket(&dry::create(&c, pos, &i.properties)?, pos)).collect();
+                return items.iter().map(|i| convert::ticket(&dry::create(&c, pos, &i.properties, i.associations.clone())?, pos)).collect();
             }
             let outcome = c.call(pos, batching::batch_create_all(c.backend.as_ref(), items))?;
             c.wrote_new(outcome.results.len());
@@ -265,7 +265,7 @@ fn dry_upsert(c: &RunCtx, pos: Position, items: &[BatchUpdateItem]) -> Res<Array
                 if let Some(p) = &item.id_property {
                     props.insert(p.clone(), item.id.clone());
                 }
-                (dry::create(c, pos, &props)?, true)
+                (dry::create(c, pos, &props, Vec::new())?, true)
             }
         };
         let mut m = convert::ticket(&t, pos)?

@@ -35,19 +35,7 @@ fn create(
     };
     ctx.admit_write(pos, "tickets::create", &[WriteTarget::New])?;
     if ctx.dry_run() {
-        let t = dry::create(ctx, pos, &properties)?;
-        for a in &associations {
-            for ty in &a.types {
-                ctx.plan(
-                    &t.id,
-                    PlanChange::Associated {
-                        to_type: "(inline)".into(),
-                        to_id: a.to.id.clone(),
-                        type_id: ty.association_type_id.to_string(),
-                    },
-                );
-            }
-        }
+        let t = dry::create(ctx, pos, &properties, associations)?;
         return convert::ticket(&t, pos);
     }
     let t = ctx.call(
@@ -153,6 +141,7 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
                 let t = get_ticket(&c, pos, &primary, &GetParams::default())?;
                 get_ticket(&c, pos, &other, &GetParams::default())?;
                 c.plan(
+                    pos,
                     &other,
                     PlanChange::Merged {
                         into: primary.clone(),
@@ -185,7 +174,7 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
             if c.dry_run() {
                 let params = GetParams { associations: vec![to_type.to_string()], ..GetParams::default() };
                 let t = get_ticket(&c, pos, &id, &params)?;
-                c.plan(&id, PlanChange::Associated { to_type: to_type.to_string(), to_id, type_id });
+                c.plan(pos, &id, PlanChange::Associated { to_type: to_type.to_string(), to_id, type_id });
                 return convert::ticket(&t, pos);
             }
             let t = c.call(pos, c.backend.associate(&id, &to_type, &to_id, &type_id))?;
@@ -223,6 +212,7 @@ pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
             )?;
             if c.dry_run() {
                 c.plan(
+                    pos,
                     &id,
                     PlanChange::Dissociated {
                         to_type: to_type.to_string(),
