@@ -155,3 +155,73 @@ contract!(batch_update_upsert_and_archive, |b| async move {
         .unwrap();
     assert!(read.results.is_empty(), "archived tickets are not read");
 });
+
+// Issue 9: the same id twice in one update or upsert batch is refused whole, as HubSpot does.
+contract!(
+    duplicate_ids_are_refused_and_nothing_is_written,
+    |b| async move {
+        let created = b
+            .batch_create(&BatchInput::new(vec![
+                item("dup-a", None),
+                item("dup-b", None),
+            ]))
+            .await
+            .unwrap();
+        let (a, other) = (&created.results[0].id, &created.results[1].id);
+        let set = |id: &str, subject: &str| BatchUpdateItem {
+            id: id.to_string(),
+            properties: InputProperties::new().with("subject", subject),
+            ..Default::default()
+        };
+        let err = api_error(
+            b.batch_update(&BatchInput::new(vec![
+                set(other, "changed"),
+                set(a, "first"),
+                set(a, "second"),
+            ]))
+            .await,
+        );
+        assert_eq!(err.http_status, 400);
+        assert_eq!(err.category, "VALIDATION_ERROR");
+        assert!(
+            err.message
+                .starts_with("Duplicate IDs found in batch input"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.context["ids"], vec![a.clone()]);
+        let read = b
+            .batch_read(
+                &BatchReadInput {
+                    inputs: vec![IdInput::new(a), IdInput::new(other)],
+                    properties: vec!["subject".into()],
+                    ..Default::default()
+                },
+                false,
+            )
+            .await
+            .unwrap();
+        let mut subjects: Vec<_> = read
+            .results
+            .iter()
+            .map(|t| t.prop("subject").unwrap_or_default().to_string())
+            .collect();
+        subjects.sort();
+        assert_eq!(subjects, ["dup-a", "dup-b"], "nothing was written");
+
+        let before = total(&*b).await;
+        let upsert = |subject: &str| BatchUpdateItem {
+            id: "EXT-DUP".into(),
+            id_property: Some("external_ticket_id".into()),
+            properties: InputProperties::new().with("subject", subject),
+            object_write_trace_id: None,
+        };
+        let err = api_error(
+            b.batch_upsert(&BatchInput::new(vec![upsert("one"), upsert("two")]))
+                .await,
+        );
+        assert_eq!(err.http_status, 400);
+        assert!(err.message.contains("EXT-DUP"), "{}", err.message);
+        assert_eq!(total(&*b).await, before, "no record was created");
+    }
+);

@@ -15,4 +15,5 @@ mod docs;
 mod durability;
 mod repl;
 mod scripts_e2e;
+mod serve_hardening;
 mod triggers_e2e;

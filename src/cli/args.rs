@@ -186,8 +186,14 @@ pub enum Command {
         /// The sandbox file.
         #[arg(long, value_name = "PATH")]
         sandbox: Option<PathBuf>,
-        /// Require `Authorization: Bearer TOKEN`.
-        #[arg(long, value_name = "TOKEN")]
+        /// Require `Authorization: Bearer TOKEN`. Prefer the environment variable, which `ps`
+        /// does not show.
+        #[arg(
+            long,
+            value_name = "TOKEN",
+            env = "HUBSCRIPT_SERVE_TOKEN",
+            hide_env_values = true
+        )]
         token: Option<String>,
         /// Emulate HubSpot's rate limits, e.g. 100/10s (search: 5 per second).
         #[arg(long, value_name = "N/WINDOW")]
@@ -234,6 +240,10 @@ pub enum SandboxCommand {
         /// The sandbox file.
         #[arg(long, value_name = "PATH")]
         sandbox: Option<PathBuf>,
+        /// Also replace a damaged file (empty, not SQLite, corrupt). Another application's
+        /// database is refused even then.
+        #[arg(long)]
+        force: bool,
     },
     /// Add demo tickets.
     Seed {

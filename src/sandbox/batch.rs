@@ -9,6 +9,9 @@
 //! - upsert: `idProperty` is required in each input and must be a unique property; `new` tells
 //!   whether the record was created. Errors as for create.
 //! - archive: ids that do not exist or are already archived are ignored (204 regardless).
+//! - update and upsert: the same id twice (same `idProperty`) is a 400 "Duplicate IDs found in
+//!   batch input" naming the ids, and nothing is written, as HubSpot answers. Ids are compared
+//!   as sent (trimmed); HubSpot's exact comparison (e.g. of `012` and `12`) is unconfirmed.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -33,6 +36,29 @@ pub fn check_size(n: usize) -> BackendResult<()> {
         .into());
     }
     Ok(())
+}
+
+/// 400 when the same id (under the same `idProperty`) appears twice in an update or upsert
+/// batch: HubSpot refuses the whole batch rather than apply two writes to one record.
+pub fn check_unique_ids(inputs: &[BatchUpdateItem]) -> BackendResult<()> {
+    let mut seen = HashSet::new();
+    let mut dups: Vec<String> = Vec::new();
+    for item in inputs {
+        let id = item.id.trim();
+        let key = (item.id_property.as_deref().unwrap_or("hs_object_id"), id);
+        if !seen.insert(key) && !dups.iter().any(|d| d == id) {
+            dups.push(id.to_string());
+        }
+    }
+    if dups.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::validation(format!(
+        "Duplicate IDs found in batch input: [{}]. IDs must be unique",
+        dups.join(", ")
+    ))
+    .with_context("ids", dups)
+    .into())
 }
 
 /// Whether every input carries a distinct trace id (multi-status mode).
@@ -111,6 +137,7 @@ pub fn update(
 ) -> BackendResult<BatchResponse<Ticket>> {
     let started = Utc::now();
     check_size(input.inputs.len())?;
+    check_unique_ids(&input.inputs)?;
     let multi = trace_mode(
         input
             .inputs
@@ -157,6 +184,7 @@ pub fn upsert(
 ) -> BackendResult<BatchResponse<UpsertResult>> {
     let started = Utc::now();
     check_size(input.inputs.len())?;
+    check_unique_ids(&input.inputs)?;
     let multi = trace_mode(
         input
             .inputs

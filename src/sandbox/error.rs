@@ -24,6 +24,14 @@ pub enum SandboxError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The finished new file could not be moved or linked into place.
+    #[error("cannot put the new sandbox in place at {path}: {source}")]
+    Place {
+        /// The sandbox file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
     /// SQLite refused the file (not a database, locked, unreadable...).
     #[error("cannot open sandbox {path}: {source}")]
     Open {
@@ -50,6 +58,17 @@ pub enum SandboxError {
     Foreign {
         /// The file.
         path: PathBuf,
+    },
+    /// The file is there but unusable: empty, not SQLite, corrupt, or without the sandbox
+    /// tables. It is left untouched (never refilled with demo data).
+    #[error(
+        "sandbox {path} is damaged: {reason}; it was left untouched. Move it aside, or replace it with a fresh sandbox: `hubscript sandbox reset --force`"
+    )]
+    Damaged {
+        /// The sandbox file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
     },
     /// A schema migration failed (the file is left at its old version).
     #[error("cannot migrate sandbox {path} to schema version {version}: {source}")]

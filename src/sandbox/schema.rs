@@ -7,7 +7,6 @@
 //! (`ALTER TABLE tickets ADD COLUMN` plus a `property_defs` row); migration 1 is frozen.
 
 use std::path::Path;
-use std::time::Duration;
 
 use rusqlite::{params, Connection};
 
@@ -22,7 +21,7 @@ pub const SCHEMA_VERSION: i64 = 3;
 
 /// Applies the per-connection pragmas and registers the search functions.
 pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.busy_timeout(super::store::BUSY_WAIT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;

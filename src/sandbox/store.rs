@@ -18,7 +18,14 @@ use crate::model::ApiError;
 
 const READERS: usize = 4;
 
-/// Converts SQLite failures into a 500 in HubSpot's shape.
+/// How long a write waits for another process's write lock on the file before the request is
+/// answered 423 LOCKED (HubSpot's record-lock status, which the client retries after 2 s).
+pub const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Converts SQLite failures into HubSpot-shaped errors: a file locked by another process past
+/// [`BUSY_WAIT`] is a 423 LOCKED; anything else a 500. The answer names the SQLite error only by
+/// its code and description and never echoes SQL text (rusqlite's input errors quote the
+/// statement): the full error goes to the server's log instead.
 pub trait Db<T> {
     /// Maps the error.
     fn db(self) -> BackendResult<T>;
@@ -26,7 +33,40 @@ pub trait Db<T> {
 
 impl<T> Db<T> for rusqlite::Result<T> {
     fn db(self) -> BackendResult<T> {
-        self.map_err(|e| BackendError::Api(ApiError::internal(format!("sandbox storage: {e}"))))
+        self.map_err(|e| BackendError::Api(storage_error(&e)))
+    }
+}
+
+/// The HubSpot-shaped answer to a SQLite failure (see [`Db`]).
+pub fn storage_error(e: &rusqlite::Error) -> ApiError {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+    match e.sqlite_error_code() {
+        Some(DatabaseBusy | DatabaseLocked) => ApiError::new(
+            423,
+            // HubSpot's category for a 423 body is unconfirmed; the client maps a bodyless 423
+            // to LOCKED as well.
+            "LOCKED",
+            format!(
+                "The sandbox file is locked by another process (waited {}s for its write \
+                 lock); retry in a few seconds",
+                BUSY_WAIT.as_secs()
+            ),
+        ),
+        _ => {
+            tracing::error!(target: "hubscript::sandbox", error = %e, "sandbox storage failure");
+            let what = match e {
+                rusqlite::Error::SqliteFailure(code, _) => code.to_string(),
+                _ => "internal error".to_string(),
+            };
+            ApiError::internal(format!("sandbox storage failure ({what})"))
+        }
+    }
+}
+
+fn damaged(path: &Path, reason: &str) -> SandboxError {
+    SandboxError::Damaged {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
     }
 }
 
@@ -115,10 +155,27 @@ impl std::fmt::Debug for Sandbox {
     }
 }
 
+/// Whether SQLite says the file is not a database or is corrupt.
+fn is_damage(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
 fn open_conn(path: &Path) -> Result<Connection, SandboxError> {
-    let open_err = |source| SandboxError::Open {
-        path: path.to_path_buf(),
-        source,
+    let open_err = |source: rusqlite::Error| {
+        if is_damage(&source) {
+            SandboxError::Damaged {
+                path: path.to_path_buf(),
+                reason: format!("SQLite cannot read it: {source}"),
+            }
+        } else {
+            SandboxError::Open {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
     };
     let conn = Connection::open(path).map_err(open_err)?;
     // Checked before any pragma can change the file.
@@ -143,63 +200,168 @@ fn create_parent(path: &Path) -> Result<(), SandboxError> {
     }
 }
 
+/// `path` with `suffix` appended to its file name (`s.db` → `s.db-wal`).
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(suffix);
+    PathBuf::from(p)
+}
+
+/// What is at a sandbox path before it is opened.
+enum Found {
+    Nothing,
+    Empty,
+    Something,
+}
+
+/// Anything but a clean "not found" counts as something there: opening it reports the rest.
+fn look(path: &Path) -> Found {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() == 0 => Found::Empty,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Found::Nothing,
+        _ => Found::Something,
+    }
+}
+
+const EMPTY_FILE: &str = "the file is empty (0 bytes)";
+const NO_TABLES: &str =
+    "an SQLite database without the sandbox tables (a creation that never finished?)";
+
 impl Sandbox {
     /// Opens the sandbox at `path`, creating and seeding it (500 tickets, seed 42) when the file
-    /// does not exist, and migrating an older schema. Refuses a newer schema or a file that is
-    /// not SQLite.
+    /// does not exist, and migrating an older schema. Refuses a newer schema, another
+    /// application's database, and a damaged file (empty, not SQLite, corrupt, or without the
+    /// sandbox tables): those are reported, never refilled with demo data.
+    ///
+    /// Creation is atomic: the new file is built under a temporary name beside `path` and linked
+    /// into place only when complete, so a second process opening the same new path at the
+    /// same moment either finds nothing (and builds its own, which loses the race and is
+    /// discarded) or the finished file; never a half-built one.
     pub fn open(path: &Path) -> Result<Sandbox, SandboxError> {
-        if !path.exists() {
-            return Sandbox::create(path, &SeedOptions::default());
+        match look(path) {
+            Found::Nothing => return Sandbox::build_new(path, &SeedOptions::default(), false),
+            Found::Empty => return Err(damaged(path, EMPTY_FILE)),
+            Found::Something => {}
         }
         let mut writer = open_conn(path)?;
-        let fresh = schema::is_blank(&writer).map_err(|source| SandboxError::Open {
+        let blank = schema::is_blank(&writer).map_err(|source| SandboxError::Open {
             path: path.to_path_buf(),
             source,
         })?;
-        schema::migrate_to(&mut writer, path, SCHEMA_VERSION)?;
-        let sandbox = Sandbox::finish(path, writer)?;
-        if fresh {
-            // An empty file (e.g. created by `touch`): seed it like a new one.
-            let opts = SeedOptions::default();
-            sandbox.seed_more(opts.tickets, opts.seed)?;
+        if blank {
+            return Err(damaged(path, NO_TABLES));
         }
-        Ok(sandbox)
+        schema::migrate_to(&mut writer, path, SCHEMA_VERSION)?;
+        Sandbox::finish(path, writer)
     }
 
     /// Recreates the file from scratch with `opts.tickets` demo tickets.
-    /// Refuses to replace a file that is not a sandbox (another application's database or not
-    /// SQLite at all), so a mistyped `--sandbox` path never destroys data.
+    /// Refuses to replace a file that is not a sandbox (another application's database) or a
+    /// damaged one, so a mistyped `--sandbox` path never destroys data; see [`Sandbox::reset`].
     pub fn create(path: &Path, opts: &SeedOptions) -> Result<Sandbox, SandboxError> {
-        if path.exists() {
-            let check =
-                Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                    .and_then(|c| schema::is_foreign(&c));
-            match check {
-                Ok(false) => {}
-                Ok(true) | Err(_) => {
-                    return Err(SandboxError::Foreign {
-                        path: path.to_path_buf(),
-                    })
+        Sandbox::reset(path, opts, false)
+    }
+
+    /// [`Sandbox::create`]; with `force`, a damaged file (empty, not SQLite, corrupt) is
+    /// replaced too. Another application's readable database is refused even then.
+    pub fn reset(path: &Path, opts: &SeedOptions, force: bool) -> Result<Sandbox, SandboxError> {
+        match look(path) {
+            Found::Nothing => {}
+            Found::Empty if force => {}
+            Found::Empty => return Err(damaged(path, EMPTY_FILE)),
+            Found::Something => {
+                let check =
+                    Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                        .and_then(|c| schema::is_foreign(&c));
+                match check {
+                    Ok(false) => {}
+                    Ok(true) => {
+                        return Err(SandboxError::Foreign {
+                            path: path.to_path_buf(),
+                        })
+                    }
+                    Err(_) if force => {}
+                    Err(e) if is_damage(&e) => {
+                        return Err(damaged(path, &format!("SQLite cannot read it: {e}")))
+                    }
+                    Err(_) => {
+                        return Err(SandboxError::Foreign {
+                            path: path.to_path_buf(),
+                        })
+                    }
                 }
             }
         }
+        Sandbox::build_new(path, opts, true)
+    }
+
+    /// Builds a complete sandbox under a temporary name beside `path`, then puts it in place:
+    /// replacing what is there when `replace`, else only if `path` is still free (a hard link
+    /// fails when it exists); when another process got there first, its file is opened instead.
+    fn build_new(path: &Path, opts: &SeedOptions, replace: bool) -> Result<Sandbox, SandboxError> {
         create_parent(path)?;
-        for suffix in ["", "-wal", "-shm"] {
-            let mut p = path.as_os_str().to_owned();
-            p.push(suffix);
-            let p = PathBuf::from(p);
-            if p.exists() {
-                std::fs::remove_file(&p).map_err(|source| SandboxError::Remove {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "sandbox.db".into());
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let tmp = path.with_file_name(format!(".{name}.new-{}-{nanos}", std::process::id()));
+        let cleanup = |p: &Path| {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let _ = std::fs::remove_file(with_suffix(p, suffix));
+            }
+        };
+        let built = (|| {
+            let mut writer = open_conn(&tmp)?;
+            schema::migrate_to(&mut writer, &tmp, SCHEMA_VERSION)?;
+            let sandbox = Sandbox::finish(&tmp, writer)?;
+            sandbox.seed_more(opts.tickets, opts.seed)?;
+            // Closing every connection checkpoints the WAL into the file itself.
+            drop(sandbox);
+            Ok(())
+        })();
+        if let Err(e) = built {
+            cleanup(&tmp);
+            return Err(e);
+        }
+        let place_err = |source| SandboxError::Place {
+            path: path.to_path_buf(),
+            source,
+        };
+        if replace {
+            for suffix in ["-wal", "-shm"] {
+                let p = with_suffix(path, suffix);
+                if p.exists() {
+                    if let Err(source) = std::fs::remove_file(&p) {
+                        cleanup(&tmp);
+                        return Err(SandboxError::Remove {
+                            path: path.to_path_buf(),
+                            source,
+                        });
+                    }
+                }
+            }
+            let moved = std::fs::rename(&tmp, path);
+            if let Err(e) = moved {
+                cleanup(&tmp);
+                return Err(place_err(e));
+            }
+        } else {
+            let linked = std::fs::hard_link(&tmp, path);
+            cleanup(&tmp);
+            match linked {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    return Sandbox::open(path)
+                }
+                Err(e) => return Err(place_err(e)),
             }
         }
-        let mut writer = open_conn(path)?;
-        schema::migrate_to(&mut writer, path, SCHEMA_VERSION)?;
-        let sandbox = Sandbox::finish(path, writer)?;
-        sandbox.seed_more(opts.tickets, opts.seed)?;
-        Ok(sandbox)
+        let writer = open_conn(path)?;
+        Sandbox::finish(path, writer)
     }
 
     fn finish(path: &Path, writer: Connection) -> Result<Sandbox, SandboxError> {

@@ -1,8 +1,9 @@
 //! What `hubscript serve` is told: address, optional token, rate-limit and fault emulation, body
-//! size. Plain data filled in by the CLI; the token never appears in its Debug output.
+//! size, read timeouts and the connection cap. Plain data filled in by the CLI; the token never appears in its Debug output.
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use super::fault_spec::FaultSpec;
 use super::rate_limit_spec::RateLimitSpec;
@@ -24,6 +25,14 @@ pub struct ServerConfig {
     pub seed: u64,
     /// Largest accepted request body.
     pub body_limit_bytes: usize,
+    /// A client must send a complete request head within this long of connecting or of its
+    /// previous response, else it is disconnected (slow or idle clients).
+    pub header_timeout: Duration,
+    /// A request's whole body must arrive within this long, else 408.
+    pub body_timeout: Duration,
+    /// Most open client connections; `None`: the open-file limit minus a reserve. At the cap
+    /// the longest idle connection is closed for a new client.
+    pub max_connections: Option<usize>,
 }
 
 impl ServerConfig {
@@ -34,6 +43,11 @@ impl ServerConfig {
     pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
     /// The default seed of the fault RNG (`serve --seed`).
     pub const DEFAULT_SEED: u64 = 1;
+    /// The default header read timeout: 20 s (generous for any real client on a slow link,
+    /// short enough that idle or stalled sockets do not pile up).
+    pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(20);
+    /// The default body read timeout: 30 s for at most 2 MiB.
+    pub const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 }
 
 impl Default for ServerConfig {
@@ -46,6 +60,9 @@ impl Default for ServerConfig {
             faults: None,
             seed: Self::DEFAULT_SEED,
             body_limit_bytes: Self::DEFAULT_BODY_LIMIT,
+            header_timeout: Self::DEFAULT_HEADER_TIMEOUT,
+            body_timeout: Self::DEFAULT_BODY_TIMEOUT,
+            max_connections: None,
         }
     }
 }
@@ -60,6 +77,9 @@ impl fmt::Debug for ServerConfig {
             .field("faults", &self.faults)
             .field("seed", &self.seed)
             .field("body_limit_bytes", &self.body_limit_bytes)
+            .field("header_timeout", &self.header_timeout)
+            .field("body_timeout", &self.body_timeout)
+            .field("max_connections", &self.max_connections)
             .finish()
     }
 }

@@ -8,8 +8,11 @@
 //! rules (validation, limits, defaults): those come back from the backend as `ApiError`s. It
 //! never imports Rhai.
 //!
+//! Connections (`connections.rs`): header read timeout, a connection cap that evicts the
+//! longest idle connection, HubSpot-shaped bodies for hyper's own 400/414/431.
+//!
 //! Middleware order, outermost first: request log → error shaping → auth → rate limit → faults
-//! → body limit → routes. So a 401 never spends rate-limit budget, a request refused with 429 or
+//! → body limit → body read timeout → routes. So a 401 never spends rate-limit budget, a request refused with 429 or
 //! faulted never reaches the backend (a faulted one still spends budget, as a failed request
 //! does on HubSpot), and every error whatever its source is HubSpot-shaped.
 //!
@@ -37,7 +40,9 @@
 //! ```
 
 mod auth;
+mod body_timeout;
 mod config;
+mod connections;
 mod default_association;
 mod duration;
 mod error;
@@ -46,6 +51,7 @@ mod fault_spec;
 mod faults;
 mod json_body;
 mod limiter;
+mod protocol_errors;
 mod query;
 mod rate_limit;
 mod rate_limit_spec;
@@ -99,6 +105,10 @@ pub(crate) fn build(
     let mut app = routes::routes()
         .fallback(fallback::not_found)
         .with_state(routes::AppState { backend })
+        .layer(from_fn_with_state(
+            config.body_timeout,
+            body_timeout::read_body_in_time,
+        ))
         .layer(DefaultBodyLimit::max(config.body_limit_bytes))
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes));
     if let Some(spec) = config.faults {
@@ -188,12 +198,11 @@ pub(crate) async fn serve_with(
             );
         }
     }
-    let signal = async move {
+    let signal = token.clone();
+    let _release = tokio::spawn(async move {
         shutdown.await;
-        token.cancel();
-    };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
-        .await
-        .map_err(ServerError::Serve)
+        signal.cancel();
+    });
+    connections::serve_connections(listener, app, config, token).await;
+    Ok(())
 }

@@ -44,7 +44,8 @@ impl Project {
             .args(args)
             .env_remove("HUBSPOT_ACCESS_TOKEN")
             .env_remove("HUBSPOT_API_URL")
-            .env_remove("RUST_LOG");
+            .env_remove("RUST_LOG")
+            .env_remove("HUBSCRIPT_SERVE_TOKEN");
         c
     }
 

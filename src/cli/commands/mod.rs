@@ -109,7 +109,8 @@ pub async fn dispatch(command: Command) -> CliResult {
                 tickets,
                 seed,
                 sandbox,
-            } => sandbox::reset(sandbox, tickets, seed),
+                force,
+            } => sandbox::reset(sandbox, tickets, seed, force),
             SandboxCommand::Seed {
                 tickets,
                 seed,

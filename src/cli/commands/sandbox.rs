@@ -12,11 +12,11 @@ fn path_or_default(p: Option<PathBuf>) -> PathBuf {
     p.unwrap_or_else(|| PathBuf::from(DEFAULT_SANDBOX_PATH))
 }
 
-/// Recreates the file with `tickets` demo tickets.
-pub fn reset(sandbox: Option<PathBuf>, tickets: usize, seed: u64) -> CliResult {
+/// Recreates the file with `tickets` demo tickets (with `force`, also over a damaged file).
+pub fn reset(sandbox: Option<PathBuf>, tickets: usize, seed: u64, force: bool) -> CliResult {
     let path = path_or_default(sandbox);
     let started = std::time::Instant::now();
-    Sandbox::create(&path, &SeedOptions { tickets, seed }).map_err(CliError::failed)?;
+    Sandbox::reset(&path, &SeedOptions { tickets, seed }, force).map_err(CliError::failed)?;
     println!(
         "sandbox {} recreated with {tickets} demo tickets (seed {seed}) in {:.1}s",
         path.display(),

@@ -16,7 +16,7 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// Sandbox file.
     pub sandbox: Option<PathBuf>,
-    /// Required bearer token.
+    /// Required bearer token (`--token` or `HUBSCRIPT_SERVE_TOKEN`).
     pub token: Option<String>,
     /// Rate-limit emulation.
     pub rate_limit: Option<RateLimitSpec>,
@@ -30,6 +30,12 @@ pub struct ServeOptions {
 
 /// Runs the server until interrupted.
 pub async fn serve(opts: ServeOptions) -> CliResult {
+    if opts.token.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(CliError::usage(
+            "the serve token (--token or HUBSCRIPT_SERVE_TOKEN) is empty; unset it to serve \
+             without a token",
+        ));
+    }
     let path = opts
         .sandbox
         .unwrap_or_else(|| PathBuf::from(DEFAULT_SANDBOX_PATH));

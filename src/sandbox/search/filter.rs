@@ -3,7 +3,7 @@
 
 use rusqlite::types::Value;
 
-use super::bad;
+use super::{bad, MAX_IN_VALUES};
 use crate::model::time::parse_to_millis;
 use crate::model::{ApiError, Filter, Operator};
 use crate::sandbox::assoc_types::object_type;
@@ -95,6 +95,14 @@ fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> Result<String,
 
 /// Compiles one filter into SQL, pushing its parameters.
 pub fn filter_sql(cat: &Catalog, f: &Filter, params: &mut Vec<Value>) -> Result<String, ApiError> {
+    if f.values.len() > MAX_IN_VALUES {
+        return Err(bad(format!(
+            "Too many values in the {:?} filter on {}: at most {MAX_IN_VALUES}, got {}",
+            f.operator,
+            f.property_name,
+            f.values.len()
+        )));
+    }
     if let Some(ty) = f.property_name.strip_prefix("associations.") {
         return assoc_filter(f, ty, params);
     }

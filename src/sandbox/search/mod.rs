@@ -4,8 +4,12 @@
 //!
 //! - `filterGroups` are ORed, filters inside a group ANDed; top-level `filters` count as one
 //!   more group (unconfirmed); a group with no filters matches everything.
-//! - Limits: 5 groups, 6 filters per group, 18 in all, `query` ≤ 3,000 characters, `limit`
-//!   1..=200 (default 10), `after` an integer offset, `after + limit` ≤ 10,000: else 400.
+//! - Limits: 5 groups, 6 filters per group, 18 in all, 100 values per `IN`/`NOT_IN`, `query`
+//!   ≤ 3,000 characters, `limit` 1..=200 (default 10), `after` an integer offset,
+//!   `after + limit` ≤ 10,000: else 400. HubSpot's documents give no figure for the values of
+//!   one `IN` that we could find (unconfirmed); 100 is our choice, HubSpot's usual cap on a
+//!   list in one request (page size, batch inputs), and it keeps SQLite far below its limit
+//!   on bound parameters (which answered a 500 before).
 //! - A filter or sort on a property that does not exist: 400 (our choice).
 //! - Strings (`string`, `bool`): EQ/NEQ/LT.../BETWEEN case-insensitive; IN/NOT_IN compare the
 //!   lowercased stored value with the values as given, so uppercase values never match
@@ -45,6 +49,8 @@ pub const MAX_GROUPS: usize = 5;
 pub const MAX_PER_GROUP: usize = 6;
 /// Most filters in all.
 pub const MAX_FILTERS: usize = 18;
+/// Most values in one `IN` or `NOT_IN` filter (our choice; see the module docs).
+pub const MAX_IN_VALUES: usize = 100;
 /// Most results reachable by paging.
 pub const MAX_RESULTS: u64 = 10_000;
 /// Longest `query`.

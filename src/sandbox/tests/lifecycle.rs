@@ -51,7 +51,7 @@ fn refuses_newer_schema_and_non_sqlite_files() {
     )
     .unwrap();
     let e = Sandbox::open(&junk).unwrap_err();
-    assert!(matches!(e, SandboxError::Open { .. }), "{e}");
+    assert!(matches!(e, SandboxError::Damaged { .. }), "{e}");
     assert!(e.to_string().contains("junk.db"));
     let foreign = dir.path().join("foreign.db");
     let c = rusqlite::Connection::open(&foreign).unwrap();
@@ -62,17 +62,12 @@ fn refuses_newer_schema_and_non_sqlite_files() {
     assert!(matches!(e, SandboxError::Foreign { .. }), "{e}");
     let reset = Sandbox::create(&foreign, &SeedOptions::default()).unwrap_err();
     assert!(matches!(reset, SandboxError::Foreign { .. }), "{reset}");
-    let reset = Sandbox::create(&junk, &SeedOptions::default()).unwrap_err();
+    // Another application's database is refused even with force.
+    let reset = Sandbox::reset(&foreign, &SeedOptions::default(), true).unwrap_err();
     assert!(matches!(reset, SandboxError::Foreign { .. }), "{reset}");
+    let reset = Sandbox::create(&junk, &SeedOptions::default()).unwrap_err();
+    assert!(matches!(reset, SandboxError::Damaged { .. }), "{reset}");
     assert!(junk.exists() && foreign.exists());
-    let empty = dir.path().join("empty.db");
-    std::fs::write(&empty, "").unwrap();
-    drop(Sandbox::open(&empty).unwrap());
-    let c = rusqlite::Connection::open(&empty).unwrap();
-    let n: i64 = c
-        .query_row("SELECT count(*) FROM tickets", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(n, 500);
     let newer = dir.path().join("newer.db");
     drop(
         Sandbox::create(
@@ -231,4 +226,134 @@ async fn demo_data_gives_the_shipped_rules_work() {
     let one = sb.get("1", &GetParams::default()).await.unwrap();
     assert!(one.prop("subject").is_some_and(|s| s.len() > 8));
     assert!(one.created_at.timestamp_millis() < now - day);
+}
+
+// Issue 9: a zero-byte or damaged file is reported, never refilled with demo data; reset
+// --force replaces it.
+#[tokio::test]
+async fn damaged_files_are_reported_untouched_and_replaced_only_by_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, "").unwrap();
+    let e = Sandbox::open(&empty).unwrap_err();
+    assert!(matches!(e, SandboxError::Damaged { .. }), "{e}");
+    let text = e.to_string();
+    assert!(
+        text.contains("empty.db") && text.contains("empty (0 bytes)"),
+        "{text}"
+    );
+    assert!(text.contains("sandbox reset --force"), "{text}");
+    assert_eq!(
+        std::fs::metadata(&empty).unwrap().len(),
+        0,
+        "left untouched"
+    );
+    let e = Sandbox::create(&empty, &SeedOptions::default()).unwrap_err();
+    assert!(matches!(e, SandboxError::Damaged { .. }), "{e}");
+
+    // A valid SQLite file without the sandbox tables (a creation that never finished).
+    let blank = dir.path().join("blank.db");
+    rusqlite::Connection::open(&blank)
+        .unwrap()
+        .execute_batch("VACUUM")
+        .unwrap();
+    let e = Sandbox::open(&blank).unwrap_err();
+    assert!(matches!(e, SandboxError::Damaged { .. }), "{e}");
+
+    // A sandbox whose header was overwritten.
+    let broken = dir.path().join("broken.db");
+    drop(
+        Sandbox::create(
+            &broken,
+            &SeedOptions {
+                tickets: 5,
+                seed: 1,
+            },
+        )
+        .unwrap(),
+    );
+    let mut bytes = std::fs::read(&broken).unwrap();
+    bytes[..16].copy_from_slice(b"garbage garbage!");
+    std::fs::write(&broken, &bytes).unwrap();
+    let e = Sandbox::open(&broken).unwrap_err();
+    assert!(matches!(e, SandboxError::Damaged { .. }), "{e}");
+    assert_eq!(std::fs::read(&broken).unwrap(), bytes, "left untouched");
+
+    for path in [&empty, &blank, &broken] {
+        let sb = Sandbox::reset(
+            path,
+            &SeedOptions {
+                tickets: 3,
+                seed: 1,
+            },
+            true,
+        )
+        .unwrap();
+        assert_eq!(sb.search(&SearchRequest::default()).await.unwrap().total, 3);
+        drop(sb);
+        let again = Sandbox::open(path).unwrap();
+        assert_eq!(
+            again.search(&SearchRequest::default()).await.unwrap().total,
+            3
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+// Issue 9: several openers of the same new path at once: one file is created, every opener
+// gets the complete sandbox (never "table already exists", never an empty view).
+#[tokio::test]
+async fn concurrent_creators_of_one_new_file_all_open_the_same_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new/s.db");
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(4));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (path, barrier) = (path.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                Sandbox::open(&path)
+            })
+        })
+        .collect();
+    for h in handles {
+        let sb = h.join().unwrap().unwrap();
+        assert_eq!(
+            sb.search(&SearchRequest::default()).await.unwrap().total,
+            500
+        );
+    }
+    let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(names.is_empty(), "temporary files left: {names:?}");
+}
+
+// Issue 9: a storage failure never quotes SQL to the client; a lock held elsewhere is a 423.
+#[test]
+fn storage_errors_never_quote_sql_and_locks_are_423() {
+    let c = rusqlite::Connection::open_in_memory().unwrap();
+    let e = c
+        .prepare("SELECT nope FROM nowhere WHERE secret_sql_marker = 1")
+        .unwrap_err();
+    let api = super::super::store::storage_error(&e);
+    assert_eq!(api.http_status, 500);
+    for quoted in ["secret_sql_marker", "SELECT", "nowhere"] {
+        assert!(!api.message.contains(quoted), "{}", api.message);
+    }
+    let busy = rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+        Some("database is locked".into()),
+    );
+    let api = super::super::store::storage_error(&busy);
+    assert_eq!((api.http_status, api.category.as_str()), (423, "LOCKED"));
 }

@@ -3,6 +3,7 @@
 //! here (the lead runs the contract suite through this server); only what the HTTP layer owns.
 
 mod errors;
+mod hardening;
 mod limits;
 mod logging;
 mod routes;
