@@ -18,4 +18,6 @@ pub mod sandbox;
 pub mod script;
 pub mod server;
 pub mod state;
+#[cfg(test)]
+mod test_support;
 pub mod triggers;

@@ -9,6 +9,7 @@ use crate::backend::{BackendError, TicketsBackend};
 use crate::model::{
     BatchCreateItem, BatchInput, GetParams, IdInput, InputProperties, ListParams, SearchRequest,
 };
+use crate::test_support::Capture;
 
 #[tokio::test]
 async fn get_sends_bearer_token_and_parses_ticket() {
@@ -327,27 +328,6 @@ async fn describe_names_the_url() {
     assert!(!c.is_live());
 }
 
-/// Collects formatted log output in memory.
-#[derive(Clone, Default)]
-struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Self::Writer {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn retries_are_logged_with_their_reason_and_never_the_token() {
     let capture = Capture::default();
@@ -371,7 +351,7 @@ async fn retries_are_logged_with_their_reason_and_never_the_token() {
     )
     .await;
     s.client().get("7", &GetParams::default()).await.unwrap();
-    let out = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let out = capture.text();
     assert!(out.contains("retrying"), "{out}");
     assert!(out.contains("server error"), "{out}");
     assert!(out.contains("429 rate limited"), "{out}");

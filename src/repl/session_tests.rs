@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::sandbox::{Sandbox, SeedOptions};
 use crate::script::{ReplSession, ReplValue, RunOptions, ScriptHost};
 use crate::state::StateDb;
+use crate::test_support::seeded_sandbox;
 
 use super::helper::incomplete;
 
@@ -20,13 +20,12 @@ fn with_session<T>(options: RunOptions, f: impl FnOnce(&mut ReplSession) -> T) -
         .enable_all()
         .build()
         .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let opts = SeedOptions {
-        tickets: 30,
-        seed: 7,
-    };
-    let sandbox = Arc::new(Sandbox::create(&dir.path().join("s.db"), &opts).unwrap());
-    let host = ScriptHost::new(sandbox, StateDb::in_memory().unwrap(), rt.handle().clone());
+    let (_dir, sandbox) = seeded_sandbox(30, 7);
+    let host = ScriptHost::new(
+        Arc::new(sandbox),
+        StateDb::in_memory().unwrap(),
+        rt.handle().clone(),
+    );
     let mut session = host.repl(options);
     f(&mut session)
 }

@@ -21,8 +21,6 @@ mod fswatch;
 pub mod runner;
 mod schedule_report;
 pub mod scheduled;
-#[cfg(test)]
-mod test_support;
 mod watch;
 
 pub use clock::{Clock, SystemClock, TokioClock};

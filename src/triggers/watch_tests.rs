@@ -2,8 +2,9 @@
 //! real rename-save through the OS watcher.
 
 use super::*;
+use crate::test_support::runner::{settle, FakeRunner};
+use crate::test_support::{eventually, within, Capture};
 use crate::triggers::clock::SystemClock;
-use crate::triggers::test_support::{settle, FakeRunner};
 
 fn session(dir: &Path, runner: Arc<dyn Runner>, cfg: WatchConfig) -> WatchSession {
     let targets = WatchTargets::resolve(&[dir.to_path_buf()]).unwrap();
@@ -74,29 +75,15 @@ fn plans_only_against_a_live_portal_without_apply() {
     assert!(!cfg.dry_run());
 }
 
-#[derive(Clone, Default)]
-struct Screen(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Screen {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn clear_clears_before_each_run() {
-    let screen = Screen::default();
+    let screen = Capture::default();
     let inner = FakeRunner::new(Arc::new(SystemClock), false, Duration::ZERO);
     let r = ClearingRunner::new(inner.clone(), Box::new(screen.clone()));
-    let job = crate::triggers::test_support::job("a.rhai", "1");
+    let job = crate::test_support::runner::job("a.rhai", "1");
     r.run(job.clone(), CancellationToken::new()).await;
     r.run(job, CancellationToken::new()).await;
-    let text = String::from_utf8(screen.0.lock().unwrap().clone()).unwrap();
-    assert_eq!(text, CLEAR_SCREEN.repeat(2));
+    assert_eq!(screen.text(), CLEAR_SCREEN.repeat(2));
     assert_eq!(inner.count(), 2);
 }
 
@@ -113,6 +100,16 @@ fn single_files_are_watched_through_their_directory() {
     assert!(WatchTargets::resolve(&[dir_path.join("missing")]).is_err());
 }
 
+/// Runs of the script named `name`, by source.
+fn sources_of(runner: &FakeRunner, name: &str) -> Vec<String> {
+    runner
+        .calls()
+        .iter()
+        .filter(|c| c.job.path.file_name().is_some_and(|n| n == name))
+        .map(|c| c.job.source.to_string())
+        .collect()
+}
+
 #[tokio::test]
 async fn a_rename_save_runs_once() {
     let dir = tempfile::tempdir().unwrap();
@@ -123,20 +120,30 @@ async fn a_rename_save_runs_once() {
         ..WatchConfig::default()
     };
     let task = tokio::spawn(run_watch(cfg, runner.clone(), shutdown.clone()));
-    // Let the watcher start before saving.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let tmp = dir.path().join(".a.rhai.tmp");
-    std::fs::write(&tmp, "let v = 1;").unwrap();
-    std::fs::rename(&tmp, dir.path().join("a.rhai")).unwrap();
-    for _ in 0..200 {
-        if runner.count() > 0 {
-            break;
+    within(Duration::from_secs(60), "the rename-save test", async {
+        // The watcher is up once a saved script runs: save one until it does (no guessed
+        // start-up delay).
+        let ready = dir.path().join("ready.rhai");
+        let deadline = std::time::Instant::now() + crate::test_support::EVENTUALLY;
+        while sources_of(&runner, "ready.rhai").is_empty() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the watcher never reported"
+            );
+            std::fs::write(&ready, "let ready = 1;").unwrap();
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    shutdown.cancel();
-    task.await.unwrap().unwrap();
-    assert_eq!(runner.count(), 1);
-    assert_eq!(&*runner.calls()[0].job.source, "let v = 1;");
+        let tmp = dir.path().join(".a.rhai.tmp");
+        std::fs::write(&tmp, "let v = 1;").unwrap();
+        std::fs::rename(&tmp, dir.path().join("a.rhai")).unwrap();
+        eventually("a.rhai runs", || !sources_of(&runner, "a.rhai").is_empty()).await;
+        // A later save is the clock: once it has run, every event of the rename (which came
+        // before it) has been handled.
+        std::fs::write(dir.path().join("z.rhai"), "let z = 1;").unwrap();
+        eventually("z.rhai runs", || !sources_of(&runner, "z.rhai").is_empty()).await;
+        shutdown.cancel();
+        task.await.unwrap().unwrap();
+    })
+    .await;
+    assert_eq!(sources_of(&runner, "a.rhai"), ["let v = 1;"]);
 }

@@ -14,16 +14,7 @@ pub(super) use crate::backend::{BackendError, TicketsBackend};
 pub(super) use crate::model::*;
 
 pub(super) fn fresh(n: usize) -> (tempfile::TempDir, Sandbox) {
-    let dir = tempfile::tempdir().unwrap();
-    let sb = Sandbox::create(
-        &dir.path().join("s.db"),
-        &SeedOptions {
-            tickets: n,
-            seed: 7,
-        },
-    )
-    .unwrap();
-    (dir, sb)
+    crate::test_support::seeded_sandbox(n, 7)
 }
 
 pub(super) fn status(e: BackendError) -> u16 {

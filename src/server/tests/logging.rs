@@ -1,33 +1,17 @@
 //! One log line per request, and never the token: the server's tracing output, captured at
 //! TRACE level, is checked for both.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use super::TestServer;
 use crate::server::ServerConfig;
+use crate::test_support::Capture;
 
 const TOKEN: &str = "pat-na1-do-not-log-me";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 // The default test runtime is single-threaded, so the server's tasks run on this thread and
 // the thread-local subscriber sees their events.
 #[tokio::test]
 async fn one_line_per_request_and_no_token() {
-    let captured = Captured::default();
+    let captured = Capture::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -61,7 +45,7 @@ async fn one_line_per_request_and_no_token() {
     assert_eq!(refused.status(), 401);
     s.shutdown().await.unwrap();
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     let lines: Vec<&str> = log.lines().filter(|l| l.contains(" request")).collect();
     assert_eq!(lines.len(), 2, "{log}");
     assert!(lines[0].contains("method=GET") && lines[0].contains("path=/crm/v3/objects/tickets "));

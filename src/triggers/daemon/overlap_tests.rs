@@ -2,8 +2,8 @@
 
 use super::*;
 use crate::state::RunStatus;
+use crate::test_support::runner::{job, settle, FakeRunner};
 use crate::triggers::clock::TokioClock;
-use crate::triggers::test_support::{job, settle, FakeRunner};
 use std::time::Duration;
 
 fn setup(max: usize) -> (Arc<FakeRunner>, RunGroup, CancellationToken) {

@@ -77,8 +77,8 @@ pub(crate) fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::runner::FakeRunner;
     use crate::triggers::clock::SystemClock;
-    use crate::triggers::test_support::FakeRunner;
     use std::sync::Arc;
     use std::time::Duration;
 

@@ -1,9 +1,9 @@
 //! Scheduler loop tests on tokio's paused clock (auto-advancing) with [`TokioClock`].
 
 use super::*;
+use crate::test_support::runner::FakeRunner;
 use crate::triggers::clock::TokioClock;
 use crate::triggers::daemon::RunGroup;
-use crate::triggers::test_support::FakeRunner;
 use rand::SeedableRng;
 use std::path::Path;
 

@@ -2,8 +2,9 @@
 //! paused clock with a fake runner (file events are fed to `handle` directly).
 
 use super::*;
+use crate::test_support::runner::{settle, FakeRunner};
+use crate::test_support::{eventually, within};
 use crate::triggers::clock::TokioClock;
-use crate::triggers::test_support::{settle, FakeRunner};
 use chrono::{DateTime, Utc};
 
 fn t(s: &str) -> DateTime<Utc> {
@@ -199,17 +200,6 @@ async fn run_daemon_stops_on_shutdown_and_reports_a_missing_dir() {
     assert!(matches!(err, TriggerError::WatchInit { .. }), "{err}");
 }
 
-/// Polls `f` every 20 ms until it holds (up to 15 s: a generous bound, not a timing claim).
-async fn eventually(what: &str, f: impl Fn() -> bool) {
-    for _ in 0..750 {
-        if f() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("never happened: {what}");
-}
-
 #[tokio::test]
 async fn the_daemon_follows_real_file_changes() {
     let dir = tempfile::tempdir().unwrap();
@@ -227,32 +217,56 @@ async fn the_daemon_follows_real_file_changes() {
         shutdown.clone(),
     ));
     let sources = |r: &FakeRunner| -> Vec<String> {
-        r.calls().iter().map(|c| c.job.source.to_string()).collect()
+        r.calls()
+            .iter()
+            .filter(|c| c.job.path.ends_with("a.rhai"))
+            .map(|c| c.job.source.to_string())
+            .collect()
     };
-    eventually("v1 runs", || sources(&runner).iter().any(|s| s == v1)).await;
+    let clock_runs = |r: &FakeRunner| {
+        r.calls()
+            .iter()
+            .filter(|c| c.job.path.ends_with("clock.rhai"))
+            .count()
+    };
+    within(
+        Duration::from_secs(90),
+        "the real-file daemon test",
+        async {
+            eventually("v1 runs", || sources(&runner).iter().any(|s| s == v1)).await;
 
-    // A save by rename.
-    let tmp = dir.path().join(".a.rhai.swp");
-    std::fs::write(&tmp, v2).unwrap();
-    std::fs::rename(&tmp, &a).unwrap();
-    eventually("v2 runs", || {
-        sources(&runner).last().is_some_and(|s| s == v2)
-    })
+            // A save by rename.
+            let tmp = dir.path().join(".a.rhai.swp");
+            std::fs::write(&tmp, v2).unwrap();
+            std::fs::rename(&tmp, &a).unwrap();
+            eventually("v2 runs", || {
+                sources(&runner).last().is_some_and(|s| s == v2)
+            })
+            .await;
+
+            // A broken edit: v2 keeps running.
+            std::fs::write(&a, "//! schedule = \"* * * * * *\"\nlet v = BROKEN").unwrap();
+            let before = sources(&runner).len();
+            eventually("runs go on", || sources(&runner).len() >= before + 2).await;
+            assert!(sources(&runner)[before..].iter().all(|s| s == v2));
+
+            // Deleted: no more runs once the change was handled. Another script is the clock: it is
+            // created after the delete, so once it runs the delete has been handled; two more of its
+            // runs span more than one of a.rhai's fire times.
+            std::fs::remove_file(&a).unwrap();
+            std::fs::write(dir.path().join("clock.rhai"), v1).unwrap();
+            eventually("the clock script runs", || clock_runs(&runner) >= 1).await;
+            let after_delete = sources(&runner).len();
+            let ticks = clock_runs(&runner);
+            eventually("the clock ticks twice more", || {
+                clock_runs(&runner) >= ticks + 2
+            })
+            .await;
+            assert_eq!(sources(&runner).len(), after_delete, "a deleted script ran");
+
+            shutdown.cancel();
+            task.await.unwrap().unwrap();
+        },
+    )
     .await;
-
-    // A broken edit: v2 keeps running.
-    std::fs::write(&a, "//! schedule = \"* * * * * *\"\nlet v = BROKEN").unwrap();
-    let before = runner.count();
-    eventually("runs go on", || runner.count() >= before + 2).await;
-    assert!(sources(&runner)[before..].iter().all(|s| s == v2));
-
-    // Deleted: no more runs once the change was handled.
-    std::fs::remove_file(&a).unwrap();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    let after_delete = runner.count();
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(runner.count(), after_delete);
-
-    shutdown.cancel();
-    task.await.unwrap().unwrap();
 }

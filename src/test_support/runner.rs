@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use super::clock::Clock;
-use super::runner::{Job, RunResult, Runner, Trigger};
 use crate::state::RunStatus;
+use crate::triggers::clock::Clock;
+use crate::triggers::runner::{Job, RunResult, Runner, Trigger};
 
 /// One recorded run.
 #[derive(Debug, Clone)]

@@ -1,0 +1,78 @@
+//! What unit tests share (test builds only): seeded sandboxes on temp files, a writer that
+//! captures output (logs, the screen), a wait-until with a deadline, and the triggers layer's
+//! fake runner. Integration tests have their own in `tests/util/`.
+
+pub(crate) mod runner;
+
+use std::future::Future;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::sandbox::{Sandbox, SeedOptions};
+
+/// A fresh sandbox file in a temp dir with `tickets` demo tickets from `seed`. Keep the
+/// `TempDir` alive as long as the sandbox.
+pub(crate) fn seeded_sandbox(tickets: usize, seed: u64) -> (tempfile::TempDir, Sandbox) {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox =
+        Sandbox::create(&dir.path().join("s.db"), &SeedOptions { tickets, seed }).unwrap();
+    (dir, sandbox)
+}
+
+/// Output written to it, kept in memory: a `Write` for screens and a `MakeWriter` for
+/// tracing subscribers. Clones share the buffer.
+#[derive(Clone, Default)]
+pub(crate) struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Capture {
+    /// Everything written so far.
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+/// How long [`eventually`] waits: generous, so it only catches hangs; never a timing claim.
+pub(crate) const EVENTUALLY: Duration = Duration::from_secs(15);
+
+/// Polls `f` every 20 ms until it holds; panics naming `what` after [`EVENTUALLY`]. For tests
+/// on real time that wait for OS events (file watching); on tokio's paused clock the deadline
+/// passes at once, so wait for the events themselves there.
+pub(crate) async fn eventually(what: &str, f: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + EVENTUALLY;
+    while !f() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never happened within {EVENTUALLY:?}: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Runs a test body with a deadline, so a test waiting on the OS (a watcher that never
+/// reports, a task that never stops) fails instead of hanging the suite.
+pub(crate) async fn within<T>(limit: Duration, what: &str, body: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(limit, body).await {
+        Ok(v) => v,
+        Err(_) => panic!("did not finish within {limit:?}: {what}"),
+    }
+}
