@@ -54,9 +54,10 @@ pub mod search_form;
 mod tests;
 
 pub use api::api_reference_markdown;
+pub use api::FnInfo;
 pub use context::LogSink;
 pub use error::{Diagnostic, Frame, ScriptError};
 pub use host::{script_name, CompiledScript, RunOptions, RunOutcome, RunRequest, ScriptHost};
 pub use paging::TicketQuery;
 pub use plan::{Plan, PlanChange, PlanEntry, RunSummary};
-pub use repl::{FnInfo, ReplSession, ReplValue, VarInfo, REPL_SOURCE};
+pub use repl::{ReplSession, ReplValue, VarInfo, REPL_SOURCE};

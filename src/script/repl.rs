@@ -18,6 +18,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::state::LogLine;
 
+use super::api::FnInfo;
 use super::context::RunCtx;
 use super::convert;
 use super::error::{Diagnostic, ScriptError};
@@ -57,41 +58,6 @@ pub enum ReplValue {
         /// The value as Rhai prints it (`{:?}`).
         display: String,
     },
-}
-
-/// A function known to the session (API or script-defined), for `:help` and completion.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FnInfo {
-    /// `tickets` for `tickets::search`; `None` for global and script functions.
-    pub namespace: Option<String>,
-    /// The function name.
-    pub name: String,
-    /// Parameters as `name: type` (or what is known).
-    pub params: Vec<String>,
-    /// Return type (`()` when unknown).
-    pub returns: String,
-    /// One-line description (empty for script functions).
-    pub doc: String,
-}
-
-impl FnInfo {
-    /// `ns::name`, or `name`.
-    pub fn path(&self) -> String {
-        match &self.namespace {
-            Some(ns) => format!("{ns}::{}", self.name),
-            None => self.name.clone(),
-        }
-    }
-
-    /// `ns::name(a: T, b: U) -> R`.
-    pub fn signature(&self) -> String {
-        format!(
-            "{}({}) -> {}",
-            self.path(),
-            self.params.join(", "),
-            self.returns
-        )
-    }
 }
 
 /// One variable of the session, for `:vars`.
@@ -285,31 +251,7 @@ impl ReplSession {
 
     /// Every function the session knows: the API's (with descriptions) and the script's.
     pub fn functions(&self) -> Vec<FnInfo> {
-        let json = self
-            .engine
-            .gen_fn_metadata_to_json(false)
-            .unwrap_or_default();
-        let meta: Value = serde_json::from_str(&json).unwrap_or(Value::Null);
-        let mut out = Vec::new();
-        if let Some(modules) = meta["modules"].as_object() {
-            for (ns, m) in modules {
-                for f in m["functions"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-                {
-                    let global = f["namespace"] == "global";
-                    out.push(fn_info(f, (!global).then(|| ns.clone())));
-                }
-            }
-        }
-        for f in meta["functions"]
-            .as_array()
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            out.push(fn_info(f, None));
-        }
+        let mut out = super::api::functions(&self.engine);
         for f in self.ast.iter_functions() {
             out.push(FnInfo {
                 namespace: None,
@@ -344,32 +286,6 @@ fn at_end(input: &str, pos: Position) -> bool {
         (Some(l), Some(c)) => l == last_line && c > last_len,
         (None, _) => true,
         (Some(_), None) => false,
-    }
-}
-
-fn fn_info(f: &Value, namespace: Option<String>) -> FnInfo {
-    let params = super::api::param_list(f);
-    let ret = f["returnType"].as_str().unwrap_or("()");
-    let ret = ret.rsplit(':').next().unwrap_or(ret).trim();
-    let doc = f["docComments"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(Value::as_str)
-        .map(|d| d.trim_start_matches("///").trim())
-        .collect::<Vec<_>>()
-        .join(" ");
-    FnInfo {
-        namespace,
-        name: f["name"].as_str().unwrap_or_default().to_string(),
-        params,
-        returns: if ret.is_empty() {
-            "()".into()
-        } else {
-            ret.into()
-        },
-        doc,
     }
 }
 

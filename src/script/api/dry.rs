@@ -13,7 +13,7 @@ use crate::model::{AssociationInput, GetParams, InputProperties, Ticket};
 use super::super::context::RunCtx;
 use super::super::plan::PlanChange;
 use super::dry_validate;
-use super::tickets::get_ticket;
+use super::tickets_read::get_ticket;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 

@@ -1,17 +1,44 @@
-//! The script API: one file per area, each building a `rhai::Module` from closures over the
-//! per-run context, all mounted by `register`. Every function is registered through `def!`,
-//! which marks it volatile (never evaluated at compile time) and records its parameters and a
-//! one-line description, from which [`api_reference_markdown`] generates the reference.
+//! The script API, declared as a table: each area file returns its entries from `functions()`,
+//! [`declarations`] joins them, and [`register`] mounts them on a run's engine (one static
+//! module per namespace, in declaration order; global functions in a global module). The
+//! mechanism behind each entry is `declare.rs`; the reference (docs/script-api.md) and the
+//! REPL's `:help` and completion both read the result through [`functions`].
 //!
-//! This module must not talk to the backend itself: the area files do, through the bridge.
+//! This module must not talk to the backend itself: the bodies do, through [`RunCtx::call`].
+//!
+//! # Adding a script function
+//!
+//! Add one entry to the `functions()` list of the file that holds its area (`tickets_read.rs`
+//! for ticket reads, `tickets_write.rs` for single-record writes, a new file for a new
+//! namespace, added to [`declarations`]). An entry names the function once and says
+//! everything the mechanism needs:
+//!
+//! ```text
+//! API.func("merge", "Merges `other` into `primary` (other is archived) and returns the surviving ticket.")
+//!     .params((Id("primary: string"), Id("other: string")))
+//!     .returns("ticket: map")
+//!     .write(|(primary, other)| vec![WriteTarget::Existing(primary.clone()), WriteTarget::Existing(other.clone())])
+//!     .dry(|c, (primary, other)| { /* read, c.plan(..), return what HubSpot would */ })
+//!     .real(|c, (primary, other)| { /* c.call(c.pos, c.backend.merge(..)), c.wrote(..) */ })
+//! ```
+//!
+//! - `API` is the file's [`declare::Area`] (`Area::module("tickets")`, or `Area::GLOBAL`).
+//! - Parameters are conversions (`Id`, `Ids`, `Props`, `Str`, `Int`, `Float`, `ObjMap`, `Any`,
+//!   `json::<T>`), each shown as `"name: type"`; the body receives the converted values as a
+//!   tuple. Their Rhai types decide which overload a call picks, so overloads of one name are
+//!   separate entries with different parameters.
+//! - `.options(&[..keys])` adds the overload with a trailing options map; the body reads
+//!   `c.options` (empty without one). Unknown keys are refused by the mechanism.
+//! - A function that writes nothing ends with `.read(|c, args| ..)`; one that writes ends with
+//!   `.write(targets).dry(..).real(..)`: the write guard and the dry-run branch are not the
+//!   body's business. A method on a value (`q.len()`) ends with `.method("this: T", ..)`.
+//! - `c` is the [`declare::Call`]: `c.pos` for errors, `c.name` (`tickets::merge`), and the
+//!   run context through `Deref` (`c.call(c.pos, c.backend.x(..))` maps backend errors).
+//!
+//! Then regenerate the reference: `UPDATE_DOCS=1 cargo test --test integration docs`.
 
-/// Registers one function into a module: `def!(module, global, name, params, doc, closure)`.
-macro_rules! def {
-    ($m:expr, $global:expr, $name:expr, $params:expr, $doc:expr, $f:expr) => {
-        $crate::script::api::registration($global, $name, $params, $doc).set_into_module($m, $f)
-    };
-}
-
+mod catalog;
+mod declare;
 mod dry;
 mod dry_validate;
 mod log;
@@ -20,55 +47,71 @@ mod properties;
 mod reference;
 mod run;
 mod state;
-mod tickets;
 mod tickets_batch;
+mod tickets_read;
 mod tickets_write;
 mod time;
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
-use rhai::{Engine, FnNamespace, FuncRegistration, Module};
+use rhai::{Engine, Module};
 
 use super::context::RunCtx;
+use super::paging::TicketQuery;
 
+pub(crate) use catalog::functions;
+pub use catalog::FnInfo;
+use declare::ScriptFn;
 pub use reference::api_reference_markdown;
-pub(crate) use reference::param_list;
 
-/// The registration of one function: volatile, with parameter info (`"name: type"`, the last
-/// entry being the return type) and a one-line description. Used through `def!`.
-pub(crate) fn registration(
-    global: bool,
-    name: &str,
-    params: &[&str],
-    doc: &str,
-) -> FuncRegistration {
-    FuncRegistration::new(name)
-        .with_namespace(if global {
-            FnNamespace::Global
-        } else {
-            FnNamespace::Internal
-        })
-        .with_volatility(true)
-        .with_params_info(params)
-        .with_comments([format!("/// {doc}")])
+/// The whole API table, in reference order. Built once; installed into every run's engine.
+fn declarations() -> &'static [ScriptFn] {
+    static ALL: LazyLock<Vec<ScriptFn>> = LazyLock::new(|| {
+        [
+            tickets_read::functions(),
+            tickets_write::functions(),
+            tickets_batch::functions(),
+            pipelines::functions(),
+            properties::functions(),
+            state::functions(),
+            log::functions(),
+            run::functions(),
+            time::functions(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
+    });
+    &ALL
 }
 
-/// The namespaces mounted as static modules, in reference order.
-pub const NAMESPACES: &[&str] = &["tickets", "pipelines", "properties", "state", "log", "run"];
+/// The namespaces mounted as static modules, in declaration order.
+pub(crate) fn namespaces() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for ns in declarations().iter().filter_map(|f| f.module) {
+        if !out.contains(&ns) {
+            out.push(ns);
+        }
+    }
+    out
+}
 
 /// Mounts the whole API for the run `ctx` on `engine`.
 pub(crate) fn register(engine: &mut Engine, ctx: &Arc<RunCtx>) {
-    let mut t = Module::new();
-    tickets::add(&mut t, ctx);
-    tickets_write::add(&mut t, ctx);
-    tickets_batch::add(&mut t, ctx);
-    t.set_custom_type::<super::paging::TicketQuery>("TicketQuery");
-    engine.register_static_module("tickets", t.into());
-    engine.register_static_module("pipelines", pipelines::module(ctx).into());
-    engine.register_static_module("properties", properties::module(ctx).into());
-    engine.register_static_module("state", state::module(ctx).into());
-    engine.register_static_module("log", log::module(ctx).into());
-    engine.register_static_module("run", run::module(ctx).into());
-    engine.register_global_module(time::module(ctx).into());
-    engine.register_iterator_result::<super::paging::TicketQuery, rhai::Dynamic>();
+    for ns in namespaces() {
+        let mut m = Module::new();
+        for f in declarations().iter().filter(|f| f.module == Some(ns)) {
+            f.install(&mut m, ctx);
+        }
+        if ns == "tickets" {
+            m.set_custom_type::<TicketQuery>("TicketQuery");
+        }
+        engine.register_static_module(ns, m.into());
+    }
+    let mut global = Module::new();
+    for f in declarations().iter().filter(|f| f.module.is_none()) {
+        f.install(&mut global, ctx);
+    }
+    engine.register_global_module(global.into());
+    engine.register_iterator_result::<TicketQuery, rhai::Dynamic>();
 }

@@ -5,15 +5,14 @@
 
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, EvalAltResult, ImmutableString, Module, NativeCallContext, Position};
+use rhai::{Array, ImmutableString, Position};
 
 use crate::model::{ApiError, Pipeline, PipelineStage};
 
 use super::super::bridge::{backend_error, usage};
 use super::super::context::RunCtx;
 use super::super::convert;
-
-type Res<T> = Result<T, Box<EvalAltResult>>;
+use super::declare::{Area, Call, Id, Res, ScriptFn, Str};
 
 pub(super) fn all(ctx: &RunCtx, pos: Position) -> Res<Arc<Vec<Pipeline>>> {
     if let Some(p) = ctx.cached_pipelines() {
@@ -71,89 +70,41 @@ fn stage<'a>(p: &'a Pipeline, key: &str, pos: Position) -> Res<&'a PipelineStage
     })
 }
 
-pub(super) fn module(ctx: &Arc<RunCtx>) -> Module {
-    let mut m = Module::new();
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "list",
-        &["pipelines: array"],
-        "Every ticket pipeline with its stages (HubSpot's shape).",
-        move |nc: NativeCallContext| -> Res<Array> {
-            let pos = nc.call_position();
-            all(&c, pos)?
-                .iter()
-                .map(|p| convert::to_dyn(p, pos))
-                .collect()
-        }
-    );
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "get",
-        &["pipeline: string", "pipeline: map"],
-        "One pipeline by id or label; throws a 404 map when unknown.",
-        move |nc: NativeCallContext, key: Dynamic| -> Res<Dynamic> {
-            let pos = nc.call_position();
-            let key = convert::id(&key, "pipelines::get", pos)?;
-            let ps = all(&c, pos)?;
-            convert::to_dyn(pipeline(&ps, &key, pos)?, pos)
-        }
-    );
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "stage_id",
-        &["pipeline: string", "stage_label: string", "string"],
-        "The id of a stage given its label (pipeline by id or label).",
-        move |nc: NativeCallContext, p: Dynamic, label: ImmutableString| -> Res<ImmutableString> {
-            let pos = nc.call_position();
-            let p = convert::id(&p, "pipelines::stage_id", pos)?;
-            let ps = all(&c, pos)?;
-            Ok(stage(pipeline(&ps, &p, pos)?, &label, pos)?
-                .id
-                .clone()
-                .into())
-        }
-    );
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "stage_label",
-        &["pipeline: string", "stage_id: string", "string"],
-        "The label of a stage given its id.",
-        move |nc: NativeCallContext, p: Dynamic, id: Dynamic| -> Res<ImmutableString> {
-            let pos = nc.call_position();
-            let p = convert::id(&p, "pipelines::stage_label", pos)?;
-            let id = convert::id(&id, "pipelines::stage_label", pos)?;
-            let ps = all(&c, pos)?;
-            Ok(stage(pipeline(&ps, &p, pos)?, &id, pos)?
-                .label
-                .clone()
-                .into())
-        }
-    );
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "is_closed",
-        &["stage_id: string", "bool"],
-        "Whether a stage (by id, in any pipeline) is a closed stage (metadata ticketState CLOSED).",
-        move |nc: NativeCallContext, id: Dynamic| -> Res<bool> {
-            let pos = nc.call_position();
-            let id = convert::id(&id, "pipelines::is_closed", pos)?;
-            let ps = all(&c, pos)?;
-            ps.iter()
-                .flat_map(|p| p.stages.iter())
-                .find(|s| s.id == id)
-                .map(PipelineStage::is_closed)
-                .ok_or_else(|| usage(pos, format!("no pipeline has a stage with id `{id}`")))
-        }
-    );
-    m
+/// A stage (by id or label) of a pipeline (by id or label).
+fn stage_of(c: &Call, p: &str, key: &str) -> Res<PipelineStage> {
+    let ps = all(c, c.pos)?;
+    Ok(stage(pipeline(&ps, p, c.pos)?, key, c.pos)?.clone())
+}
+
+const API: Area = Area::module("pipelines");
+
+pub(super) fn functions() -> Vec<ScriptFn> {
+    vec![
+        API.func("list", "Every ticket pipeline with its stages (HubSpot's shape).")
+            .returns("pipelines: array")
+            .read(|c, ()| all(c, c.pos)?.iter().map(|p| convert::to_dyn(p, c.pos)).collect::<Res<Array>>()),
+        API.func("get", "One pipeline by id or label; throws a 404 map when unknown.")
+            .params((Id("pipeline: string"),))
+            .returns("pipeline: map")
+            .read(|c, (key,)| convert::to_dyn(pipeline(&all(c, c.pos)?, &key, c.pos)?, c.pos)),
+        API.func("stage_id", "The id of a stage given its label (pipeline by id or label).")
+            .params((Id("pipeline: string"), Str("stage_label: string")))
+            .returns("string")
+            .read(|c, (p, label)| stage_of(c, &p, &label).map(|s| ImmutableString::from(s.id))),
+        API.func("stage_label", "The label of a stage given its id.")
+            .params((Id("pipeline: string"), Id("stage_id: string")))
+            .returns("string")
+            .read(|c, (p, id)| stage_of(c, &p, &id).map(|s| ImmutableString::from(s.label))),
+        API.func("is_closed", "Whether a stage (by id, in any pipeline) is a closed stage (metadata ticketState CLOSED).")
+            .params((Id("stage_id: string"),))
+            .returns("bool")
+            .read(|c, (id,)| {
+                all(c, c.pos)?
+                    .iter()
+                    .flat_map(|p| p.stages.iter())
+                    .find(|s| s.id == id)
+                    .map(PipelineStage::is_closed)
+                    .ok_or_else(|| c.usage(format!("no pipeline has a stage with id `{id}`")))
+            }),
+    ]
 }

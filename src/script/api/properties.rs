@@ -1,37 +1,24 @@
 //! `properties::`: the ticket property definitions (name, label, type, options), read from the
 //! backend on each call.
 
-use std::sync::Arc;
+use rhai::Array;
 
-use rhai::{Array, Dynamic, EvalAltResult, ImmutableString, Module, NativeCallContext};
-
-use super::super::context::RunCtx;
 use super::super::convert;
+use super::declare::{Area, Res, ScriptFn, Str};
 
-type Res<T> = Result<T, Box<EvalAltResult>>;
+const API: Area = Area::module("properties");
 
-pub(super) fn module(ctx: &Arc<RunCtx>) -> Module {
-    let mut m = Module::new();
-    let c = ctx.clone();
-    def!(&mut m, false, "list", &["properties: array"],
-        "Every ticket property definition (HubSpot's shape: name, label, type, fieldType, options, ...).",
-        move |nc: NativeCallContext| -> Res<Array> {
-            let pos = nc.call_position();
-            let ps = c.call(pos, c.backend.properties())?;
-            ps.iter().map(|p| convert::to_dyn(p, pos)).collect()
-        });
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "get",
-        &["name: string", "property: map"],
-        "One property definition with its options; throws a 404 map when unknown.",
-        move |nc: NativeCallContext, name: ImmutableString| -> Res<Dynamic> {
-            let pos = nc.call_position();
-            let p = c.call(pos, c.backend.property(&name))?;
-            convert::to_dyn(&p, pos)
-        }
-    );
-    m
+pub(super) fn functions() -> Vec<ScriptFn> {
+    vec![
+        API.func("list", "Every ticket property definition (HubSpot's shape: name, label, type, fieldType, options, ...).")
+            .returns("properties: array")
+            .read(|c, ()| {
+                let ps = c.call(c.pos, c.backend.properties())?;
+                ps.iter().map(|p| convert::to_dyn(p, c.pos)).collect::<Res<Array>>()
+            }),
+        API.func("get", "One property definition with its options; throws a 404 map when unknown.")
+            .params((Str("name: string"),))
+            .returns("property: map")
+            .read(|c, (name,)| convert::to_dyn(&c.call(c.pos, c.backend.property(&name))?, c.pos)),
+    ]
 }

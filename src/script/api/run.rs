@@ -1,83 +1,55 @@
 //! `run::`: the context of the current run: dry run or not, `--arg key=value` arguments, the
 //! script name and what triggered it.
 
-use std::sync::Arc;
+use rhai::{Dynamic, ImmutableString, Map};
 
-use rhai::{Dynamic, ImmutableString, Map, Module};
+use super::declare::{Any, Area, ScriptFn, Str};
 
-use super::super::context::RunCtx;
+const API: Area = Area::module("run");
 
-pub(super) fn module(ctx: &Arc<RunCtx>) -> Module {
-    let mut m = Module::new();
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "dry_run",
-        &["bool"],
-        "Whether writes are only planned.",
-        move || c.dry_run()
-    );
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "args",
-        &["map"],
-        "Every `--arg key=value` as a map of strings.",
-        move || {
-            c.settings
-                .args
-                .iter()
-                .map(|(k, v)| (k.into(), Dynamic::from(v.clone())))
-                .collect::<Map>()
-        }
-    );
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "arg",
-        &["name: string", "value"],
-        "The argument `name`, or () when not given.",
-        move |name: ImmutableString| -> Dynamic {
-            c.settings
-                .args
-                .get(name.as_str())
-                .map_or(Dynamic::UNIT, |v| v.clone().into())
-        }
-    );
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "arg",
-        &["name: string", "default", "value"],
-        "The argument `name`, or `default` when not given.",
-        move |name: ImmutableString, default: Dynamic| -> Dynamic {
-            c.settings
-                .args
-                .get(name.as_str())
-                .map_or(default, |v| v.clone().into())
-        }
-    );
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "name",
-        &["string"],
-        "The script's name (its file stem; also the state:: namespace).",
-        move || -> ImmutableString { c.settings.script.clone().into() }
-    );
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "trigger",
-        &["string"],
-        "What started the run: run, watch, daemon or repl.",
-        move || -> ImmutableString { c.settings.trigger.clone().into() }
-    );
-    m
+pub(super) fn functions() -> Vec<ScriptFn> {
+    vec![
+        API.func("dry_run", "Whether writes are only planned.")
+            .returns("bool")
+            .read(|c, ()| Ok(c.dry_run())),
+        API.func("args", "Every `--arg key=value` as a map of strings.")
+            .returns("map")
+            .read(|c, ()| {
+                Ok(c.settings
+                    .args
+                    .iter()
+                    .map(|(k, v)| (k.into(), Dynamic::from(v.clone())))
+                    .collect::<Map>())
+            }),
+        API.func("arg", "The argument `name`, or () when not given.")
+            .params((Str("name: string"),))
+            .returns("value")
+            .read(|c, (name,)| {
+                Ok(c.settings
+                    .args
+                    .get(name.as_str())
+                    .map_or(Dynamic::UNIT, |v| v.clone().into()))
+            }),
+        API.func("arg", "The argument `name`, or `default` when not given.")
+            .params((Str("name: string"), Any("default")))
+            .returns("value")
+            .read(|c, (name, default)| {
+                Ok(c.settings
+                    .args
+                    .get(name.as_str())
+                    .map_or(default, |v| v.clone().into()))
+            }),
+        API.func(
+            "name",
+            "The script's name (its file stem; also the state:: namespace).",
+        )
+        .returns("string")
+        .read(|c, ()| Ok(ImmutableString::from(c.settings.script.clone()))),
+        API.func(
+            "trigger",
+            "What started the run: run, watch, daemon or repl.",
+        )
+        .returns("string")
+        .read(|c, ()| Ok(ImmutableString::from(c.settings.trigger.clone()))),
+    ]
 }

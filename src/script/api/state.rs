@@ -3,15 +3,12 @@
 //! JSON (maps, arrays, strings, numbers, booleans). In a dry run `set`/`remove` are kept for
 //! the run only and never persisted, so trying a rule does not change what the real run does.
 
-use std::sync::Arc;
-
-use rhai::{Dynamic, EvalAltResult, ImmutableString, Module, NativeCallContext, Position};
+use rhai::{Dynamic, Position};
 
 use super::super::bridge::usage;
 use super::super::context::RunCtx;
 use super::super::convert;
-
-type Res<T> = Result<T, Box<EvalAltResult>>;
+use super::declare::{Any, Area, Res, ScriptFn, Str};
 
 fn get(c: &RunCtx, pos: Position, key: &str) -> Res<Dynamic> {
     let overlaid = c
@@ -47,48 +44,27 @@ fn put(c: &RunCtx, pos: Position, key: &str, value: Option<serde_json::Value>) -
     r.map_err(|e| usage(pos, format!("state: {e}")))
 }
 
-pub(super) fn module(ctx: &Arc<RunCtx>) -> Module {
-    let mut m = Module::new();
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "get",
-        &["key: string", "value"],
-        "The stored value of `key` for this script, or () when none.",
-        move |nc: NativeCallContext, key: ImmutableString| -> Res<Dynamic> {
-            get(&c, nc.call_position(), &key)
-        }
-    );
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "get",
-        &["key: string", "default", "value"],
-        "The stored value of `key`, or `default` when none.",
-        move |nc: NativeCallContext, key: ImmutableString, default: Dynamic| -> Res<Dynamic> {
-            let v = get(&c, nc.call_position(), &key)?;
-            Ok(if v.is_unit() { default } else { v })
-        }
-    );
-    let c = ctx.clone();
-    def!(&mut m, false, "set", &["key: string", "value", "()"],
-        "Stores `value` (anything JSON-like) under `key` for this script (dry run: for this run only).",
-        move |nc: NativeCallContext, key: ImmutableString, value: Dynamic| -> Res<()> {
-            let pos = nc.call_position();
-            put(&c, pos, &key, Some(convert::to_json(&value))).map(|_| ())
-        });
-    let c = ctx.clone();
-    def!(
-        &mut m,
-        false,
-        "remove",
-        &["key: string", "bool"],
-        "Forgets `key`; true when it was set.",
-        move |nc: NativeCallContext, key: ImmutableString| -> Res<bool> {
-            put(&c, nc.call_position(), &key, None)
-        }
-    );
-    m
+const API: Area = Area::module("state");
+
+pub(super) fn functions() -> Vec<ScriptFn> {
+    vec![
+        API.func("get", "The stored value of `key` for this script, or () when none.")
+            .params((Str("key: string"),))
+            .returns("value")
+            .read(|c, (key,)| get(c, c.pos, &key)),
+        API.func("get", "The stored value of `key`, or `default` when none.")
+            .params((Str("key: string"), Any("default")))
+            .returns("value")
+            .read(|c, (key, default)| {
+                let v = get(c, c.pos, &key)?;
+                Ok(if v.is_unit() { default } else { v })
+            }),
+        API.func("set", "Stores `value` (anything JSON-like) under `key` for this script (dry run: for this run only).")
+            .params((Str("key: string"), Any("value")))
+            .read(|c, (key, value)| put(c, c.pos, &key, Some(convert::to_json(&value))).map(|_| ())),
+        API.func("remove", "Forgets `key`; true when it was set.")
+            .params((Str("key: string"),))
+            .returns("bool")
+            .read(|c, (key,)| put(c, c.pos, &key, None)),
+    ]
 }

@@ -1,15 +1,15 @@
 //! `tickets::` batch writes: create_many, update_many, upsert_many, archive_many.
 //!
 //! Lists are split into HubSpot's 100-input batches by [`batching`] (shared with every other
-//! caller). The whole list passes the write guard before the first batch is sent. A batch HubSpot answers with 207 (some inputs failed) throws a catchable map
+//! caller). The whole list passes the write guard before the first batch is sent. A batch
+//! HubSpot answers with 207 (some inputs failed) throws a catchable map
 //! with `status: 207`, `category: "BATCH_PARTIAL"`, `errors` and the `results` that succeeded.
 //! In a dry run nothing is sent: each item is planned like its single-record counterpart.
 
-use std::sync::Arc;
-
-use rhai::{Array, Dynamic, EvalAltResult, Map, Module, NativeCallContext, Position};
+use rhai::{Array, Dynamic, EvalAltResult, Map, Position};
 
 use crate::backend::batching::{self, BatchOutcome};
+use crate::backend::BackendResult;
 use crate::model::{BatchCreateItem, BatchReadInput, BatchUpdateItem, IdInput};
 
 use super::super::bridge::{self, usage};
@@ -17,9 +17,8 @@ use super::super::context::RunCtx;
 use super::super::convert;
 use super::super::guard::WriteTarget;
 use super::super::limits::MAX_ARRAY_SIZE;
+use super::declare::{custom, Area, Call, Custom, Ids, Res, ScriptFn};
 use super::dry;
-
-type Res<T> = Result<T, Box<EvalAltResult>>;
 
 fn list<T: serde::de::DeserializeOwned>(v: &Dynamic, what: &str, pos: Position) -> Res<Vec<T>> {
     let items = convert::items(v, what, pos)?;
@@ -90,94 +89,71 @@ fn create_items(v: &Dynamic, pos: Position) -> Res<Vec<BatchCreateItem>> {
         .collect()
 }
 
-pub(super) fn add(m: &mut Module, ctx: &Arc<RunCtx>) {
-    let c = ctx.clone();
-    def!(m, false, "create_many", &["items: array", "tickets: array"],
-        "Creates tickets in batches of 100; items are property maps or #{ properties, associations }.",
-        move |nc: NativeCallContext, items: Dynamic| -> Res<Array> {
-            let pos = nc.call_position();
-            let items = create_items(&items, pos)?;
-            c.admit_write(pos, "tickets::create_many", &vec![WriteTarget::New; items.len()])?;
-            if c.dry_run() {
-                return items.iter().map(|i| convert::ticket(&dry::create(&c, pos, &i.properties, i.associations.clone())?, pos)).collect();
-            }
-            let outcome = c.call(pos, batching::batch_create_all(c.backend.as_ref(), items))?;
-            c.wrote_new(outcome.results.len());
-            finish(outcome, pos)
-        });
+/// Sends a batch write and counts the tickets it changed (`id` of each result).
+fn send<T: serde::Serialize>(
+    c: &Call,
+    batches: impl std::future::Future<Output = BackendResult<BatchOutcome<T>>>,
+    id: impl Fn(&T) -> &String,
+) -> Res<Array> {
+    let outcome = c.call(c.pos, batches)?;
+    c.wrote(outcome.results.iter().map(|r| id(r).as_str()));
+    finish(outcome, c.pos)
+}
 
-    let c = ctx.clone();
-    def!(
-        m,
-        false,
-        "update_many",
-        &["items: array", "tickets: array"],
-        "Updates tickets in batches of 100; items are #{ id, properties }.",
-        move |nc: NativeCallContext, items: Dynamic| -> Res<Array> {
-            let pos = nc.call_position();
-            let items: Vec<BatchUpdateItem> = list(&items, "tickets::update_many", pos)?;
-            let targets: Vec<_> = items
-                .iter()
-                .map(|i| WriteTarget::Existing(i.id.clone()))
-                .collect();
-            c.admit_write(pos, "tickets::update_many", &targets)?;
-            if c.dry_run() {
-                return dry_update_many(&c, pos, &items);
-            }
-            finish(
-                {
-                    let outcome =
-                        c.call(pos, batching::batch_update_all(c.backend.as_ref(), items))?;
-                    c.wrote(outcome.results.iter().map(|t| t.id.as_str()));
-                    outcome
-                },
-                pos,
-            )
-        }
-    );
+/// `update_many`/`upsert_many` items, converted one by one (errors name the item's index).
+fn update_items() -> Custom<Vec<BatchUpdateItem>> {
+    custom("items: array", |v, c| list(&v, c.name, c.pos))
+}
 
-    let c = ctx.clone();
-    def!(m, false, "upsert_many", &["items: array", "tickets: array"],
-        "Creates or updates by a unique property in batches of 100; items are #{ id, idProperty, properties }; results carry `new`.",
-        move |nc: NativeCallContext, items: Dynamic| -> Res<Array> {
-            let pos = nc.call_position();
-            let items: Vec<BatchUpdateItem> = list(&items, "tickets::upsert_many", pos)?;
-            let targets: Vec<_> = items.iter().map(|i| WriteTarget::Existing(i.id.clone())).collect();
-            c.admit_write(pos, "tickets::upsert_many", &targets)?;
-            if c.dry_run() {
-                return dry_upsert(&c, pos, &items);
-            }
-            let outcome = c.call(pos, batching::batch_upsert_all(c.backend.as_ref(), items))?;
-            c.wrote(outcome.results.iter().map(|r| r.ticket.id.as_str()));
-            finish(outcome, pos)
-        });
+fn existing<'a>(ids: impl Iterator<Item = &'a String>) -> Vec<WriteTarget> {
+    ids.map(|id| WriteTarget::Existing(id.clone())).collect()
+}
 
-    let c = ctx.clone();
-    def!(
-        m,
-        false,
-        "archive_many",
-        &["ids: array", "()"],
-        "Archives tickets in batches of 100.",
-        move |nc: NativeCallContext, ids: Dynamic| -> Res<()> {
-            let pos = nc.call_position();
-            let ids = convert::ids(&ids, "tickets::archive_many", pos)?;
-            let targets: Vec<_> = ids
-                .iter()
-                .map(|i| WriteTarget::Existing(i.clone()))
-                .collect();
-            c.admit_write(pos, "tickets::archive_many", &targets)?;
-            if c.dry_run() {
+const API: Area = Area::module("tickets");
+
+pub(super) fn functions() -> Vec<ScriptFn> {
+    vec![
+        API.func("create_many", "Creates tickets in batches of 100; items are property maps or #{ properties, associations }.")
+            .params((custom("items: array", |v, c| create_items(&v, c.pos)),))
+            .returns("tickets: array")
+            .write(|(items,)| vec![WriteTarget::New; items.len()])
+            .dry(|c, (items,)| {
+                items.iter().map(|i| convert::ticket(&dry::create(c, c.pos, &i.properties, i.associations.clone())?, c.pos)).collect()
+            })
+            .real(|c, (items,)| {
+                let outcome = c.call(c.pos, batching::batch_create_all(c.backend.as_ref(), items))?;
+                c.wrote_new(outcome.results.len());
+                finish(outcome, c.pos)
+            }),
+        API.func("update_many", "Updates tickets in batches of 100; items are #{ id, properties }.")
+            .params((update_items(),))
+            .returns("tickets: array")
+            .write(|(items,)| existing(items.iter().map(|i| &i.id)))
+            .dry(|c, (items,)| dry_update_many(c, c.pos, &items))
+            .real(|c, (items,)| {
+                send(c, batching::batch_update_all(c.backend.as_ref(), items), |t| &t.id)
+            }),
+        API.func("upsert_many", "Creates or updates by a unique property in batches of 100; items are #{ id, idProperty, properties }; results carry `new`.")
+            .params((update_items(),))
+            .returns("tickets: array")
+            .write(|(items,)| existing(items.iter().map(|i| &i.id)))
+            .dry(|c, (items,)| dry_upsert(c, c.pos, &items))
+            .real(|c, (items,)| {
+                send(c, batching::batch_upsert_all(c.backend.as_ref(), items), |r| &r.ticket.id)
+            }),
+        API.func("archive_many", "Archives tickets in batches of 100.")
+            .params((Ids("ids: array"),))
+            .write(|(ids,)| existing(ids.iter()))
+            .dry(|c, (ids,)| {
                 for id in &ids {
-                    dry::archive(&c, pos, id)?;
+                    dry::archive(c, c.pos, id)?;
                 }
-                return Ok(());
-            }
-            let outcome = c.call(pos, batching::batch_archive_all(c.backend.as_ref(), ids))?;
-            c.wrote(outcome.results.iter().map(String::as_str));
-            finish(outcome, pos).map(|_| ())
-        }
-    );
+                Ok(())
+            })
+            .real(|c, (ids,)| {
+                send(c, batching::batch_archive_all(c.backend.as_ref(), ids), |id| id).map(|_| ())
+            }),
+    ]
 }
 
 /// Dry `update_many`: the current tickets are read in batches of 100 (not one GET each), then
@@ -222,7 +198,7 @@ fn dry_update_many(c: &RunCtx, pos: Position, items: &[BatchUpdateItem]) -> Res<
                 }
                 // Not found (or read twice in one list): ask for it alone, which throws
                 // HubSpot's 404 for an unknown id.
-                None => super::tickets::get_ticket(
+                None => super::tickets_read::get_ticket(
                     c,
                     pos,
                     &item.id,
