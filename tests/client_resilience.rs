@@ -18,14 +18,14 @@ use hubscript::model::{
     CreateInput, Filter, FilterGroup, GetParams, InputProperties, ListParams, Operator,
     SearchRequest, UpdateInput,
 };
-use hubscript::sandbox::{Sandbox, SeedOptions};
+use hubscript::sandbox::Sandbox;
 use hubscript::server::ServerConfig;
 use tokio_util::sync::CancellationToken;
 
 use crate::util::bin::{stderr, stdout, Project};
 use crate::util::counting_proxy::CountingProxy;
 use crate::util::lost_answers::LostAnswers;
-use crate::util::start_server;
+use crate::util::{loopback_config, seeded_sandbox, start_server};
 
 /// About 20% of requests fail before being processed.
 const FAULTS: &str = "429=0.1,500=0.05,timeout=0.05";
@@ -50,12 +50,8 @@ async fn serve(
     tweak: impl FnOnce(&mut ServerConfig),
 ) -> Served {
     let dir = tempfile::tempdir().unwrap();
-    let opts = SeedOptions { tickets, seed: 42 };
-    let sandbox = Arc::new(Sandbox::create(&dir.path().join("sandbox.db"), &opts).unwrap());
-    let mut config = ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        ..Default::default()
-    };
+    let sandbox = seeded_sandbox(&dir, tickets);
+    let mut config = loopback_config();
     tweak(&mut config);
     let shutdown = CancellationToken::new();
     let url = start_server(wrap(sandbox.clone()), config, shutdown.clone()).await;

@@ -10,7 +10,7 @@ use hubscript::model::{CreateInput, GetParams, InputProperties, UpdateInput};
 use hubscript::sandbox::Sandbox;
 
 use crate::util::bin::Project;
-use crate::util::child::{Spawned, Stream};
+use crate::util::wait::eventually;
 
 const WRITERS: usize = 4;
 
@@ -25,19 +25,8 @@ struct Acked {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_a_hard_kill() {
     let p = Project::new();
-    let reset = p.run(&["sandbox", "reset", "--tickets", "20", "--sandbox", "s.db"]);
-    assert!(reset.status.success());
-    let server = Spawned::spawn(p.cmd(&["serve", "--addr", "127.0.0.1:0", "--sandbox", "s.db"]));
-    server.expect_line(Stream::Out, "listening on http://", Duration::from_secs(60));
-    let line = server
-        .matching(Stream::Out, |l| l.contains("listening on http://"))
-        .remove(0)
-        .text;
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
+    p.reset_sandbox(20);
+    let (server, url) = p.serve(&[]);
 
     // No retries: after the kill every call fails at once instead of backing off.
     let mut config = hubscript::hubspot::ClientConfig::new(&url);
@@ -80,12 +69,10 @@ async fn acknowledged_writes_survive_a_hard_kill() {
         }));
     }
     // Kill once a good number of writes have been acknowledged, with writes still in flight.
-    for _ in 0..600 {
-        if acked.lock().unwrap().creates.len() >= 150 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually("150 acknowledged creates", Duration::from_secs(30), || {
+        acked.lock().unwrap().creates.len() >= 150
+    })
+    .await;
     let killed = std::process::Command::new("kill")
         .args(["-KILL", &server.pid().to_string()])
         .status()

@@ -8,49 +8,12 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::util::bin::{stderr, stdout, Project};
-use crate::util::child::{Spawned, Stream};
-
-const START: Duration = Duration::from_secs(60);
-
-/// Starts `serve` (already configured in `cmd`) and returns it with its base URL.
-fn start(cmd: Command) -> (Spawned, String) {
-    let server = Spawned::spawn(cmd);
-    server.expect_line(Stream::Out, "listening on http://", START);
-    let line = server
-        .matching(Stream::Out, |l| l.contains("listening on http://"))
-        .remove(0)
-        .text;
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
-    (server, url)
-}
-
-fn serve(p: &Project, extra: &[&str]) -> (Spawned, String) {
-    let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--sandbox", "s.db"];
-    args.extend_from_slice(extra);
-    start(p.cmd(&args))
-}
-
-fn reset(p: &Project, tickets: &str) {
-    let out = p.run(&[
-        "sandbox",
-        "reset",
-        "--tickets",
-        tickets,
-        "--sandbox",
-        "s.db",
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-}
+use crate::util::bin::{start_serve as start, stderr, stdout, Project};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn idle_sockets_at_a_1024_file_limit_do_not_lock_out_clients() {
     let p = Project::new();
-    reset(&p, "5");
+    p.reset_sandbox(5);
     // `ulimit -n 1024` in a shell that then becomes the server.
     let mut cmd = Command::new("sh");
     cmd.current_dir(p.path())
@@ -87,8 +50,8 @@ async fn idle_sockets_at_a_1024_file_limit_do_not_lock_out_clients() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_locked_by_another_process_is_a_423_after_a_bounded_wait() {
     let p = Project::new();
-    reset(&p, "5");
-    let (mut server, url) = serve(&p, &[]);
+    p.reset_sandbox(5);
+    let (mut server, url) = p.serve(&[]);
     let http = reqwest::Client::new();
     let create = json!({"properties": {"subject": "while locked", "hs_pipeline": "0", "hs_pipeline_stage": "1"}});
 
@@ -135,8 +98,8 @@ async fn a_database_locked_by_another_process_is_a_423_after_a_bounded_wait() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_search_in_is_a_400_that_never_echoes_sql() {
     let p = Project::new();
-    reset(&p, "5");
-    let (mut server, url) = serve(&p, &[]);
+    p.reset_sandbox(5);
+    let (mut server, url) = p.serve(&[]);
     let http = reqwest::Client::new();
     for n in [101usize, 40_000] {
         let values: Vec<String> = (0..n).map(|i| i.to_string()).collect();
@@ -171,7 +134,7 @@ async fn an_oversized_search_in_is_a_400_that_never_echoes_sql() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_serve_token_can_come_from_the_environment() {
     let p = Project::new();
-    reset(&p, "5");
+    p.reset_sandbox(5);
     let secret = "env-token-not-in-ps-4242";
     let mut cmd = p.cmd(&["serve", "--addr", "127.0.0.1:0", "--sandbox", "s.db"]);
     cmd.env("HUBSCRIPT_SERVE_TOKEN", secret);

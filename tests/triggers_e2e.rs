@@ -18,6 +18,7 @@ use hubscript::state::{RunFilter, RunRecord, RunStatus, StateDb};
 
 use crate::util::bin::{stderr, stdout, Project};
 use crate::util::child::{Spawned, Stream};
+use crate::util::wait::wait_for;
 
 /// How long to wait for an expected event.
 const WAIT: Duration = Duration::from_secs(15);
@@ -137,12 +138,8 @@ fn daemon_edits_apply_from_the_next_run_and_broken_edits_keep_the_old_version() 
             .filter(|l| printed("tick", "tick-v2")(&l.text))
             .count()
     };
-    let deadline = std::time::Instant::now() + WAIT;
-    while v2_after(&d) < 2 && std::time::Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100));
-    }
     assert!(
-        v2_after(&d) >= 2,
+        wait_for(WAIT, || v2_after(&d) >= 2),
         "v2 stopped after the broken edit\n{}",
         d.dump()
     );
@@ -268,6 +265,17 @@ fn summaries(w: &Spawned, script: &str) -> usize {
     w.count(Stream::Out, |l| l.starts_with(&prefix))
 }
 
+/// Saves `w/clock.rhai` and waits for its run: every file event before the save (say, a
+/// duplicate event of an earlier save) has then been handled. Used instead of sleeping.
+fn tick(p: &Project, w: &Spawned, n: usize) {
+    write(
+        &p.path().join("w/clock.rhai"),
+        &format!("print(\"tick-{n}\");\n"),
+    );
+    w.expect_line(Stream::Err, &format!("clock: tick-{n}"), WAIT);
+    assert!(w.wait_count(Stream::Out, n, WAIT, |l| l.starts_with("clock: ")));
+}
+
 #[test]
 fn watch_runs_a_script_once_per_save_including_a_save_by_rename() {
     let p = Project::new();
@@ -278,7 +286,7 @@ fn watch_runs_a_script_once_per_save_including_a_save_by_rename() {
     write(&path, "print(\"save-1\");\n");
     w.expect_line(Stream::Err, "a: save-1", WAIT);
     assert!(w.wait_count(Stream::Out, 1, WAIT, |l| l.starts_with("a: ")));
-    std::thread::sleep(Duration::from_secs(2));
+    tick(&p, &w, 1);
     assert_eq!(summaries(&w, "a"), 1, "{}", w.dump());
 
     // A save by rename (write a temporary file, then rename it over the script): one run.
@@ -287,7 +295,7 @@ fn watch_runs_a_script_once_per_save_including_a_save_by_rename() {
     std::fs::rename(&tmp, &path).unwrap();
     w.expect_line(Stream::Err, "a: save-2", WAIT);
     assert!(w.wait_count(Stream::Out, 2, WAIT, |l| l.starts_with("a: ")));
-    std::thread::sleep(Duration::from_secs(2));
+    tick(&p, &w, 2);
     assert_eq!(summaries(&w, "a"), 2, "{}", w.dump());
     assert_eq!(w.count(Stream::Err, printed("a", "save-0")), 0);
 

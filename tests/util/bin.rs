@@ -1,7 +1,14 @@
-//! Running the real `hubscript` binary in a temporary directory.
+//! Running the real `hubscript` binary in a temporary directory: one-shot commands, a fresh
+//! sandbox file (`s.db`), and `serve` on 127.0.0.1:0 with its URL.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
+
+use super::child::{Spawned, Stream};
+
+/// How long `serve` may take to say it listens (a bound against hangs, not a timing claim).
+pub const SERVE_START: Duration = Duration::from_secs(60);
 
 /// Path of the built binary.
 pub fn exe() -> PathBuf {
@@ -53,6 +60,38 @@ impl Project {
     pub fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().unwrap()
     }
+
+    /// Recreates the project's sandbox file `s.db` with `tickets` demo tickets.
+    pub fn reset_sandbox(&self, tickets: usize) {
+        let n = tickets.to_string();
+        let out = self.run(&["sandbox", "reset", "--tickets", &n, "--sandbox", "s.db"]);
+        assert!(out.status.success(), "sandbox reset: {}", stderr(&out));
+    }
+
+    /// Starts `serve` over `s.db` on 127.0.0.1:0 with `extra` arguments; returns it with its
+    /// base URL.
+    pub fn serve(&self, extra: &[&str]) -> (Spawned, String) {
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--sandbox", "s.db"];
+        args.extend_from_slice(extra);
+        start_serve(self.cmd(&args))
+    }
+}
+
+/// Starts `serve` (already configured in `cmd`), waits for its `listening on` line and returns
+/// it with its base URL.
+pub fn start_serve(cmd: Command) -> (Spawned, String) {
+    let server = Spawned::spawn(cmd);
+    server.expect_line(Stream::Out, "listening on http://", SERVE_START);
+    let line = server
+        .matching(Stream::Out, |l| l.contains("listening on http://"))
+        .remove(0)
+        .text;
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .to_string();
+    (server, url)
 }
 
 /// stdout as text.

@@ -1,6 +1,7 @@
-//! Shared test fixtures: a fresh seeded sandbox per test, reached either in process or through
-//! `hubscript serve`'s router on 127.0.0.1:0 and the HubSpot HTTP client; plus helpers to run
-//! the real binary in a temporary directory.
+//! Shared test fixtures, in one place: a fresh seeded sandbox per test, reached either in
+//! process or through `hubscript serve`'s router on 127.0.0.1:0 and the HubSpot HTTP client;
+//! waiting for a condition with a deadline ([`wait`]); running the real binary in a temporary
+//! directory, `serve` included ([`bin`]); long-running children ([`child`]).
 
 #![allow(dead_code)]
 
@@ -9,6 +10,7 @@ pub mod child;
 pub mod counting_proxy;
 pub mod lost_answers;
 pub mod official_client;
+pub mod wait;
 
 use std::sync::Arc;
 
@@ -38,12 +40,22 @@ impl Drop for Fixture {
     }
 }
 
-fn fresh_sandbox(dir: &tempfile::TempDir) -> Arc<hubscript::sandbox::Sandbox> {
-    let opts = hubscript::sandbox::SeedOptions {
-        tickets: SEED_TICKETS,
-        seed: 42,
-    };
+/// A new sandbox file in `dir` with `tickets` demo tickets (seed 42).
+pub fn seeded_sandbox(dir: &tempfile::TempDir, tickets: usize) -> Arc<hubscript::sandbox::Sandbox> {
+    let opts = hubscript::sandbox::SeedOptions { tickets, seed: 42 };
     Arc::new(hubscript::sandbox::Sandbox::create(&dir.path().join("sandbox.db"), &opts).unwrap())
+}
+
+fn fresh_sandbox(dir: &tempfile::TempDir) -> Arc<hubscript::sandbox::Sandbox> {
+    seeded_sandbox(dir, SEED_TICKETS)
+}
+
+/// The server's configuration for tests: defaults, on 127.0.0.1 with an ephemeral port.
+pub fn loopback_config() -> hubscript::server::ServerConfig {
+    hubscript::server::ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        ..Default::default()
+    }
 }
 
 /// The sandbox, called in process.
@@ -63,10 +75,7 @@ pub async fn in_process() -> Fixture {
 pub async fn served(tweak: impl FnOnce(&mut hubscript::server::ServerConfig)) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = fresh_sandbox(&dir);
-    let mut config = hubscript::server::ServerConfig {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        ..Default::default()
-    };
+    let mut config = loopback_config();
     tweak(&mut config);
     let shutdown = tokio_util::sync::CancellationToken::new();
     let url = start_server(sandbox.clone(), config, shutdown.clone()).await;
