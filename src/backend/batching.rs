@@ -20,13 +20,11 @@ use std::ops::Range;
 use std::pin::Pin;
 
 use super::{BackendError, BackendResult, TicketsBackend};
+use crate::model::limits::{MAX_BATCH_INPUTS, MAX_BATCH_INPUTS_WITH_HISTORY};
 use crate::model::{
     BatchCreateItem, BatchInput, BatchReadInput, BatchUpdateItem, IdInput, StandardError, Ticket,
-    UpsertResult, MAX_BATCH_INPUTS,
+    UpsertResult,
 };
-
-/// HubSpot's batch-read limit when `propertiesWithHistory` is asked for (SDK constant).
-pub const MAX_BATCH_INPUTS_WITH_HISTORY: usize = 50;
 
 /// One call whose whole request failed.
 #[derive(Debug, Clone)]

@@ -25,22 +25,13 @@ use std::sync::Arc;
 use futures::Stream;
 
 use super::{BackendError, BackendResult, TicketsBackend};
+use crate::model::limits::{
+    LIST_PAGE_MAX, MAX_FILTERS_PER_GROUP, MAX_FILTERS_TOTAL, MAX_FILTER_GROUPS, SEARCH_PAGE_MAX,
+    SEARCH_RESULT_CAP,
+};
 use crate::model::{
     ApiError, Filter, FilterGroup, ListParams, Operator, SearchRequest, Sort, SortDirection, Ticket,
 };
-
-/// HubSpot's largest list page.
-pub const LIST_PAGE_MAX: u32 = 100;
-/// HubSpot's largest search page.
-pub const SEARCH_PAGE_MAX: u32 = 200;
-/// How far HubSpot pages one search query.
-pub const SEARCH_RESULT_CAP: usize = 10_000;
-/// HubSpot's filter limits.
-pub const MAX_FILTER_GROUPS: usize = 5;
-/// Filters per group.
-pub const MAX_FILTERS_PER_GROUP: usize = 6;
-/// Filters over all groups.
-pub const MAX_FILTERS_TOTAL: usize = 18;
 
 const ID_PROPERTY: &str = "hs_object_id";
 

@@ -10,14 +10,11 @@ use super::association::AssociationInput;
 use super::error::ErrorDetail;
 use super::values::{null_as_default, scalar_string, InputProperties};
 
-/// HubSpot's cap on inputs per batch request.
-pub const MAX_BATCH_INPUTS: usize = 100;
-
 /// `{"inputs": [...]}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub struct BatchInput<T> {
-    /// The inputs, at most 100.
+    /// The inputs, at most [`MAX_BATCH_INPUTS`](crate::model::MAX_BATCH_INPUTS).
     #[serde(default = "Vec::new", deserialize_with = "null_as_default")]
     pub inputs: Vec<T>,
 }

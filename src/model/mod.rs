@@ -1,14 +1,19 @@
-//! The wire types of HubSpot's CRM Tickets API (v3), shared by the HTTP client, the sandbox and
-//! the script layer.
+//! HubSpot's CRM Tickets API (v3): its wire types and its rules, shared by the HTTP client, the
+//! sandbox, the server and the script layer.
 //!
-//! These mirror HubSpot's JSON exactly (camelCase names, ids and property values as strings,
-//! ISO-8601 timestamps with milliseconds), so a value read from HubSpot, from the sandbox or from
-//! a script serialises to the same bytes. This module holds data only: no I/O, no Rhai.
+//! The types mirror HubSpot's JSON exactly (camelCase names, ids and property values as
+//! strings, ISO-8601 timestamps with milliseconds), so a value read from HubSpot, from the
+//! sandbox or from a script serialises to the same bytes. The rules are HubSpot's, written
+//! once: which property values a write may carry ([`check_write`]), the numeric limits
+//! ([`limits`]) and the object and association types ([`object_types`]). A layer that needs a
+//! rule reads it from here rather than restating it. Pure: no I/O, no Rhai.
 
 mod association;
 mod batch;
 mod error;
+pub mod limits;
 mod links;
+pub mod object_types;
 mod params;
 mod pipeline;
 mod property;
@@ -16,6 +21,7 @@ mod search;
 mod ticket;
 pub mod time;
 mod values;
+pub mod write_rules;
 
 pub use association::{
     AssociatedId, AssociatedIdPage, AssociationBatchItem, AssociationCategory, AssociationInput,
@@ -24,9 +30,10 @@ pub use association::{
 };
 pub use batch::{
     BatchCreateItem, BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, IdInput,
-    StandardError, MAX_BATCH_INPUTS,
+    StandardError,
 };
 pub use error::{ApiError, ErrorCategory, ErrorDetail};
+pub use limits::MAX_BATCH_INPUTS;
 pub use links::{PortalLinks, DEFAULT_APP_URL, TICKET_OBJECT_TYPE};
 pub use params::{GetParams, ListParams, DEFAULT_TICKET_PROPERTIES};
 pub use pipeline::{Pipeline, PipelineStage};
@@ -37,3 +44,4 @@ pub use ticket::{
     ValueWithTimestamp,
 };
 pub use values::{InputProperties, PropertyMap};
+pub use write_rules::{check_value, check_write, CheckedValue, CheckedWrite};

@@ -32,6 +32,11 @@ impl Pipeline {
     pub fn stage(&self, id: &str) -> Option<&PipelineStage> {
         self.stages.iter().find(|s| s.id == id)
     }
+
+    /// The stage a ticket starts in when no stage is given: the lowest display order.
+    pub fn first_stage(&self) -> Option<&PipelineStage> {
+        self.stages.iter().min_by_key(|s| s.display_order)
+    }
 }
 
 /// A pipeline stage. `metadata.ticketState` is `OPEN` or `CLOSED`.

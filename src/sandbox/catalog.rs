@@ -4,47 +4,21 @@
 
 use std::collections::HashMap;
 
+use crate::model::write_rules::PropertyLookup;
 use crate::model::{Pipeline, PipelineStage, Property};
 
-/// How a property's values are stored and compared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Free text (`string`, `phone_number`): TEXT, case-insensitive EQ.
-    Text,
-    /// `enumeration`: TEXT, case-sensitive; `multi` for `;`-joined checkbox values.
-    Enum {
-        /// Multi-select (`fieldType: checkbox`).
-        multi: bool,
-    },
-    /// `number`: NUMERIC.
-    Number,
-    /// `datetime`/`date`: INTEGER epoch milliseconds.
-    DateTime,
-    /// `bool`: TEXT `true`/`false`.
-    Bool,
-}
+/// How a property's values are read (HubSpot's rule, in the model) and so stored and compared:
+/// free text is TEXT with case-insensitive EQ, an enumeration TEXT compared exactly (`;`-joined
+/// for a multi-select), a number NUMERIC, a date or datetime INTEGER epoch milliseconds, a
+/// boolean TEXT `true`/`false`.
+pub use crate::model::write_rules::ValueKind as Kind;
 
-impl Kind {
-    /// The kind of a definition.
-    pub fn of(p: &Property) -> Kind {
-        match p.kind.as_str() {
-            "enumeration" => Kind::Enum {
-                multi: p.field_type == "checkbox",
-            },
-            "number" => Kind::Number,
-            "datetime" | "date" => Kind::DateTime,
-            "bool" => Kind::Bool,
-            _ => Kind::Text,
-        }
-    }
-
-    /// The SQL column type.
-    pub fn sql_type(self) -> &'static str {
-        match self {
-            Kind::Number => "NUMERIC",
-            Kind::DateTime => "INTEGER",
-            _ => "TEXT",
-        }
+/// The SQL column type of a kind.
+pub fn sql_type(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Number => "NUMERIC",
+        Kind::DateTime => "INTEGER",
+        _ => "TEXT",
     }
 }
 
@@ -66,11 +40,6 @@ impl PropInfo {
             Some(_) => format!("\"{}\"", self.def.name),
             None => "id".to_string(),
         }
-    }
-
-    /// Whether API writes are refused.
-    pub fn read_only(&self) -> bool {
-        self.def.is_read_only()
     }
 }
 
@@ -172,19 +141,14 @@ impl Catalog {
         self.pipeline(pipeline).and_then(|p| p.stage(stage))
     }
 
-    /// The first stage (lowest display order) of a pipeline.
-    pub fn first_stage(&self, pipeline: &str) -> Option<&PipelineStage> {
-        self.pipeline(pipeline)
-            .and_then(|p| p.stages.iter().min_by_key(|s| s.display_order))
-    }
-
-    /// Whether `id` is a known owner.
-    pub fn is_owner(&self, id: &str) -> bool {
-        self.owners.iter().any(|o| o == id)
-    }
-
     /// The owner ids.
     pub fn owners(&self) -> &[String] {
         &self.owners
+    }
+}
+
+impl PropertyLookup for Catalog {
+    fn property(&self, name: &str) -> Option<&Property> {
+        self.prop(name).map(|p| &p.def)
     }
 }

@@ -16,10 +16,8 @@ use super::validate::ValidatedWrite;
 use super::writer::{now_ms, record_history, update_cols};
 use super::writes::updated_view;
 use crate::backend::BackendResult;
+use crate::model::limits::MAX_MERGES;
 use crate::model::{ApiError, MergeInput, Ticket};
-
-/// HubSpot refuses a merge once a record has taken part in 250 merges (414).
-const MAX_MERGES: usize = 250;
 
 const NOT_COPIED: &[&str] = &[
     "createdate",
@@ -88,7 +86,7 @@ pub fn merge(conn: &Connection, cat: &Catalog, input: &MergeInput) -> BackendRes
         return Err(ApiError::new(
             414,
             crate::model::ErrorCategory::VALIDATION_ERROR,
-            "Cannot have more than 250 identities on a profile",
+            format!("Cannot have more than {MAX_MERGES} identities on a profile"),
         )
         .into());
     }
@@ -116,6 +114,7 @@ pub fn merge(conn: &Connection, cat: &Catalog, input: &MergeInput) -> BackendRes
     let write = ValidatedWrite {
         row: new,
         sent: Vec::new(),
+        pinned: None,
     };
     let mut t = updated_view(conn, cat, &primary, &write)?;
     let full = super::reads::render(

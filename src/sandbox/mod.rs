@@ -8,11 +8,12 @@
 //! association target; ticket targets must exist.
 //!
 //! Layout: `store` (connections, transactions, off-executor plumbing), `schema` (migrations),
-//! `definitions` and `catalog` (properties, pipelines, owners), `validate` and `writer` (write
-//! rules and primitives); the endpoints, each beside its siblings: `reads` (get, list, batch
-//! read), `writes` (create, update, archive), `batch` (batch writes), `search`, `merge`,
-//! `assoc` (association storage and rules, and in `assoc::endpoints` the v3/v4 association
-//! endpoints); `seed`; `backend` (the trait implementation, which only dispatches).
+//! `definitions` and `catalog` (properties, pipelines, owners), `validate` and `writer`
+//! (HubSpot's write rules from `model::write_rules` applied to rows, and the write primitives);
+//! the endpoints, each beside its siblings: `reads` (get, list, batch read), `writes` (create,
+//! update, archive), `batch` (batch writes), `search`, `merge`, `assoc` (association storage
+//! and rules, and in `assoc::endpoints` the v3/v4 association endpoints); `seed`; `backend`
+//! (the trait implementation, which only dispatches).
 //!
 //! Durability: WAL with `synchronous=NORMAL`, so a committed write survives a killed process;
 //! every API write is one transaction, so a failed batch writes nothing.
@@ -22,7 +23,6 @@
 #![allow(clippy::result_large_err)]
 
 mod assoc;
-mod assoc_types;
 mod backend;
 mod batch;
 mod catalog;

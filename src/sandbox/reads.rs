@@ -13,12 +13,13 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Connection};
 
 use super::assoc;
-use super::assoc_types::{object_type, ObjectType};
 use super::catalog::Catalog;
 use super::row::Row;
 use super::store::Db;
 use super::writer::resolve;
 use crate::backend::BackendResult;
+use crate::model::limits::{DEFAULT_PAGE_SIZE, LIST_PAGE_MAX, LIST_PAGE_MAX_WITH_HISTORY};
+use crate::model::object_types::{object_type, ObjectType};
 use crate::model::{
     ApiError, AssociatedIdPage, BatchReadInput, BatchResponse, GetParams, ListParams, Page, Paging,
     StandardError, Ticket, ValueWithTimestamp, DEFAULT_TICKET_PROPERTIES,
@@ -181,20 +182,18 @@ pub fn get(
 
 /// `GET /crm/v3/objects/tickets`.
 pub fn list(conn: &Connection, cat: &Catalog, params: &ListParams) -> BackendResult<Page<Ticket>> {
-    let max = if params.properties_with_history.is_empty() {
-        100
+    let (max, because) = if params.properties_with_history.is_empty() {
+        (LIST_PAGE_MAX, "")
     } else {
-        50
+        (
+            LIST_PAGE_MAX_WITH_HISTORY,
+            " when propertiesWithHistory is used",
+        )
     };
-    let limit = params.limit.unwrap_or(10);
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE);
     if limit == 0 || limit > max {
         return Err(ApiError::validation(format!(
-            "limit must be between 1 and {max}{}; got {limit}",
-            if max == 50 {
-                " when propertiesWithHistory is used"
-            } else {
-                ""
-            }
+            "limit must be between 1 and {max}{because}; got {limit}"
         ))
         .into());
     }

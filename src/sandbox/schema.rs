@@ -10,7 +10,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection};
 
-use super::catalog::{is_id_alias, Catalog, Kind};
+use super::catalog::{is_id_alias, sql_type, Catalog, Kind};
 use super::definitions::{default_pipeline, default_properties, demo_owners};
 use super::error::SandboxError;
 use super::functions;
@@ -39,7 +39,7 @@ fn migrate_v1(conn: &Connection) -> rusqlite::Result<()> {
             continue;
         }
         let kind = Kind::of(p);
-        cols.push_str(&format!(",\n  \"{}\" {}", p.name, kind.sql_type()));
+        cols.push_str(&format!(",\n  \"{}\" {}", p.name, sql_type(kind)));
     }
     conn.execute_batch(&format!(
         "CREATE TABLE tickets (

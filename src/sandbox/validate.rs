@@ -1,23 +1,19 @@
-//! Validation of written property values and the derived values a write implies: defaults on
-//! create, pipeline/stage consistency, `hs_is_closed`, `closed_date` and `time_to_close`.
-//! Pure: works on [`Row`]s, never touches the database (uniqueness and pinning need the
-//! database and are checked by the writer).
+//! A sandbox write as rows: HubSpot's value rules (in [`crate::model::write_rules`], shared
+//! with dry-run planning) applied to a [`Row`], plus the derived values a write implies:
+//! defaults on create, `hs_is_closed`, `closed_date` and `time_to_close`. Pure: works on
+//! [`Row`]s, never touches the database (uniqueness and pinning need the database and are
+//! checked by the writer).
 //!
-//! Choices where HubSpot is unconfirmed:
+//! Choices where HubSpot is unconfirmed (the value rules' own are listed in the model):
 //! - every problem of one input is collected into one `invalid_properties` error;
-//! - a malformed number answers `INVALID_INTEGER`, a malformed datetime `INVALID_DATE` (epoch
-//!   milliseconds and ISO-8601 are both accepted), a bad boolean `INVALID_BOOLEAN`;
-//! - `hubspot_owner_id` must be one of the sandbox's owners (`INVALID_OPTION` otherwise);
-//!   `hubspot_team_id` accepts any value;
-//! - `hs_pipeline` and `hs_pipeline_stage` cannot be cleared;
 //! - `closed_date` is writable, but is set to now when a ticket enters a CLOSED stage and
 //!   cleared when it leaves one (unless the same write sets it explicitly).
 
 use rusqlite::types::Value;
 
-use super::catalog::{Catalog, Kind, PropInfo};
+use super::catalog::Catalog;
 use super::row::Row;
-use crate::model::time::parse_to_millis;
+use crate::model::write_rules::{check_write, CheckedValue, Placement};
 use crate::model::{ErrorDetail, InputProperties};
 
 /// A validated write: the row after the write.
@@ -27,6 +23,8 @@ pub struct ValidatedWrite {
     pub row: Row,
     /// Names of the properties the caller sent.
     pub sent: Vec<String>,
+    /// The activity the write pins, if it sets `hs_pinned_engagement_id`.
+    pub pinned: Option<i64>,
 }
 
 impl ValidatedWrite {
@@ -38,83 +36,13 @@ impl ValidatedWrite {
     }
 }
 
-/// Parses one sent value into its stored form (`Value::Null` for `""`).
-pub fn parse_value(cat: &Catalog, p: &PropInfo, raw: &str) -> Result<Value, ErrorDetail> {
-    let name = p.def.name.as_str();
-    if raw.is_empty() {
-        if matches!(name, "hs_pipeline" | "hs_pipeline_stage") {
-            return Err(ErrorDetail::property(
-                "INVALID_OPTION",
-                name,
-                format!("{name} cannot be empty"),
-            ));
-        }
-        return Ok(Value::Null);
-    }
-    match p.kind {
-        Kind::Text => Ok(Value::Text(raw.to_string())),
-        Kind::Number => {
-            if let Ok(i) = raw.trim().parse::<i64>() {
-                Ok(Value::Integer(i))
-            } else {
-                match raw.trim().parse::<f64>() {
-                    Ok(f) if f.is_finite() => Ok(Value::Real(f)),
-                    _ => Err(ErrorDetail::property(
-                        "INVALID_INTEGER",
-                        name,
-                        format!("{raw} was not a valid number."),
-                    )),
-                }
-            }
-        }
-        Kind::DateTime => parse_to_millis(raw).map(Value::Integer).ok_or_else(|| {
-            ErrorDetail::property(
-                "INVALID_DATE",
-                name,
-                format!("{raw} is not a valid datetime: use epoch milliseconds or ISO-8601"),
-            )
-        }),
-        Kind::Bool => match raw.to_ascii_lowercase().as_str() {
-            v @ ("true" | "false") => Ok(Value::Text(v.to_string())),
-            _ => Err(ErrorDetail::property(
-                "INVALID_BOOLEAN",
-                name,
-                format!("{raw} is not a valid boolean: use true or false"),
-            )),
-        },
-        Kind::Enum { multi } => {
-            let valid = |v: &str| match name {
-                "hubspot_owner_id" => cat.is_owner(v),
-                "hubspot_team_id" => true,
-                "hs_pipeline_stage" => true, // checked against the pipeline later
-                _ => p.def.options.iter().any(|o| o.value == v),
-            };
-            let bad: Vec<&str> = if multi {
-                raw.split(';').filter(|v| !valid(v)).collect()
-            } else if valid(raw) {
-                Vec::new()
-            } else {
-                vec![raw]
-            };
-            if bad.is_empty() {
-                Ok(Value::Text(raw.to_string()))
-            } else {
-                let allowed: Vec<&str> = if name == "hubspot_owner_id" {
-                    cat.owners().iter().map(String::as_str).collect()
-                } else {
-                    p.def.options.iter().map(|o| o.value.as_str()).collect()
-                };
-                Err(ErrorDetail::property(
-                    "INVALID_OPTION",
-                    name,
-                    format!(
-                        "{} was not one of the allowed options: [{}]",
-                        bad.join(";"),
-                        allowed.join(", ")
-                    ),
-                ))
-            }
-        }
+/// The stored form of a checked value.
+fn stored(v: CheckedValue) -> Value {
+    match v {
+        CheckedValue::Cleared => Value::Null,
+        CheckedValue::Text(s) => Value::Text(s),
+        CheckedValue::Integer(i) | CheckedValue::Millis(i) => Value::Integer(i),
+        CheckedValue::Real(f) => Value::Real(f),
     }
 }
 
@@ -126,74 +54,26 @@ pub fn validate_write(
     current: Option<&Row>,
     now: i64,
 ) -> Result<ValidatedWrite, Vec<ErrorDetail>> {
-    let mut errors = Vec::new();
+    let placement = current.map(|c| Placement {
+        pipeline: c.text(cat, "hs_pipeline"),
+        stage: c.text(cat, "hs_pipeline_stage"),
+    });
+    let checked = check_write(cat, cat.pipelines(), input, placement)?;
+    let pinned = checked.pinned();
     let mut row = current.cloned().unwrap_or_else(|| Row::empty(cat));
-    let mut sent = Vec::new();
-    for (name, raw) in input.iter() {
-        let Some(p) = cat.prop(name) else {
-            errors.push(ErrorDetail::property(
-                "PROPERTY_DOESNT_EXIST",
-                name,
-                format!("Property \"{name}\" does not exist"),
-            ));
-            continue;
-        };
-        if p.read_only() {
-            errors.push(ErrorDetail::property(
-                "READ_ONLY_VALUE",
-                name,
-                format!("\"{name}\" is a read only property; its value cannot be set."),
-            ));
-            continue;
-        }
-        match parse_value(cat, p, raw) {
-            Ok(v) => {
-                if let Some(c) = p.col {
-                    row.values[c] = v;
-                }
-                sent.push(name.clone());
-            }
-            Err(e) => errors.push(e),
-        }
-    }
     let set = |row: &mut Row, name: &str, v: Value| {
         if let Some(c) = cat.col(name) {
             row.values[c] = v;
         }
     };
-    // Pipeline and stage.
-    let pipeline = row.text(cat, "hs_pipeline").unwrap_or("0").to_string();
-    if cat.pipeline(&pipeline).is_none() {
-        errors.push(ErrorDetail::property(
-            "INVALID_OPTION",
-            "hs_pipeline",
-            format!("{pipeline} is not a valid pipeline id"),
-        ));
-        return Err(errors);
+    let mut sent = Vec::with_capacity(checked.values.len());
+    for (name, v) in checked.values {
+        set(&mut row, &name, stored(v));
+        sent.push(name);
     }
-    set(&mut row, "hs_pipeline", Value::Text(pipeline.clone()));
-    let stage = match row.text(cat, "hs_pipeline_stage") {
-        Some(s) => s.to_string(),
-        None => cat
-            .first_stage(&pipeline)
-            .map(|s| s.id.clone())
-            .unwrap_or_default(),
-    };
-    let new_closed = match cat.stage(&pipeline, &stage) {
-        Some(s) => s.is_closed(),
-        None => {
-            errors.push(ErrorDetail::property(
-                "INVALID_OPTION",
-                "hs_pipeline_stage",
-                format!("{stage} is not a valid pipeline stage of pipeline {pipeline}"),
-            ));
-            false
-        }
-    };
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    set(&mut row, "hs_pipeline_stage", Value::Text(stage));
+    let new_closed = checked.stage.is_closed();
+    set(&mut row, "hs_pipeline", Value::Text(checked.pipeline));
+    set(&mut row, "hs_pipeline_stage", Value::Text(checked.stage.id));
     // Calculated values.
     let old_closed = current
         .and_then(|c| {
@@ -229,7 +109,7 @@ pub fn validate_write(
         None => Value::Null,
     };
     set(&mut row, "time_to_close", ttc);
-    Ok(ValidatedWrite { row, sent })
+    Ok(ValidatedWrite { row, sent, pinned })
 }
 
 #[cfg(test)]

@@ -17,7 +17,8 @@ use super::row::{self, render, Row};
 use super::store::Db;
 use super::validate::{validate_write, ValidatedWrite};
 use crate::backend::BackendResult;
-use crate::model::{ApiError, AssociationInput, ErrorDetail, InputProperties};
+use crate::model::write_rules::{pin_not_associated, PINNED_ACTIVITY};
+use crate::model::{ApiError, AssociationInput, InputProperties};
 
 /// Properties whose history entries are `CALCULATED` rather than `API`.
 const CALCULATED: &[&str] = &[
@@ -181,20 +182,14 @@ fn check_db_rules(
             }
         }
     }
-    if let Some(c) = cat.col("hs_pinned_engagement_id") {
-        let new = &write.row.values[c];
-        let changed = old.is_none_or(|o| &o.values[c] != new);
-        if let (true, Value::Integer(pin)) = (changed, new) {
-            let ok = inline_activities.contains(pin)
-                || (write.row.id != 0 && assoc::has_activity(conn, write.row.id, *pin)?);
-            if !ok {
-                return Err(ApiError::invalid_properties(vec![ErrorDetail::property(
-                    "INVALID_OPTION",
-                    "hs_pinned_engagement_id",
-                    format!("{pin} is not an activity (note, email, call, task or meeting) associated with this ticket"),
-                )])
-                .into());
-            }
+    if let (Some(pin), Some(c)) = (write.pinned, cat.col(PINNED_ACTIVITY)) {
+        let changed = old.is_none_or(|o| o.values[c] != Value::Integer(pin));
+        let associated = || -> BackendResult<bool> {
+            Ok(inline_activities.contains(&pin)
+                || (write.row.id != 0 && assoc::has_activity(conn, write.row.id, pin)?))
+        };
+        if changed && !associated()? {
+            return Err(ApiError::invalid_properties(vec![pin_not_associated(pin)]).into());
         }
     }
     Ok(())

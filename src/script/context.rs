@@ -179,6 +179,16 @@ impl RunCtx {
         lock(&self.plan).push_at(pos.line(), ticket, change);
     }
 
+    /// Dry run: the changes planned so far for `ticket`, in order.
+    pub fn planned(&self, ticket: &str) -> Vec<PlanChange> {
+        lock(&self.plan)
+            .entries
+            .iter()
+            .filter(|e| e.ticket == ticket)
+            .map(|e| e.change.clone())
+            .collect()
+    }
+
     /// Tickets changed by this run: in a dry run the distinct tickets of the plan; otherwise the
     /// tickets whose write HubSpot accepted (a failed or caught write does not count).
     pub fn writes(&self) -> u64 {

@@ -124,7 +124,8 @@ pub struct ScriptHost {
     slots: Arc<tokio::sync::Semaphore>,
 }
 
-/// The script name of a path: its file stem.
+/// The name a script is known by in run records and the state store: its file stem (`escalate`
+/// for `escalate.rhai`). Defined once here; the triggers and the CLI name scripts with it.
 pub fn script_name(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())

@@ -14,6 +14,7 @@
 
 use rhai::{Dynamic, Map};
 
+use crate::model::limits::SEARCH_PAGE_MAX;
 use crate::model::{Filter, FilterGroup, Operator, SearchRequest};
 
 use super::convert::{to_json, value_string};
@@ -47,9 +48,6 @@ pub const TERSE_OPS: &[&str] = &[
     "contains",
     "not_contains",
 ];
-
-/// Largest search page HubSpot serves.
-pub const SEARCH_PAGE_MAX: u32 = 200;
 
 /// A search body plus the total cap.
 #[derive(Debug, Clone, PartialEq)]

@@ -43,7 +43,6 @@ mod auth;
 mod body_timeout;
 mod config;
 mod connections;
-mod default_association;
 mod duration;
 mod error;
 mod fallback;

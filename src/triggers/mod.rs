@@ -29,5 +29,5 @@ pub use daemon::{run_daemon, run_daemon_with_clock, DaemonConfig};
 pub use error::TriggerError;
 pub use runner::{Job, RunResult, Runner, Trigger};
 pub use schedule_report::{format_fire_time, schedule_report, ScheduleEntry};
-pub use scheduled::{script_name, ScheduledScript};
+pub use scheduled::ScheduledScript;
 pub use watch::{run_watch, WatchConfig, CLEAR_SCREEN};

@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use super::cron::CronSchedule;
 use super::runner::{Job, Trigger};
 use crate::script::header::ScriptHeader;
+use crate::script::script_name;
 
 /// The last good version of a scheduled script.
 #[derive(Debug, Clone)]
@@ -26,13 +27,6 @@ pub struct ScheduledScript {
     pub schedule: CronSchedule,
     /// The zone the schedule is read in (UTC unless the header says otherwise).
     pub tz: Tz,
-}
-
-/// The name a script is known by in the state store: its file stem.
-pub fn script_name(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
 }
 
 impl ScheduledScript {

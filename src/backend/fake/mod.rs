@@ -24,6 +24,7 @@ use chrono::Utc;
 use tokio::sync::Notify;
 
 use super::{BackendResult, TicketsBackend};
+use crate::model::limits::{DEFAULT_PAGE_SIZE, LIST_PAGE_MAX};
 use crate::model::{
     ApiError, AssociatedIdPage, AssociationSpec, BatchCreateItem, BatchInput, BatchReadInput,
     BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput, LabelsBetweenObjectPair,
@@ -123,9 +124,9 @@ impl TicketsBackend for FakeBackend {
     async fn list(&self, params: &ListParams) -> BackendResult<Page<Ticket>> {
         self.count();
         self.lists.lock().unwrap().push(params.clone());
-        let limit = params.limit.unwrap_or(10) as usize;
-        if limit > 100 {
-            return Err(ApiError::validation("limit above 100").into());
+        let limit = params.limit.unwrap_or(DEFAULT_PAGE_SIZE) as usize;
+        if limit > LIST_PAGE_MAX as usize {
+            return Err(ApiError::validation(format!("limit above {LIST_PAGE_MAX}")).into());
         }
         let after: u64 = params
             .after

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::limits::{DEFAULT_PAGE_SIZE, SEARCH_PAGE_MAX, SEARCH_RESULT_CAP};
 use crate::model::{
     ApiError, Filter, FilterGroup, Operator, Paging, SearchPage, SearchRequest, SortDirection,
     Ticket,
@@ -36,16 +37,20 @@ pub(super) fn search(
     request: &SearchRequest,
     page_size: usize,
 ) -> Result<SearchPage, ApiError> {
-    let limit = request.limit.unwrap_or(10) as usize;
-    if limit > 200 {
-        return Err(ApiError::validation("limit above 200"));
+    let limit = request.limit.unwrap_or(DEFAULT_PAGE_SIZE) as usize;
+    if limit > SEARCH_PAGE_MAX as usize {
+        return Err(ApiError::validation(format!(
+            "limit above {SEARCH_PAGE_MAX}"
+        )));
     }
     let offset: usize = request
         .after
         .as_deref()
         .map_or(0, |a| a.parse().unwrap_or(0));
-    if offset + limit > 10_000 {
-        return Err(ApiError::validation("paging past the 10,000th result"));
+    if offset + limit > SEARCH_RESULT_CAP {
+        return Err(ApiError::validation(format!(
+            "paging past the {SEARCH_RESULT_CAP}th result"
+        )));
     }
     let size = limit.min(page_size);
     let mut groups = request.filter_groups.clone();

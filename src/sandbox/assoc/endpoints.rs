@@ -18,17 +18,16 @@ use rusqlite::Connection;
 use super::{add, associated_ids, check_target, pairs, remove, resolve_specs, spec_with_label};
 use super::{target_id, ObjectType};
 use crate::backend::BackendResult;
+use crate::model::limits::ASSOCIATION_PAGE_MAX as ASSOC_PAGE_MAX;
+use crate::model::object_types::{assoc_type, known_object_type, type_for};
 use crate::model::{
     ApiError, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchInput, BatchResponse,
     LabelsBetweenObjectPair, MultiAssociatedObjectWithLabel, Page, Paging, Ticket,
 };
-use crate::sandbox::assoc_types::{assoc_type, object_type_or_400, type_for};
 use crate::sandbox::batch::{check_size, standard};
 use crate::sandbox::catalog::Catalog;
 use crate::sandbox::reads::{render, Projection};
 use crate::sandbox::writer::resolve;
-
-const ASSOC_PAGE_MAX: u32 = 500;
 
 /// A validated listing window: `(offset, limit)`.
 pub type Window = (usize, usize);
@@ -65,7 +64,7 @@ fn pair(
     to_id: &str,
 ) -> BackendResult<(i64, &'static ObjectType, i64)> {
     let row = resolve(conn, cat, id, None, false)?;
-    let obj = object_type_or_400(to_type)?;
+    let obj = known_object_type(to_type).map_err(ApiError::validation)?;
     let to = target_id(to_id)?;
     if obj.plural == "tickets" && to == row.id {
         return Err(ApiError::validation("a ticket cannot be associated with itself").into());
@@ -83,7 +82,7 @@ pub fn associate(
     type_id: &str,
 ) -> BackendResult<Ticket> {
     let (ticket, obj, to) = pair(conn, cat, id, to_type, to_id)?;
-    let t = type_for(obj, type_id)?;
+    let t = type_for(obj, type_id).map_err(ApiError::validation)?;
     check_target(conn, obj, to)?;
     add(conn, ticket, obj, to, t)?;
     let row = resolve(conn, cat, id, None, false)?;
@@ -105,7 +104,7 @@ pub fn dissociate(
     type_id: &str,
 ) -> BackendResult<()> {
     let (ticket, obj, to) = pair(conn, cat, id, to_type, to_id)?;
-    let t = type_for(obj, type_id)?;
+    let t = type_for(obj, type_id).map_err(ApiError::validation)?;
     remove(conn, ticket, obj, to, Some(t.id))
 }
 
@@ -118,7 +117,7 @@ pub fn list(
     (offset, limit): Window,
 ) -> BackendResult<AssociatedIdPage> {
     let row = resolve(conn, cat, id, None, false)?;
-    let obj = object_type_or_400(to_type)?;
+    let obj = known_object_type(to_type).map_err(ApiError::validation)?;
     let all = associated_ids(conn, row.id, obj)?;
     let total = all.len();
     Ok(AssociatedIdPage {
@@ -230,7 +229,7 @@ pub fn list_v4(
     (offset, limit): Window,
 ) -> BackendResult<Page<MultiAssociatedObjectWithLabel>> {
     let row = resolve(conn, cat, id, None, false)?;
-    let obj = object_type_or_400(to_type)?;
+    let obj = known_object_type(to_type).map_err(ApiError::validation)?;
     let mut grouped: Vec<MultiAssociatedObjectWithLabel> = Vec::new();
     for (to, t) in pairs(conn, row.id, obj)? {
         let to = to.to_string();

@@ -7,9 +7,9 @@ pub mod endpoints;
 
 use rusqlite::{params, Connection};
 
-use super::assoc_types::{assoc_type, default_type, object_type, AssocType, ObjectType};
 use super::store::Db;
 use crate::backend::BackendResult;
+use crate::model::object_types::{assoc_type, default_type, object_type, AssocType, ObjectType};
 use crate::model::{
     ApiError, AssociatedId, AssociationCategory, AssociationInput, AssociationSpec,
     AssociationSpecWithLabel,

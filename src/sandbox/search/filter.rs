@@ -3,10 +3,11 @@
 
 use rusqlite::types::Value;
 
-use super::{bad, MAX_IN_VALUES};
+use super::bad;
+use crate::model::limits::MAX_FILTER_VALUES as MAX_IN_VALUES;
+use crate::model::object_types::object_type;
 use crate::model::time::parse_to_millis;
 use crate::model::{ApiError, Filter, Operator};
-use crate::sandbox::assoc_types::object_type;
 use crate::sandbox::catalog::{Catalog, Kind};
 
 fn operand(kind: Kind, prop: &str, v: &str) -> Result<Value, ApiError> {

@@ -39,22 +39,17 @@ use super::reads::{render, Projection};
 use super::row::Row;
 use super::store::Db;
 use crate::backend::BackendResult;
+use crate::model::limits::{
+    DEFAULT_PAGE_SIZE, MAX_FILTERS_PER_GROUP as MAX_PER_GROUP, MAX_FILTERS_TOTAL as MAX_FILTERS,
+    MAX_FILTER_GROUPS as MAX_GROUPS, MAX_SEARCH_QUERY_CHARS as MAX_QUERY, SEARCH_PAGE_MAX,
+    SEARCH_RESULT_CAP,
+};
 use crate::model::{ApiError, Filter, Paging, SearchPage, SearchRequest, SortDirection};
 
 use filter::filter_sql;
 
-/// Most filter groups per request.
-pub const MAX_GROUPS: usize = 5;
-/// Most filters per group.
-pub const MAX_PER_GROUP: usize = 6;
-/// Most filters in all.
-pub const MAX_FILTERS: usize = 18;
-/// Most values in one `IN` or `NOT_IN` filter (our choice; see the module docs).
-pub const MAX_IN_VALUES: usize = 100;
-/// Most results reachable by paging.
-pub const MAX_RESULTS: u64 = 10_000;
-/// Longest `query`.
-pub const MAX_QUERY: usize = 3_000;
+/// Most results reachable by paging, in this module's offset arithmetic.
+const MAX_RESULTS: u64 = SEARCH_RESULT_CAP as u64;
 
 /// A compiled search.
 #[derive(Debug, Clone)]
@@ -103,9 +98,11 @@ pub fn compile(cat: &Catalog, req: &SearchRequest) -> Result<Compiled, ApiError>
             "Too many filters: at most {MAX_FILTERS} in all, got {total}"
         )));
     }
-    let limit = u64::from(req.limit.unwrap_or(10));
-    if limit == 0 || limit > 200 {
-        return Err(bad(format!("limit must be between 1 and 200; got {limit}")));
+    let limit = u64::from(req.limit.unwrap_or(DEFAULT_PAGE_SIZE));
+    if limit == 0 || limit > u64::from(SEARCH_PAGE_MAX) {
+        return Err(bad(format!(
+            "limit must be between 1 and {SEARCH_PAGE_MAX}; got {limit}"
+        )));
     }
     let offset = match req.after.as_deref().map(str::trim) {
         None | Some("") => 0,

@@ -12,20 +12,23 @@ use crate::model::{AssociationInput, GetParams, InputProperties, Ticket};
 
 use super::super::context::RunCtx;
 use super::super::plan::PlanChange;
-use super::dry_validate;
+use super::dry_validate::{self, Target};
 use super::tickets_read::get_ticket;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
+pub(super) use super::dry_validate::read_properties;
+
 /// The ticket a create would return: a fake id (`dry-run-N`) and the given properties; refused
-/// like HubSpot would refuse it (see [`super::dry_validate`]).
+/// like HubSpot would refuse it (see [`super::dry_validate`]). `associations` are those made in
+/// the same request (they may hold the activity the create pins).
 pub(super) fn create(
     ctx: &RunCtx,
     pos: Position,
     props: &InputProperties,
     associations: Vec<AssociationInput>,
 ) -> Res<Ticket> {
-    dry_validate::validate(ctx, pos, props, DEFAULT_PIPELINE)?;
+    dry_validate::validate(ctx, pos, props, Target::New(&associations))?;
     let id = ctx.fake_id();
     let now = Utc::now();
     let mut properties: BTreeMap<String, Option<String>> = props
@@ -63,17 +66,15 @@ pub(super) fn update(
     id: &str,
     props: &InputProperties,
 ) -> Res<Ticket> {
-    let mut wanted: Vec<String> = props.keys().cloned().collect();
-    wanted.push("hs_pipeline".into());
     let params = GetParams {
-        properties: wanted,
+        properties: read_properties(props),
         ..GetParams::default()
     };
     let t = get_ticket(ctx, pos, id, &params)?;
     update_from(ctx, pos, t, props)
 }
 
-/// Like [`update`], for a ticket already read (with `hs_pipeline` and the written properties):
+/// Like [`update`], for a ticket already read (with [`read_properties`]):
 /// batch dry runs read their tickets 100 at a time instead of one GET each, to spare a live
 /// portal's rate budget.
 pub(super) fn update_from(
@@ -82,13 +83,11 @@ pub(super) fn update_from(
     mut t: Ticket,
     props: &InputProperties,
 ) -> Res<Ticket> {
-    let pipeline = t
-        .prop("hs_pipeline")
-        .unwrap_or(DEFAULT_PIPELINE)
-        .to_string();
-    t.properties
-        .retain(|k, _| k != "hs_pipeline" || props.contains_key(k));
-    dry_validate::validate(ctx, pos, props, &pipeline)?;
+    dry_validate::validate(ctx, pos, props, Target::Existing(&t))?;
+    // Show only what the caller wrote, like HubSpot's answer to an update.
+    t.properties.retain(|k, _| {
+        !matches!(k.as_str(), "hs_pipeline" | "hs_pipeline_stage") || props.contains_key(k)
+    });
     for (k, new) in props.iter() {
         let old = t
             .properties
@@ -127,6 +126,3 @@ pub(super) fn archive(ctx: &RunCtx, pos: Position, id: &str) -> Res<()> {
     ctx.plan(pos, id, PlanChange::Archived);
     Ok(())
 }
-
-/// The pipeline a ticket lands in when a write names none.
-const DEFAULT_PIPELINE: &str = "0";

@@ -1,20 +1,52 @@
 //! Dry-run validation: a planned write must fail where HubSpot would refuse it, so a plan never
-//! shows a change the real run could not make. Checks the properties HubSpot checks (unknown,
-//! read-only, enumeration options, numbers, dates) and that a stage belongs to its pipeline,
-//! against the portal's own definitions (read once per run), and throws the same catchable
+//! shows a change the real run could not make. The rules are HubSpot's, kept once in
+//! [`crate::model::write_rules`] and applied by the sandbox too; this module only gathers what
+//! they judge against (the portal's property definitions and pipelines, read once per run, and
+//! the ticket's pipeline, stage and associations) and throws the same catchable
 //! `VALIDATION_ERROR` a real write would.
+//!
+//! A pin counts as associated when the association exists on the portal or was planned earlier
+//! in this dry run (inline on a create, or by `tickets::associate`). A dissociation planned
+//! earlier in the same dry run is not taken into account.
 
 use std::sync::Arc;
 
 use rhai::{EvalAltResult, Position};
 
 use crate::backend::BackendError;
-use crate::model::{time, ApiError, ErrorDetail, InputProperties, Property};
+use crate::model::limits::ASSOCIATION_PAGE_MAX;
+use crate::model::object_types::{object_type, pinnable_types, target_of};
+use crate::model::write_rules::{check_write, pin_not_associated, Placement, PINNED_ACTIVITY};
+use crate::model::{ApiError, AssociationInput, ErrorDetail, InputProperties, Property, Ticket};
 
 use super::super::bridge::backend_error;
 use super::super::context::RunCtx;
+use super::super::plan::PlanChange;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
+
+/// Most association pages read per activity type when looking for a pinned activity.
+const MAX_ASSOCIATION_PAGES: usize = 1_000;
+
+/// The ticket a planned write goes to.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Target<'a> {
+    /// A create, with the associations made in the same request.
+    New(&'a [AssociationInput]),
+    /// An existing ticket (or one this dry run created), read with at least
+    /// [`read_properties`].
+    Existing(&'a Ticket),
+}
+
+/// The properties to read of a ticket before planning a write of `props` to it: the written
+/// ones, its pipeline and its stage.
+pub(super) fn read_properties(props: &InputProperties) -> Vec<String> {
+    let mut wanted: Vec<String> = props.keys().cloned().collect();
+    wanted.extend(["hs_pipeline".to_string(), "hs_pipeline_stage".to_string()]);
+    wanted.sort();
+    wanted.dedup();
+    wanted
+}
 
 fn definitions(ctx: &RunCtx, pos: Position) -> Res<Arc<Vec<Property>>> {
     if let Some(p) = ctx.cached_properties() {
@@ -24,149 +56,95 @@ fn definitions(ctx: &RunCtx, pos: Position) -> Res<Arc<Vec<Property>>> {
     Ok(ctx.cache_properties(p))
 }
 
-/// What is wrong with one value, if anything (HubSpot's error code and message).
-fn check_value(def: &Property, value: &str) -> Option<(&'static str, String)> {
-    if def.is_read_only() {
-        return Some((
-            "READ_ONLY_VALUE",
-            format!(
-                "{} is a read only property; its value cannot be set.",
-                def.name
-            ),
-        ));
-    }
-    if value.is_empty() {
-        return None;
-    }
-    match def.kind.as_str() {
-        "enumeration" if !def.options.is_empty() && !def.external_options => {
-            let values: Vec<&str> = if def.field_type == "checkbox" {
-                value.split(';').collect()
-            } else {
-                vec![value]
-            };
-            values
-                .into_iter()
-                .find(|v| !def.options.iter().any(|o| o.value == *v))
-                .map(|bad| {
-                    let allowed: Vec<&str> = def.options.iter().map(|o| o.value.as_str()).collect();
-                    (
-                        "INVALID_OPTION",
-                        format!(
-                            "{bad} was not one of the allowed options: [{}]",
-                            allowed.join(", ")
-                        ),
-                    )
-                })
-        }
-        "number" if value.parse::<f64>().is_err() => Some((
-            "INVALID_INTEGER",
-            format!("{value} is not a valid number for {}", def.name),
-        )),
-        "datetime" | "date" if time::parse_to_millis(value).is_none() => Some((
-            "INVALID_DATE",
-            format!("{value} is not a valid date for {}", def.name),
-        )),
-        _ => None,
-    }
+fn refuse(details: Vec<ErrorDetail>, pos: Position) -> Box<EvalAltResult> {
+    backend_error(
+        &BackendError::Api(ApiError::invalid_properties(details)),
+        pos,
+    )
 }
 
-/// Validates `props` like HubSpot would for a write to a ticket in `pipeline` (the value the
-/// ticket has, or will have: `hs_pipeline` in `props` wins; `"0"` for a create without one).
+/// Validates `props` like HubSpot would for a write to `target`.
 pub(super) fn validate(
     ctx: &RunCtx,
     pos: Position,
     props: &InputProperties,
-    pipeline: &str,
+    target: Target<'_>,
 ) -> Res<()> {
     let defs = definitions(ctx, pos)?;
-    let mut details = Vec::new();
-    for (name, value) in props.iter() {
-        match defs.iter().find(|d| &d.name == name) {
-            None => details.push(ErrorDetail::property(
-                "PROPERTY_DOESNT_EXIST",
-                name,
-                format!("Property \"{name}\" does not exist"),
-            )),
-            Some(def) => {
-                if let Some((code, message)) = check_value(def, value) {
-                    details.push(ErrorDetail::property(code, name, message));
-                }
-            }
-        }
-    }
-    if !details.is_empty() {
-        return Err(backend_error(
-            &BackendError::Api(ApiError::invalid_properties(details)),
-            pos,
-        ));
-    }
-    if let Some(stage) = props.get("hs_pipeline_stage").filter(|s| !s.is_empty()) {
-        let pipeline = props
-            .get("hs_pipeline")
-            .map(String::as_str)
-            .unwrap_or(pipeline);
-        let pipelines = super::pipelines::all(ctx, pos)?;
-        let ok = pipelines
-            .iter()
-            .find(|p| p.id == pipeline)
-            .is_some_and(|p| p.stage(stage).is_some());
-        if !ok {
-            return Err(backend_error(
-                &BackendError::Api(ApiError::validation(format!(
-                    "{stage} is not a valid pipeline stage of pipeline {pipeline}"
-                ))),
-                pos,
-            ));
+    let pipelines = super::pipelines::all(ctx, pos)?;
+    let placement = match target {
+        Target::New(_) => None,
+        Target::Existing(t) => Some(Placement {
+            pipeline: t.prop("hs_pipeline"),
+            stage: t.prop("hs_pipeline_stage"),
+        }),
+    };
+    let checked =
+        check_write(defs.as_slice(), &pipelines, props, placement).map_err(|d| refuse(d, pos))?;
+    if let Some(pin) = checked.pinned() {
+        if !is_associated(ctx, pos, target, pin)? {
+            return Err(refuse(vec![pin_not_associated(pin)], pos));
         }
     }
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{ModificationMetadata, PropertyOption};
-
-    fn prop(name: &str, kind: &str, options: &[&str], read_only: bool) -> Property {
-        serde_json::from_value::<Property>(serde_json::json!({
-            "name": name, "label": name, "type": kind, "fieldType": "select",
-            "groupName": "ticketinformation",
-        }))
-        .map(|mut p| {
-            p.options = options
-                .iter()
-                .map(|v| PropertyOption {
-                    label: v.to_string(),
-                    value: v.to_string(),
-                    hidden: false,
-                    description: None,
-                    display_order: 0,
-                })
-                .collect();
-            p.modification_metadata = Some(ModificationMetadata {
-                archivable: false,
-                read_only_definition: true,
-                read_only_value: read_only,
-                read_only_options: None,
-            });
-            p
+/// Whether activity `pin` is associated with the target (or already pinned on it).
+fn is_associated(ctx: &RunCtx, pos: Position, target: Target<'_>, pin: i64) -> Res<bool> {
+    let pin_id = pin.to_string();
+    let inline_pins = |inline: &[AssociationInput]| {
+        inline.iter().any(|a| {
+            a.to.id.trim() == pin_id
+                && a.types
+                    .iter()
+                    .any(|t| target_of(t.association_type_id).is_some_and(|o| o.pinnable))
         })
-        .unwrap()
+    };
+    let ticket = match target {
+        Target::New(inline) => return Ok(inline_pins(inline)),
+        Target::Existing(t) => t,
+    };
+    let already = ticket
+        .prop(PINNED_ACTIVITY)
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        == Some(pin);
+    let planned = ctx.planned(&ticket.id).into_iter().any(|c| match c {
+        PlanChange::Associated {
+            to_type,
+            to_id,
+            type_id,
+        } => {
+            let kind =
+                object_type(&to_type).or_else(|| type_id.trim().parse().ok().and_then(target_of));
+            to_id.trim() == pin_id && kind.is_some_and(|o| o.pinnable)
+        }
+        PlanChange::Created { associations, .. } => inline_pins(&associations),
+        _ => false,
+    });
+    if already || planned || ctx.created_ticket(&ticket.id).is_some() {
+        return Ok(already || planned);
     }
-
-    #[test]
-    fn values_are_checked_like_hubspot_does() {
-        let priority = prop("hs_ticket_priority", "enumeration", &["LOW", "HIGH"], false);
-        assert_eq!(check_value(&priority, "HIGH"), None);
-        assert_eq!(check_value(&priority, ""), None, "empty clears");
-        assert_eq!(check_value(&priority, "BAD").unwrap().0, "INVALID_OPTION");
-        let created = prop("createdate", "datetime", &[], true);
-        assert_eq!(check_value(&created, "x").unwrap().0, "READ_ONLY_VALUE");
-        let closed = prop("closed_date", "datetime", &[], false);
-        assert_eq!(check_value(&closed, "x").unwrap().0, "INVALID_DATE");
-        assert_eq!(check_value(&closed, "1700000000000"), None);
-        let n = prop("time_to_close", "number", &[], false);
-        assert_eq!(check_value(&n, "ten").unwrap().0, "INVALID_INTEGER");
+    for kind in pinnable_types() {
+        let mut after: Option<String> = None;
+        // Bounded: a portal answering cursors in a cycle must not hang the dry run.
+        for _ in 0..MAX_ASSOCIATION_PAGES {
+            let page = ctx.call(
+                pos,
+                ctx.backend.associations(
+                    &ticket.id,
+                    kind.plural,
+                    after.as_deref(),
+                    Some(ASSOCIATION_PAGE_MAX),
+                ),
+            )?;
+            if page.results.iter().any(|a| a.id == pin_id) {
+                return Ok(true);
+            }
+            match page.paging.and_then(|p| p.next).map(|n| n.after) {
+                Some(next) if after.as_deref() != Some(next.as_str()) => after = Some(next),
+                _ => break,
+            }
+        }
     }
+    Ok(false)
 }

@@ -161,9 +161,8 @@ pub(super) fn functions() -> Vec<ScriptFn> {
 fn dry_update_many(c: &RunCtx, pos: Position, items: &[BatchUpdateItem]) -> Res<Array> {
     let mut wanted: Vec<String> = items
         .iter()
-        .flat_map(|i| i.properties.keys().cloned())
+        .flat_map(|i| dry::read_properties(&i.properties))
         .collect();
-    wanted.push("hs_pipeline".into());
     wanted.sort();
     wanted.dedup();
     let stored: Vec<String> = items
@@ -203,12 +202,7 @@ fn dry_update_many(c: &RunCtx, pos: Position, items: &[BatchUpdateItem]) -> Res<
                     pos,
                     &item.id,
                     &crate::model::GetParams {
-                        properties: item
-                            .properties
-                            .keys()
-                            .cloned()
-                            .chain(["hs_pipeline".to_string()])
-                            .collect(),
+                        properties: dry::read_properties(&item.properties),
                         ..Default::default()
                     },
                 )?,

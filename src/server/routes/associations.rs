@@ -8,8 +8,8 @@ use axum::http::{header, HeaderValue, StatusCode, Uri};
 use serde::Serialize;
 
 use super::AppState;
+use crate::model::object_types::default_type_id;
 use crate::model::{AssociationBatchItem, AssociationSpec, BatchInput, BatchResponse, ObjectIdRef};
-use crate::server::default_association::default_type_id;
 use crate::server::json_body::JsonBody;
 use crate::server::query::QueryParams;
 use crate::server::response::{json, no_content, HttpError, HttpResult};

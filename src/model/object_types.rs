@@ -1,8 +1,8 @@
-//! The object types a ticket can be associated with and the HUBSPOT_DEFINED association types
-//! between them (TICKETS_API.md §10). Pure lookups: names (plural, singular), object type ids
-//! (`0-1`) and v3 legacy type names (`ticket_to_contact`).
-
-use crate::model::ApiError;
+//! The one table of the object types a ticket can be associated with and the HUBSPOT_DEFINED
+//! association types from a ticket to each (TICKETS_API.md §10), used by the sandbox's
+//! association endpoints, its search, and the server's v4 "default" PUT. Pure lookups: names
+//! (plural, singular, case-insensitive), object type ids (`0-1`) and v3 legacy type names
+//! (`ticket_to_contact`), as HubSpot's paths accept them.
 
 /// An object type a ticket can point at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,12 +183,21 @@ pub fn object_type(name: &str) -> Option<&'static ObjectType> {
         .find(|o| o.plural == n || o.singular == n || o.type_id == n)
 }
 
-/// Like [`object_type`], as a 400 when unknown.
-pub fn object_type_or_400(name: &str) -> Result<&'static ObjectType, ApiError> {
+/// The activity types `hs_pinned_engagement_id` may name (notes, meetings, calls, emails, tasks).
+pub fn pinnable_types() -> impl Iterator<Item = &'static ObjectType> {
+    OBJECTS.iter().filter(|o| o.pinnable)
+}
+
+/// The object type an association type links a ticket to.
+pub fn target_of(type_id: i32) -> Option<&'static ObjectType> {
+    assoc_type(type_id).and_then(|t| object_type(t.to))
+}
+
+/// Like [`object_type`], with the message of HubSpot's 400 when unknown.
+pub fn known_object_type(name: &str) -> Result<&'static ObjectType, String> {
     object_type(name).ok_or_else(|| {
-        ApiError::validation(format!(
-            "Unknown object type {name}: use contacts, companies, deals, tickets, notes, emails, calls, tasks, meetings or communications"
-        ))
+        let known: Vec<&str> = OBJECTS.iter().map(|o| o.plural).collect();
+        format!("Unknown object type {name}: use {}", known.join(", "))
     })
 }
 
@@ -197,9 +206,9 @@ pub fn assoc_type(id: i32) -> Option<&'static AssocType> {
     TYPES.iter().find(|t| t.id == id)
 }
 
-/// Resolves a v3 type segment (numeric id or legacy name) for associations to `to`, as a 400
-/// when it does not exist or does not fit the pair.
-pub fn type_for(to: &ObjectType, segment: &str) -> Result<&'static AssocType, ApiError> {
+/// Resolves a v3 type segment (numeric id or legacy name) for associations to `to`; the
+/// message of HubSpot's 400 when it does not exist or does not fit the pair.
+pub fn type_for(to: &ObjectType, segment: &str) -> Result<&'static AssocType, String> {
     let found = match segment.trim().parse::<i32>() {
         Ok(id) => assoc_type(id),
         Err(_) => {
@@ -209,14 +218,14 @@ pub fn type_for(to: &ObjectType, segment: &str) -> Result<&'static AssocType, Ap
     };
     match found {
         Some(t) if t.to == to.plural => Ok(t),
-        Some(t) => Err(ApiError::validation(format!(
+        Some(t) => Err(format!(
             "association type {} ({}) does not link tickets to {}",
             t.id, t.name, to.plural
-        ))),
-        None => Err(ApiError::validation(format!(
+        )),
+        None => Err(format!(
             "unknown association type {segment} from tickets to {}",
             to.plural
-        ))),
+        )),
     }
 }
 
@@ -225,6 +234,12 @@ pub fn default_type(to: &ObjectType) -> Option<&'static AssocType> {
     TYPES
         .iter()
         .find(|t| t.to == to.plural && t.label.is_none())
+}
+
+/// The default (unlabelled, HUBSPOT_DEFINED) association type id from a ticket to `to_type`
+/// (plural, singular or object type id), if it is a known object type.
+pub fn default_type_id(to_type: &str) -> Option<i32> {
+    object_type(to_type).and_then(default_type).map(|t| t.id)
 }
 
 #[cfg(test)]
@@ -245,8 +260,33 @@ mod tests {
         let companies = object_type("companies").unwrap();
         assert_eq!(type_for(contacts, "16").unwrap().id, 16);
         assert_eq!(type_for(contacts, "ticket_to_contact").unwrap().id, 16);
-        assert_eq!(type_for(companies, "16").unwrap_err().http_status, 400);
+        assert!(type_for(companies, "16")
+            .unwrap_err()
+            .contains("does not link tickets to companies"));
         assert_eq!(type_for(companies, "26").unwrap().implies, Some(339));
         assert!(type_for(contacts, "999").is_err());
+    }
+
+    #[test]
+    fn activities_are_pinnable() {
+        let mut pinnable: Vec<&str> = pinnable_types().map(|o| o.plural).collect();
+        pinnable.sort();
+        assert_eq!(pinnable, ["calls", "emails", "meetings", "notes", "tasks"]);
+        assert_eq!(target_of(227).map(|o| o.plural), Some("notes"));
+        assert_eq!(target_of(16).map(|o| o.pinnable), Some(false));
+        assert_eq!(target_of(9999), None);
+    }
+
+    #[test]
+    fn default_types_by_name_singular_and_id() {
+        assert_eq!(default_type_id("contacts"), Some(16));
+        assert_eq!(default_type_id("Contact"), Some(16));
+        assert_eq!(default_type_id("0-1"), Some(16));
+        assert_eq!(default_type_id("companies"), Some(339));
+        assert_eq!(default_type_id("tickets"), Some(452));
+        assert_eq!(default_type_id("notes"), Some(227));
+        assert_eq!(default_type_id("0-47"), Some(225));
+        assert_eq!(default_type_id("communications"), Some(84));
+        assert_eq!(default_type_id("widgets"), None);
     }
 }
