@@ -17,3 +17,4 @@ mod repl;
 mod scripts_e2e;
 mod serve_hardening;
 mod triggers_e2e;
+mod write_contract;
