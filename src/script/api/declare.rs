@@ -43,21 +43,21 @@ impl<T: Clone + Send + Sync + 'static> Variant for T {}
 pub(crate) struct Call<'a> {
     ctx: &'a Arc<RunCtx>,
     /// Where the script called the function: every error of the call points here.
-    pub pos: Position,
+    pub(crate) pos: Position,
     /// The full name, `tickets::get` (or `now` for a global function), for messages.
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// The options map, checked against [`Decl::options`]; empty when none was given.
-    pub options: Map,
+    pub(crate) options: Map,
 }
 
 impl Call<'_> {
     /// The run context itself, for values that outlive the call (lazy queries).
-    pub fn ctx(&self) -> &Arc<RunCtx> {
+    pub(crate) fn ctx(&self) -> &Arc<RunCtx> {
         self.ctx
     }
 
     /// A usage error at the call position.
-    pub fn usage(&self, message: impl Into<String>) -> Box<EvalAltResult> {
+    pub(crate) fn usage(&self, message: impl Into<String>) -> Box<EvalAltResult> {
         usage(self.pos, message)
     }
 }
@@ -272,15 +272,15 @@ pub(crate) struct Area(Option<&'static str>);
 
 impl Area {
     /// Functions called as `<name>::f(..)`.
-    pub const fn module(name: &'static str) -> Self {
+    pub(crate) const fn module(name: &'static str) -> Self {
         Self(Some(name))
     }
 
     /// Functions called without a prefix (`now()`).
-    pub const GLOBAL: Self = Self(None);
+    pub(crate) const GLOBAL: Self = Self(None);
 
     /// Starts the declaration of `name`, described by the one line `doc`.
-    pub fn func(self, name: &'static str, doc: &'static str) -> Decl<()> {
+    pub(crate) fn func(self, name: &'static str, doc: &'static str) -> Decl<()> {
         Decl {
             module: self.0,
             name,
@@ -308,20 +308,20 @@ pub(crate) struct Decl<P> {
 /// One entry of the API table, ready to be installed into a run's engine.
 pub(crate) struct ScriptFn {
     /// `Some("tickets")`, or `None` for a global function.
-    pub module: Option<&'static str>,
+    pub(crate) module: Option<&'static str>,
     install: Install,
 }
 
 impl ScriptFn {
     /// Adds the function, bound to the run `ctx`, to the module `m`.
-    pub fn install(&self, m: &mut Module, ctx: &Arc<RunCtx>) {
+    pub(crate) fn install(&self, m: &mut Module, ctx: &Arc<RunCtx>) {
         (self.install)(m, ctx);
     }
 }
 
 impl<P: Params> Decl<P> {
     /// The parameters, a tuple of [`Arg`]s in call order.
-    pub fn params<Q: Params>(self, params: Q) -> Decl<Q> {
+    pub(crate) fn params<Q: Params>(self, params: Q) -> Decl<Q> {
         Decl {
             module: self.module,
             name: self.name,
@@ -334,20 +334,20 @@ impl<P: Params> Decl<P> {
     }
 
     /// The return type as the reference shows it (`"ticket: map"`, `"int"`); `()` by default.
-    pub fn returns(mut self, returns: &'static str) -> Self {
+    pub(crate) fn returns(mut self, returns: &'static str) -> Self {
         self.returns = returns;
         self
     }
 
     /// Also accepts a trailing options map with these keys (a second overload; any other key
     /// is refused). The body reads it from [`Call::options`].
-    pub fn options(mut self, keys: &'static [&'static str]) -> Self {
+    pub(crate) fn options(mut self, keys: &'static [&'static str]) -> Self {
         self.options = Some(keys);
         self
     }
 
     /// A function that writes nothing: `body` runs on every call, dry run or not.
-    pub fn read<R, F>(self, body: F) -> ScriptFn
+    pub(crate) fn read<R, F>(self, body: F) -> ScriptFn
     where
         R: Variant,
         F: Fn(&Call, P::Values) -> Res<R> + Send + Sync + 'static,
@@ -359,7 +359,7 @@ impl<P: Params> Decl<P> {
     /// A function that writes: `targets` names what the arguments would change (checked by
     /// the write guard before anything else happens); then [`WriteDecl::dry`] plans the
     /// change in a dry run and [`DryDecl::real`] makes it otherwise.
-    pub fn write<T>(self, targets: T) -> WriteDecl<P, T>
+    pub(crate) fn write<T>(self, targets: T) -> WriteDecl<P, T>
     where
         T: Fn(&P::Values) -> Vec<WriteTarget> + Send + Sync + 'static,
     {
@@ -371,7 +371,7 @@ impl<P: Params> Decl<P> {
 
     /// A method on values of type `T` (`q.len()`), shown with the receiver `this`
     /// (`"query: TicketQuery"`); always global.
-    pub fn method<T, R, F>(mut self, this: &'static str, body: F) -> ScriptFn
+    pub(crate) fn method<T, R, F>(mut self, this: &'static str, body: F) -> ScriptFn
     where
         T: Variant,
         R: Variant,
@@ -380,7 +380,7 @@ impl<P: Params> Decl<P> {
         let body: MethodBody<T, P::Values, R> = Arc::new(body);
         self.global = true;
         self.entry(Some(this), move |p, m, at| {
-            p.install_method(m, at, body.clone())
+            p.install_method(m, at, body.clone());
         })
     }
 
@@ -439,7 +439,7 @@ where
 {
     /// What a dry run does instead of writing: read what it needs, plan the change
     /// (`c.plan(..)`) and return what HubSpot would have returned. Never a backend write.
-    pub fn dry<R, D>(self, dry: D) -> DryDecl<P, T, D>
+    pub(crate) fn dry<R, D>(self, dry: D) -> DryDecl<P, T, D>
     where
         R: Variant,
         D: Fn(&Call, P::Values) -> Res<R> + Send + Sync + 'static,
@@ -464,7 +464,7 @@ where
     T: Fn(&P::Values) -> Vec<WriteTarget> + Send + Sync + 'static,
 {
     /// The write itself (outside a dry run), after the guard admitted it.
-    pub fn real<R, F>(self, real: F) -> ScriptFn
+    pub(crate) fn real<R, F>(self, real: F) -> ScriptFn
     where
         R: Variant,
         D: Fn(&Call, P::Values) -> Res<R> + Send + Sync + 'static,

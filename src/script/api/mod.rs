@@ -1,38 +1,50 @@
 //! The script API, declared as a table: each area file returns its entries from `functions()`,
-//! [`declarations`] joins them, and [`register`] mounts them on a run's engine (one static
+//! `declarations` joins them, and `register` mounts them on a run's engine (one static
 //! module per namespace, in declaration order; global functions in a global module). The
 //! mechanism behind each entry is `declare.rs`; the reference (docs/script-api.md) and the
-//! REPL's `:help` and completion both read the result through [`functions`].
+//! REPL's `:help` and completion both read the result through `functions`.
 //!
-//! This module must not talk to the backend itself: the bodies do, through [`RunCtx::call`].
+//! This module must not talk to the backend itself: the bodies do, through `RunCtx::call`.
 //!
 //! # Adding a script function
 //!
 //! Add one entry to the `functions()` list of the file that holds its area (`tickets_read.rs`
 //! for ticket reads, `tickets_write.rs` for single-record writes, a new file for a new
-//! namespace, added to [`declarations`]). An entry names the function once and says
+//! namespace, added to `declarations`). An entry names the function once and says
 //! everything the mechanism needs:
 //!
 //! ```text
-//! API.func("merge", "Merges `other` into `primary` (other is archived) and returns the surviving ticket.")
-//!     .params((Id("primary: string"), Id("other: string")))
-//!     .returns("ticket: map")
-//!     .write(|(primary, other)| vec![WriteTarget::Existing(primary.clone()), WriteTarget::Existing(other.clone())])
-//!     .dry(|c, (primary, other)| { /* read, c.plan(..), return what HubSpot would */ })
-//!     .real(|c, (primary, other)| { /* c.call(c.pos, c.backend.merge(..)), c.wrote(..) */ })
+//! // A read (pipelines.rs, where `const API: Area = Area::module("pipelines");`):
+//! API.func("get", "One pipeline by id or label; throws a 404 map when unknown.")
+//!     .params((Id("pipeline: string"),))
+//!     .returns("pipeline: map")
+//!     .read(|c, (key,)| convert::to_dyn(pipeline(&all(c, c.pos)?, &key, c.pos)?, c.pos)),
+//!
+//! // A write (tickets_write.rs):
+//! API.func("delete", "Archives a ticket (moves it to the recycle bin).")
+//!     .params((Id("id: string"),))
+//!     .write(|(id,)| vec![WriteTarget::Existing(id.clone())])
+//!     .dry(|c, (id,)| dry::archive(c, c.pos, &id))
+//!     .real(|c, (id,)| {
+//!         c.call(c.pos, c.backend.archive(&id))?;
+//!         c.wrote([id.as_str()]);
+//!         Ok(())
+//!     }),
 //! ```
 //!
-//! - `API` is the file's [`declare::Area`] (`Area::module("tickets")`, or `Area::GLOBAL`).
+//! - `API` is the file's `declare::Area` (`Area::module("tickets")`, or `Area::GLOBAL`).
 //! - Parameters are conversions (`Id`, `Ids`, `Props`, `Str`, `Int`, `Float`, `ObjMap`, `Any`,
-//!   `json::<T>`), each shown as `"name: type"`; the body receives the converted values as a
-//!   tuple. Their Rhai types decide which overload a call picks, so overloads of one name are
+//!   `json::<T>`, or `custom("name: type", |v, c| ..)` for one only an area needs), each
+//!   shown as `"name: type"`; they run in parameter order, with errors naming the function at
+//!   the call position, and the body receives the converted values as a tuple. Their Rhai types decide which overload a call picks, so overloads of one name are
 //!   separate entries with different parameters.
 //! - `.options(&[..keys])` adds the overload with a trailing options map; the body reads
 //!   `c.options` (empty without one). Unknown keys are refused by the mechanism.
 //! - A function that writes nothing ends with `.read(|c, args| ..)`; one that writes ends with
-//!   `.write(targets).dry(..).real(..)`: the write guard and the dry-run branch are not the
-//!   body's business. A method on a value (`q.len()`) ends with `.method("this: T", ..)`.
-//! - `c` is the [`declare::Call`]: `c.pos` for errors, `c.name` (`tickets::merge`), and the
+//!   `.write(targets).dry(..).real(..)`, `targets` being the tickets the arguments would
+//!   change (`WriteTarget::New` for a create): the write guard and the dry-run branch are the
+//!   mechanism's, and a `dry` body never calls a backend write. A method on a value (`q.len()`) ends with `.method("this: T", ..)`.
+//! - `c` is the `declare::Call`: `c.pos` for errors, `c.name` (`tickets::merge`), and the
 //!   run context through `Deref` (`c.call(c.pos, c.backend.x(..))` maps backend errors).
 //!
 //! Then regenerate the reference: `UPDATE_DOCS=1 cargo test --test integration docs`.
