@@ -14,6 +14,7 @@ mod contract_tickets;
 mod docs;
 mod durability;
 mod repl;
+mod run_record;
 mod scripts_e2e;
 mod serve_hardening;
 mod triggers_e2e;

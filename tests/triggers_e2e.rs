@@ -51,6 +51,7 @@ fn runs_of(p: &Project, script: &str) -> Vec<RunRecord> {
         script: Some(script.into()),
         failed: false,
         limit: 10_000,
+        ..RunFilter::default()
     })
     .unwrap()
 }

@@ -7,20 +7,22 @@
 //! batch splitting, which are the same for every backend, live beside the trait.
 
 pub mod batching;
+mod counted;
 mod error;
 #[cfg(test)]
 pub(crate) mod fake;
 mod offline;
 pub mod paging;
 
+pub use counted::{note_retry, CallCounts, CallStats, Counted};
 pub use error::BackendError;
 pub use offline::{offline_error, OfflineBackend};
 
 use async_trait::async_trait;
 
 use crate::model::{
-    AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem, BatchInput,
-    BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
+    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
+    BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
     LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page,
     Pipeline, PipelineStage, Property, SearchPage, SearchRequest, Ticket, UpdateInput,
     UpsertResult,
@@ -40,6 +42,17 @@ pub trait TicketsBackend: Send + Sync {
     /// Whether writes reach a live HubSpot portal (runs then default to a write cap).
     fn is_live(&self) -> bool {
         false
+    }
+
+    /// What kind of backend, for the run record: `sandbox` (a local file), `server` (a
+    /// HubSpot-compatible URL) or `hubspot` (HubSpot's own API).
+    fn kind(&self) -> &'static str {
+        "server"
+    }
+
+    /// The sandbox file or base URL (never the token).
+    fn location(&self) -> String {
+        self.describe()
     }
 
     /// `GET /crm/v3/objects/tickets`.
@@ -184,4 +197,10 @@ pub trait TicketsBackend: Send + Sync {
     async fn pipeline(&self, id: &str) -> BackendResult<Pipeline>;
     /// `GET /crm/v3/pipelines/tickets/{id}/stages`.
     async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>>;
+
+    /// `GET /account-info/v3/details`: the portal behind the token (the run record names a live
+    /// portal by its id). Backends without a portal answer 404.
+    async fn account_details(&self) -> BackendResult<AccountDetails> {
+        Err(crate::model::ApiError::not_found("this backend has no account details").into())
+    }
 }

@@ -70,6 +70,28 @@ pub struct BackendArgs {
     /// Request timeout for HubSpot calls.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub request_timeout: std::time::Duration,
+
+    /// Treat the --api server as a live portal (e.g. a proxy in front of HubSpot): write cap
+    /// on by default, watch plans only, the REPL asks before large writes. Default: live
+    /// exactly when the URL's host is api.hubapi.com or ends in .hubapi.com.
+    #[arg(long, conflicts_with_all = ["not_live", "sandbox"])]
+    pub live: bool,
+
+    /// Treat the API as not live even on a *.hubapi.com host (e.g. a developer test portal).
+    #[arg(long, conflicts_with = "sandbox")]
+    pub not_live: bool,
+}
+
+impl BackendArgs {
+    /// What the user said about liveness: `Some(true)` for --live, `Some(false)` for
+    /// --not-live, `None` for the rule.
+    pub fn live_override(&self) -> Option<bool> {
+        match (self.live, self.not_live) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
 }
 
 /// Options shared by commands that run scripts.
@@ -151,20 +173,17 @@ pub enum Command {
         #[arg(long, default_value_t = 5)]
         count: usize,
     },
-    /// List recorded runs, or show one with its log.
+    /// List recorded runs, or show one with its changes and log.
     Runs {
         /// `show ID` prints one run.
         #[command(subcommand)]
         show: Option<RunsCommand>,
-        /// Only this script.
+        /// Which runs.
+        #[command(flatten)]
+        filter: RunsFilterArgs,
+        /// Print the runs as JSON (stable; see docs/run-record.md).
         #[arg(long)]
-        script: Option<String>,
-        /// Only failed, timed-out or cancelled runs.
-        #[arg(long)]
-        failed: bool,
-        /// At most this many, newest first (0: all).
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
+        json: bool,
     },
     /// Interactive session with the tickets API.
     Repl {
@@ -216,13 +235,41 @@ pub enum Command {
     },
 }
 
+/// The filters of `hubscript runs`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RunsFilterArgs {
+    /// Only this script.
+    #[arg(long)]
+    pub script: Option<String>,
+    /// Only failed, timed-out or cancelled runs.
+    #[arg(long)]
+    pub failed: bool,
+    /// Only runs with this status: ok, failed, timed_out, cancelled, running.
+    #[arg(long, value_name = "STATUS")]
+    pub status: Option<String>,
+    /// Only runs started since then: a duration back from now (24h, 7d) or a date/time
+    /// (2026-12-01, 2026-12-01T08:00:00Z).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+    /// Only runs against this backend: a kind (sandbox, server, hubspot), part of a sandbox
+    /// path or URL, or a portal id.
+    #[arg(long, value_name = "BACKEND")]
+    pub backend: Option<String>,
+    /// At most this many, newest first (0: all).
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+}
+
 /// `hubscript runs show ID`.
 #[derive(Debug, Subcommand)]
 pub enum RunsCommand {
-    /// Print one run with its log.
+    /// Print one run: where and what ran, its counts, the changes it made and its log.
     Show {
         /// The run id.
         id: i64,
+        /// Print the whole record as JSON (stable; see docs/run-record.md).
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -15,6 +15,9 @@ use super::error::CliError;
 pub fn open(args: &BackendArgs) -> Result<Arc<dyn TicketsBackend>, CliError> {
     let choice = choose_backend(args, token_from_env()).map_err(CliError::usage)?;
     match choice {
+        BackendChoice::Sandbox(_) if args.live => Err(CliError::usage(
+            "--live applies to an --api server or HubSpot; the sandbox is never a live portal",
+        )),
         BackendChoice::Sandbox(path) => {
             let sandbox = Sandbox::open(&path).map_err(CliError::usage)?;
             Ok(Arc::new(sandbox))
@@ -25,6 +28,7 @@ pub fn open(args: &BackendArgs) -> Result<Arc<dyn TicketsBackend>, CliError> {
             config.connect_timeout = args.connect_timeout;
             config.request_timeout = args.request_timeout;
             config.rate.per_10s = args.rate_per_10s;
+            config.live = args.live_override();
             let client = HubspotClient::new(config).map_err(CliError::usage)?;
             Ok(Arc::new(client))
         }

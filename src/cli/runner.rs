@@ -38,6 +38,7 @@ impl Runner for HostRunner {
                 timeout: self.timeout.or(job.timeout),
                 max_writes: self.max_writes.or(job.max_writes),
                 trigger: job.trigger.as_str().to_string(),
+                undo_of: None,
             },
             cancel,
             on_log: Some(output::stderr_log(&name)),

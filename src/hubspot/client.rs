@@ -27,10 +27,19 @@ pub(super) struct Inner {
     /// The base URL as shown to users (no trailing slash, never credentials).
     pub(super) base_display: String,
     pub(super) live: bool,
+    /// Whether the base URL is HubSpot's own API (the record's backend kind `hubspot`).
+    pub(super) hubspot: bool,
     /// The configuration, with the token removed (it lives only in the reqwest default
     /// headers, marked sensitive).
     pub(super) config: ClientConfig,
     pub(super) limiter: Arc<RateLimiter>,
+}
+
+/// THE live rule's default: a base URL is HubSpot's own API when its host is `api.hubapi.com`
+/// or ends in `.hubapi.com`.
+fn is_hubspot_host(base: &Url) -> bool {
+    base.host_str()
+        .is_some_and(|h| h == "api.hubapi.com" || h.ends_with(".hubapi.com"))
 }
 
 impl HubspotClient {
@@ -69,9 +78,8 @@ impl HubspotClient {
                 reason: "the base URL must not have a query or fragment".into(),
             });
         }
-        let live = base
-            .host_str()
-            .is_some_and(|h| h == "api.hubapi.com" || h.ends_with(".hubapi.com"));
+        let hubspot = is_hubspot_host(&base);
+        let live = config.live.unwrap_or(hubspot);
 
         let mut headers = HeaderMap::new();
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -99,6 +107,7 @@ impl HubspotClient {
                 base,
                 base_display: trimmed,
                 live,
+                hubspot,
                 config,
                 limiter,
             }),
@@ -145,6 +154,20 @@ mod tests {
         let c = HubspotClient::new(ClientConfig::new("http://127.0.0.1:8080/")).unwrap();
         assert!(!c.inner.live);
         assert_eq!(c.base_url(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn the_user_can_state_liveness_either_way() {
+        let mut proxy = ClientConfig::new("http://127.0.0.1:8080");
+        proxy.live = Some(true);
+        let c = HubspotClient::new(proxy).unwrap();
+        assert!(c.inner.live && !c.inner.hubspot);
+        let test_portal = ClientConfig {
+            live: Some(false),
+            ..ClientConfig::default()
+        };
+        let c = HubspotClient::new(test_portal).unwrap();
+        assert!(!c.inner.live && c.inner.hubspot);
     }
 
     #[test]

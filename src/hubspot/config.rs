@@ -97,6 +97,11 @@ pub struct ClientConfig {
     pub rate_limited_wait: Duration,
     /// The request budget.
     pub rate: RateConfig,
+    /// Whether this is a live portal, stated by the user (`--live`/`--not-live`); `None` applies
+    /// the rule: live exactly when the base URL's host is `api.hubapi.com` or ends in
+    /// `.hubapi.com`. Live means the write cap defaults on, `watch` only plans unless
+    /// `--apply`, the REPL asks before large writes, and the run record asks the portal id.
+    pub live: Option<bool>,
 }
 
 impl Default for ClientConfig {
@@ -113,6 +118,7 @@ impl Default for ClientConfig {
             max_retry_after: Duration::from_secs(300),
             rate_limited_wait: Duration::from_secs(1),
             rate: RateConfig::default(),
+            live: None,
         }
     }
 }

@@ -12,8 +12,8 @@ use super::retry::Idempotency::{Idempotent, NonIdempotent};
 use super::transport::Call;
 use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{
-    AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem, BatchInput,
-    BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
+    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
+    BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
     LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page,
     Pipeline, PipelineStage, Property, SearchPage, SearchRequest, Ticket, UpdateInput,
     UpsertResult,
@@ -61,6 +61,18 @@ impl TicketsBackend for HubspotClient {
 
     fn is_live(&self) -> bool {
         self.inner.live
+    }
+
+    fn kind(&self) -> &'static str {
+        if self.inner.hubspot {
+            "hubspot"
+        } else {
+            "server"
+        }
+    }
+
+    fn location(&self) -> String {
+        self.inner.base_display.clone()
     }
 
     async fn list(&self, params: &ListParams) -> BackendResult<Page<Ticket>> {
@@ -379,5 +391,10 @@ impl TicketsBackend for HubspotClient {
             Idempotent,
         );
         Ok(self.fetch::<Results<PipelineStage>>(call).await?.results)
+    }
+
+    async fn account_details(&self) -> BackendResult<AccountDetails> {
+        let call = Call::new(Method::GET, &["account-info", "v3", "details"], Idempotent);
+        self.fetch(call).await
     }
 }

@@ -219,6 +219,9 @@ impl HubspotClient {
                 Verdict::Stop => return Err(error),
             };
             retries += 1;
+            crate::backend::note_retry(
+                matches!(verdict, Verdict::RateLimited { .. }).then_some(wait),
+            );
             tracing::debug!(
                 method = %call.method,
                 path = %call.path(),

@@ -8,8 +8,10 @@
 //! ([`limits`]) and the object and association types ([`object_types`]). A layer that needs a
 //! rule reads it from here rather than restating it. Pure: no I/O, no Rhai.
 
+mod account;
 mod association;
 mod batch;
+mod change;
 mod error;
 pub mod limits;
 mod links;
@@ -23,6 +25,7 @@ pub mod time;
 mod values;
 pub mod write_rules;
 
+pub use account::AccountDetails;
 pub use association::{
     AssociatedId, AssociatedIdPage, AssociationBatchItem, AssociationCategory, AssociationInput,
     AssociationSpec, AssociationSpecWithLabel, LabelsBetweenObjectPair,
@@ -32,6 +35,7 @@ pub use batch::{
     BatchCreateItem, BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, IdInput,
     StandardError,
 };
+pub use change::{ChangeAction, TicketChange};
 pub use error::{ApiError, ErrorCategory, ErrorDetail};
 pub use limits::MAX_BATCH_INPUTS;
 pub use links::{PortalLinks, DEFAULT_APP_URL, TICKET_OBJECT_TYPE};

@@ -11,17 +11,25 @@ use super::store::Sandbox;
 use super::{batch, merge, reads, search, writes};
 use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{
-    ApiError, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem, BatchInput,
-    BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
-    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page,
-    Pipeline, PipelineStage, Property, SearchPage, SearchRequest, Ticket, UpdateInput,
-    UpsertResult,
+    AccountDetails, ApiError, AssociatedIdPage, AssociationBatchItem, AssociationSpec,
+    BatchCreateItem, BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput,
+    GetParams, IdInput, LabelsBetweenObjectPair, ListParams, MergeInput,
+    MultiAssociatedObjectWithLabel, Page, Pipeline, PipelineStage, Property, SearchPage,
+    SearchRequest, Ticket, UpdateInput, UpsertResult,
 };
 
 #[async_trait]
 impl TicketsBackend for Sandbox {
     fn describe(&self) -> String {
         format!("sandbox {}", self.path().display())
+    }
+
+    fn kind(&self) -> &'static str {
+        "sandbox"
+    }
+
+    fn location(&self) -> String {
+        self.path().display().to_string()
     }
 
     async fn list(&self, params: &ListParams) -> BackendResult<Page<Ticket>> {
@@ -277,5 +285,9 @@ impl TicketsBackend for Sandbox {
 
     async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>> {
         Ok(self.pipeline(id).await?.stages)
+    }
+
+    async fn account_details(&self) -> BackendResult<AccountDetails> {
+        Ok(super::sandbox_account())
     }
 }

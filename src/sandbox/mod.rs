@@ -52,3 +52,18 @@ pub use store::Sandbox;
 /// Where the sandbox lives unless `--sandbox PATH` says otherwise (relative to the current
 /// directory).
 pub const DEFAULT_SANDBOX_PATH: &str = ".hubscript/sandbox.db";
+
+/// The portal id the sandbox (and `serve`) answers on `/account-info/v3/details`. HubSpot's
+/// portal ids are positive, so 0 can never be mistaken for a real portal in a run record.
+pub const SANDBOX_PORTAL_ID: u64 = 0;
+
+/// The sandbox's account details: portal [`SANDBOX_PORTAL_ID`], account type `SANDBOX`.
+pub fn sandbox_account() -> crate::model::AccountDetails {
+    crate::model::AccountDetails {
+        portal_id: SANDBOX_PORTAL_ID,
+        account_type: "SANDBOX".into(),
+        time_zone: "UTC".into(),
+        ui_domain: None,
+        data_hosting_location: Some("local".into()),
+    }
+}

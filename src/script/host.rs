@@ -2,7 +2,8 @@
 //!
 //! Owns compilation (size cap, header, AST cache keyed by a hash of path and content), the
 //! run lifecycle (options merged with the header, a `spawn_blocking` thread per run, the run
-//! recorded in `state.db`) and the outcome. It must not print: callers get strings.
+//! recorded in `state.db` with what `run_record.rs` gathers) and the outcome. It must not
+//! print: callers get strings.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
@@ -16,8 +17,9 @@ use serde::Serialize;
 use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
 
-use crate::backend::TicketsBackend;
-use crate::state::{LogLine, RunEnd, RunId, RunStatus, StateDb};
+use crate::backend::{CallStats, Counted, TicketsBackend};
+use crate::model::TicketChange;
+use crate::state::{LogLine, RunEnd, RunId, RunStart, RunStatus, StateDb};
 
 use super::context::{LogSink, RunCtx, RunSettings};
 use super::engine::{self, Shared};
@@ -26,6 +28,7 @@ use super::header::ScriptHeader;
 use super::limits;
 use super::plan::{Plan, RunSummary};
 use super::render;
+use super::run_record;
 
 /// A script that compiled and whose header is valid.
 #[derive(Clone)]
@@ -64,8 +67,10 @@ pub struct RunOptions {
     /// Write cap; overrides the header's `max_writes`. Against a live portal the default is
     /// [`limits::DEFAULT_LIVE_MAX_WRITES`].
     pub max_writes: Option<u64>,
-    /// What started the run: `run`, `watch`, `daemon`, `repl`.
+    /// What started the run: `run`, `watch`, `daemon`, `repl`, `undo`.
     pub trigger: String,
+    /// The run this one undoes (recorded).
+    pub undo_of: Option<RunId>,
 }
 
 /// One run to perform.
@@ -97,6 +102,8 @@ pub struct RunOutcome {
     pub summary: RunSummary,
     /// Planned changes (dry run; empty otherwise).
     pub plan: Plan,
+    /// The changes as recorded: a dry run's plan, or what a real run landed.
+    pub changes: Vec<TicketChange>,
     /// The run's log lines.
     pub log: Vec<LogLine>,
 }
@@ -113,6 +120,30 @@ fn error_text<S: serde::Serializer>(e: &Option<ScriptError>, s: S) -> Result<S::
     }
 }
 
+/// How a run ended, before it is recorded.
+struct Ending {
+    error: Option<ScriptError>,
+    summary: RunSummary,
+    plan: Plan,
+    log: Vec<LogLine>,
+    changes: Vec<TicketChange>,
+    calls: crate::backend::CallCounts,
+}
+
+impl Ending {
+    /// A run that ended before its script ran.
+    fn early(error: ScriptError, summary: RunSummary) -> Self {
+        Self {
+            error: Some(error),
+            summary,
+            plan: Plan::default(),
+            log: Vec::new(),
+            changes: Vec::new(),
+            calls: Default::default(),
+        }
+    }
+}
+
 /// Checks and runs scripts against one backend. Cheap to clone.
 #[derive(Clone)]
 pub struct ScriptHost {
@@ -122,6 +153,8 @@ pub struct ScriptHost {
     shared: Arc<Shared>,
     cache: Arc<Mutex<HashMap<u64, CompiledScript>>>,
     slots: Arc<tokio::sync::Semaphore>,
+    /// A live portal's id, asked once per host (`None` inside: asked and not answered).
+    portal: Arc<tokio::sync::OnceCell<Option<u64>>>,
 }
 
 /// The name a script is known by in run records and the state store: its file stem (`escalate`
@@ -143,6 +176,58 @@ impl ScriptHost {
             shared: Arc::new(Shared::new()),
             cache: Arc::new(Mutex::new(HashMap::new())),
             slots: Arc::new(tokio::sync::Semaphore::new(limits::MAX_CONCURRENT_RUNS)),
+            portal: Arc::new(tokio::sync::OnceCell::new()),
+        }
+    }
+
+    /// The portal id of a live backend, from `/account-info/v3/details` (asked once; a failure
+    /// is logged and recorded as unknown, never fatal). Not asked for other backends, so a run
+    /// against a test server makes no call it did not ask for.
+    async fn portal_id(&self) -> Option<u64> {
+        if !self.backend.is_live() {
+            return None;
+        }
+        *self
+            .portal
+            .get_or_init(|| async {
+                match self.backend.account_details().await {
+                    Ok(d) => Some(d.portal_id),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not read the portal id for the run record");
+                        None
+                    }
+                }
+            })
+            .await
+    }
+
+    async fn start_record(
+        &self,
+        req: &RunRequest,
+        compiled: Option<&CompiledScript>,
+    ) -> Option<RunId> {
+        let start = RunStart {
+            script: script_name(&req.path),
+            trigger: req.options.trigger.clone(),
+            started_at: Utc::now(),
+            dry_run: req.options.dry_run,
+            backend: run_record::backend_record(self.backend.as_ref(), self.portal_id().await),
+            script_path: req.path.display().to_string(),
+            script_text: req.source.clone(),
+            args: req.options.args.clone(),
+            header: compiled
+                .map(|c| run_record::header_json(&c.header))
+                .unwrap_or_else(|| serde_json::json!({})),
+            user: run_record::user(),
+            host: run_record::host(),
+            undo_of: req.options.undo_of,
+        };
+        match self.state.start_run(&start) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not record the start of the run");
+                None
+            }
         }
     }
 
@@ -260,11 +345,9 @@ impl ScriptHost {
         let name = script_name(&req.path);
         let file = req.path.display().to_string();
         let dry_run = req.options.dry_run;
-        let run_id = self
-            .state
-            .start_run(&name, &req.options.trigger, Utc::now(), dry_run)
-            .ok();
-        let compiled = match self.check(&req.path, &req.source) {
+        let checked = self.check(&req.path, &req.source);
+        let run_id = self.start_record(&req, checked.as_ref().ok()).await;
+        let compiled = match checked {
             Ok(c) => c,
             Err(e) => {
                 let summary = RunSummary {
@@ -272,7 +355,7 @@ impl ScriptHost {
                     dry_run,
                     ..RunSummary::default()
                 };
-                return self.finish(run_id, Some(e), summary, Plan::default(), Vec::new());
+                return self.finish(run_id, Ending::early(e, summary));
             }
         };
         let max_writes = req
@@ -309,10 +392,12 @@ impl ScriptHost {
                 dry_run,
                 ..RunSummary::default()
             };
-            return self.finish(run_id, Some(e), summary, Plan::default(), Vec::new());
+            return self.finish(run_id, Ending::early(e, summary));
         };
+        let stats = Arc::new(CallStats::default());
+        let counted = Arc::new(Counted::new(self.backend.clone(), stats.clone()));
         let ctx = Arc::new(RunCtx::new(
-            self.backend.clone(),
+            counted.clone(),
             self.state.clone(),
             self.handle.clone(),
             settings,
@@ -330,24 +415,51 @@ impl ScriptHost {
             )),
             Err(e) => Some(ScriptError::Host(format!("the run's thread failed: {e}"))),
         };
-        let summary = RunSummary {
+        let mut summary = RunSummary {
             reads: ctx.reads.load(std::sync::atomic::Ordering::Relaxed),
             writes: ctx.writes(),
-            api_calls: ctx.api_calls.load(std::sync::atomic::Ordering::Relaxed),
+            api_calls: 0, // set once the labels read is counted too
             duration: started.elapsed(),
             dry_run,
         };
-        self.finish(run_id, error, summary, ctx.take_plan(), ctx.take_log())
+        let plan = ctx.take_plan();
+        let mut changes = if dry_run {
+            run_record::from_plan(&plan)
+        } else {
+            run_record::with_old_values(counted.take_landed(), &plan)
+        };
+        if run_record::needs_labels(&changes) {
+            // stage labels make `runs show` readable; a run that read pipelines has them cached,
+            // otherwise this is one more (counted) read
+            let pipelines = match ctx.cached_pipelines() {
+                Some(p) => Some(p),
+                None => counted.pipelines().await.ok().map(Arc::new),
+            };
+            if let Some(p) = pipelines {
+                run_record::add_labels(&mut changes, &p);
+            }
+        }
+        summary.api_calls = stats.snapshot().calls();
+        let ending = Ending {
+            error,
+            summary,
+            plan,
+            log: ctx.take_log(),
+            changes,
+            calls: stats.snapshot(),
+        };
+        self.finish(run_id, ending)
     }
 
-    fn finish(
-        &self,
-        run_id: Option<RunId>,
-        error: Option<ScriptError>,
-        summary: RunSummary,
-        plan: Plan,
-        log: Vec<LogLine>,
-    ) -> RunOutcome {
+    fn finish(&self, run_id: Option<RunId>, ending: Ending) -> RunOutcome {
+        let Ending {
+            error,
+            summary,
+            plan,
+            log,
+            changes,
+            calls,
+        } = ending;
         let status = match &error {
             None => RunStatus::Ok,
             Some(ScriptError::Timeout(_)) => RunStatus::TimedOut,
@@ -357,14 +469,29 @@ impl ScriptHost {
         let rendered = error.as_ref().map(ScriptError::render);
         let mut run_id = run_id;
         if let Some(id) = run_id {
+            let count = changes.len() as u64;
             let end = RunEnd {
                 reads: summary.reads,
                 writes: summary.writes,
+                planned: if summary.dry_run {
+                    count
+                } else {
+                    count.max(plan.entries.len() as u64)
+                },
+                applied: if summary.dry_run { 0 } else { count },
+                conflicts: 0,
+                failed: 0,
                 api_calls: summary.api_calls,
+                api_reads: calls.reads,
+                api_writes: calls.writes,
+                retries: calls.retries,
+                rate_limit_waits: calls.rate_limit_waits,
+                changes: &changes,
                 error: rendered.as_deref(),
                 log: &log,
             };
-            if self.state.finish_run(id, status, Utc::now(), &end).is_err() {
+            if let Err(e) = self.state.finish_run(id, status, Utc::now(), &end) {
+                tracing::warn!(error = %e, run = id, "could not record the end of the run");
                 run_id = None;
             }
         }
@@ -374,6 +501,7 @@ impl ScriptHost {
             error,
             summary,
             plan,
+            changes,
             log,
         }
     }

@@ -48,6 +48,7 @@ mod paging;
 pub mod plan;
 mod render;
 mod repl;
+mod run_record;
 pub mod search_form;
 
 #[cfg(test)]

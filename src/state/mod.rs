@@ -2,15 +2,21 @@
 //!
 //! Three things live here, each in its own table: the per-script key-value store that scripts
 //! reach through `state::get/set/remove` (so a rule can remember what it already did), the
-//! history of every run (from `run`, `watch` and `daemon`; listed by `hubscript runs`), and the
+//! history of every run (from `run`, `watch` and `daemon`; listed by `hubscript runs`) with the
+//! changes each run made (`changes.rs`) and the text of each script version that ran, and the
 //! daemon's last fire time per script (which decides catch-up after downtime). It is a small
 //! SQLite file in WAL mode shared by every process of one project; each call is one short
-//! transaction. It knows nothing about Rhai or HubSpot.
+//! transaction. It knows nothing about Rhai or HTTP; it stores HubSpot's change records
+//! (`crate::model::TicketChange`) as JSON. The schema and its migrations are in `schema.rs`.
 
+mod changes;
 mod kv;
 mod runs;
+mod schema;
 
-pub use runs::{LogLine, RunEnd, RunFilter, RunId, RunRecord, RunStatus};
+pub use runs::{
+    content_hash, BackendRecord, LogLine, RunEnd, RunFilter, RunId, RunRecord, RunStart, RunStatus,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -20,7 +26,7 @@ use rusqlite::Connection;
 /// Default location, relative to the current directory.
 pub const DEFAULT_STATE_PATH: &str = ".hubscript/state.db";
 
-const SCHEMA_VERSION: i64 = 1;
+pub use schema::SCHEMA_VERSION;
 
 /// A failure of the state store.
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +93,7 @@ impl StateDb {
         Self::init(conn, Path::new(":memory:"))
     }
 
-    fn init(conn: Connection, path: &Path) -> Result<Self, StateError> {
+    fn init(mut conn: Connection, path: &Path) -> Result<Self, StateError> {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -98,25 +104,7 @@ impl StateDb {
                 found,
             });
         }
-        if found < 1 {
-            conn.execute_batch(
-                "BEGIN;
-                 CREATE TABLE IF NOT EXISTS kv (
-                     script TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
-                     updated_at INTEGER NOT NULL, PRIMARY KEY (script, key));
-                 CREATE TABLE IF NOT EXISTS runs (
-                     id INTEGER PRIMARY KEY, script TEXT NOT NULL, trigger TEXT NOT NULL,
-                     started_at INTEGER NOT NULL, ended_at INTEGER, status TEXT NOT NULL,
-                     reads INTEGER NOT NULL DEFAULT 0, writes INTEGER NOT NULL DEFAULT 0,
-                     api_calls INTEGER NOT NULL DEFAULT 0, dry_run INTEGER NOT NULL DEFAULT 0,
-                     error TEXT, log TEXT NOT NULL DEFAULT '[]');
-                 CREATE INDEX IF NOT EXISTS runs_script ON runs (script, id);
-                 CREATE TABLE IF NOT EXISTS fires (
-                     script TEXT PRIMARY KEY, last_fire INTEGER NOT NULL);
-                 PRAGMA user_version = 1;
-                 COMMIT;",
-            )?;
-        }
+        schema::migrate(&mut conn, found)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
             path: path.to_path_buf(),

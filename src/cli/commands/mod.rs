@@ -70,15 +70,14 @@ pub async fn dispatch(command: Command) -> CliResult {
             schedule::schedule(&dir.unwrap_or_else(|| PathBuf::from("scripts")), count)
         }
         Command::Runs {
-            show: Some(RunsCommand::Show { id }),
+            show: Some(RunsCommand::Show { id, json }),
             ..
-        } => runs::show(id),
+        } => runs::show(id, json),
         Command::Runs {
             show: None,
-            script,
-            failed,
-            limit,
-        } => runs::list(script, failed, limit),
+            filter,
+            json,
+        } => runs::list(&filter, json),
         Command::Repl {
             dry_run,
             max_writes,

@@ -25,6 +25,7 @@ pub async fn run(script: PathBuf, run: RunArgs, json: bool, backend: BackendArgs
             timeout: run.timeout,
             max_writes: run.max_writes,
             trigger: "run".into(),
+            undo_of: None,
         },
         cancel,
         on_log: (!json).then(|| output::stderr_log(&name)),

@@ -89,6 +89,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(schema::property),
         )
         .route("/crm/v3/pipelines/tickets", get(schema::pipelines))
+        .route("/account-info/v3/details", get(schema::account_details))
         .route(
             "/crm/v3/pipelines/tickets/{pipelineId}",
             get(schema::pipeline),

@@ -1,4 +1,5 @@
-//! Read-only schema endpoints: ticket properties and ticket pipelines with their stages. Lists
+//! Read-only schema endpoints: ticket properties, ticket pipelines with their stages, and the
+//! account details (`/account-info/v3/details`). Lists
 //! answer `{"results": [...]}` without paging, as HubSpot does.
 
 use axum::extract::{Path, State};
@@ -23,6 +24,11 @@ pub(super) async fn properties(State(s): State<AppState>) -> HttpResult {
 /// `GET /crm/v3/properties/tickets/{propertyName}`.
 pub(super) async fn property(State(s): State<AppState>, Path(name): Path<String>) -> HttpResult {
     Ok(json(StatusCode::OK, &s.backend.property(&name).await?))
+}
+
+/// `GET /account-info/v3/details`: the sandbox's account (portal id 0).
+pub(super) async fn account_details(State(s): State<AppState>) -> HttpResult {
+    Ok(json(StatusCode::OK, &s.backend.account_details().await?))
 }
 
 /// `GET /crm/v3/pipelines/tickets`.
