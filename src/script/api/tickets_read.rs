@@ -6,6 +6,7 @@
 
 use rhai::{Array, Dynamic, Map};
 
+use crate::model::limits::{ASSOCIATION_PAGE_MAX, LIST_PAGE_MAX, LIST_PAGE_MAX_WITH_HISTORY};
 use crate::model::{
     BatchReadInput, GetParams, IdInput, ListParams, SearchRequest, MAX_BATCH_INPUTS,
 };
@@ -38,8 +39,6 @@ const READ_MANY_OPTIONS: &[&str] = &[
     "archived",
     "idProperty",
 ];
-/// Page size of `tickets::list` (HubSpot's maximum).
-const LIST_PAGE: u32 = 100;
 
 pub(super) fn opt_strings(o: &Map, key: &str, pos: rhai::Position) -> Res<Vec<String>> {
     match o.get(key) {
@@ -163,7 +162,7 @@ fn associations(c: &Call, id: &str, to_type: &str) -> Res<Array> {
         let page = c.call(
             c.pos,
             c.backend
-                .associations(id, to_type, after.as_deref(), Some(500)),
+                .associations(id, to_type, after.as_deref(), Some(ASSOCIATION_PAGE_MAX)),
         )?;
         for a in &page.results {
             if out.len() >= MAX_ARRAY_SIZE {
@@ -216,7 +215,12 @@ pub(super) fn functions() -> Vec<ScriptFn> {
                 let (o, pos) = (&c.options, c.pos);
                 let with_history = !opt_strings(o, "propertiesWithHistory", pos)?.is_empty();
                 let params = ListParams {
-                    limit: Some(if with_history { 50 } else { LIST_PAGE }),
+                    // Pages as large as HubSpot serves.
+                    limit: Some(if with_history {
+                        LIST_PAGE_MAX_WITH_HISTORY
+                    } else {
+                        LIST_PAGE_MAX
+                    }),
                     after: None,
                     properties: opt_strings(o, "properties", pos)?,
                     properties_with_history: opt_strings(o, "propertiesWithHistory", pos)?,

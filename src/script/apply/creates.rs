@@ -23,6 +23,7 @@ use chrono::{Duration, Utc};
 
 use crate::backend::paging::SearchCursor;
 use crate::backend::{BackendError, TicketsBackend};
+use crate::model::limits::SEARCH_PAGE_MAX;
 use crate::model::{
     AssociationInput, BatchCreateItem, BatchInput, BatchUpdateItem, Filter, FilterGroup,
     InputProperties, Operator, Property, SearchRequest, Ticket, MAX_BATCH_INPUTS,
@@ -347,7 +348,7 @@ async fn read_back(
             )],
         }],
         properties,
-        limit: Some(200),
+        limit: Some(SEARCH_PAGE_MAX),
         ..SearchRequest::default()
     };
     let mut cursor = SearchCursor::new(request);

@@ -22,6 +22,7 @@ use chrono::{DateTime, Utc};
 use crate::backend::batching::batch_read_all;
 use crate::backend::paging::SearchCursor;
 use crate::backend::{BackendResult, TicketsBackend};
+use crate::model::limits::{MAX_BATCH_INPUTS, SEARCH_PAGE_MAX};
 use crate::model::{BatchReadInput, Filter, FilterGroup, IdInput, Operator, SearchRequest, Ticket};
 
 use super::outcome::ChangeStatus;
@@ -43,9 +44,9 @@ pub enum DriftCheck {
 /// will write.
 pub(super) type Expected = BTreeMap<String, (Option<String>, Option<String>)>;
 
-/// Search pages are 200; batch reads 100.
-const SEARCH_PAGE: u64 = 200;
-const READ_CHUNK: u64 = 100;
+/// Search pages and batch reads as large as HubSpot serves them.
+const SEARCH_PAGE: u64 = SEARCH_PAGE_MAX as u64;
+const READ_CHUNK: u64 = MAX_BATCH_INPUTS as u64;
 
 /// The conflicts among `expected` (ticket id -> expectations), by ticket.
 pub(super) async fn conflicts(
