@@ -77,18 +77,6 @@ pub fn token_from_env() -> Option<String> {
         .filter(|t| !t.trim().is_empty())
 }
 
-/// Exit codes of the binary.
-pub mod exit {
-    /// Success.
-    pub const OK: u8 = 0;
-    /// A script error or a HubSpot error.
-    pub const SCRIPT: u8 = 1;
-    /// Bad usage or configuration.
-    pub const USAGE: u8 = 2;
-    /// Interrupted (Ctrl-C).
-    pub const INTERRUPTED: u8 = 130;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! user, with the exit code it maps to. Lower layers keep their typed errors; this is where they
 //! meet (anyhow-style) and become one line on stderr plus an exit code.
 
-use super::config::exit;
+use crate::exit_code as exit;
 
 /// A command failure: the message to print and the exit code.
 #[derive(Debug)]

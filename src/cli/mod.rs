@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use self::args::Cli;
-use self::config::exit;
+use crate::exit_code as exit;
 
 /// Rust ignores SIGPIPE, so printing to a closed pipe (`hubscript runs | head -3`) panics;
 /// command-line tools are expected to end quietly instead, as the default action does.

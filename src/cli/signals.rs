@@ -4,7 +4,7 @@
 
 use tokio_util::sync::CancellationToken;
 
-use super::config::exit;
+use crate::exit_code as exit;
 
 /// A token cancelled by the first Ctrl-C or SIGTERM.
 pub fn shutdown_token() -> CancellationToken {

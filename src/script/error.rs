@@ -8,6 +8,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::exit_code;
+
 /// One frame of the call chain: a script function call that led to the error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Frame {
@@ -127,13 +129,14 @@ impl ScriptError {
         }
     }
 
-    /// The process exit code for this error: 2 for header/config problems, 130 for a
-    /// cancelled run, 1 for everything else (script and HubSpot errors).
+    /// The process exit code for this error (from [`crate::exit_code`]): usage for header or
+    /// configuration problems, interrupted for a cancelled run, script for everything else
+    /// (script and HubSpot errors).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Header(_) => 2,
-            Self::Cancelled(_) => 130,
-            _ => 1,
+            Self::Header(_) => exit_code::USAGE,
+            Self::Cancelled(_) => exit_code::INTERRUPTED,
+            _ => exit_code::SCRIPT,
         }
     }
 
