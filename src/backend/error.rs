@@ -9,12 +9,13 @@ use crate::model::ApiError;
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 pub enum BackendError {
-    /// HubSpot answered with an error status and body.
+    /// HubSpot answered with an error status and body (boxed: the body is large, and every
+    /// `BackendResult` would otherwise carry its size).
     #[error("{0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// HubSpot's daily request quota is used up; retrying today is pointless.
     #[error("HubSpot's daily API limit is reached ({0}); no retry until the quota resets")]
-    DailyLimit(ApiError),
+    DailyLimit(Box<ApiError>),
     /// The connection failed or broke (after retries).
     #[error("could not reach {url}: {message}")]
     Transport {
@@ -62,9 +63,9 @@ impl BackendError {
 impl From<ApiError> for BackendError {
     fn from(e: ApiError) -> Self {
         if e.is_daily_limit() {
-            Self::DailyLimit(e)
+            Self::DailyLimit(Box::new(e))
         } else {
-            Self::Api(e)
+            Self::Api(Box::new(e))
         }
     }
 }

@@ -29,7 +29,6 @@ pub fn offline_error() -> BackendError {
     }
 }
 
-#[allow(clippy::result_large_err)] // BackendError is the trait's error type
 fn offline<T>() -> BackendResult<T> {
     Err(offline_error())
 }

@@ -32,11 +32,12 @@ const NOT_COPIED: &[&str] = &[
     "hs_pipeline_stage",
 ];
 
-fn id_of(s: &str) -> Result<i64, ApiError> {
+fn id_of(s: &str) -> BackendResult<i64> {
     s.trim().parse::<i64>().map_err(|_| {
         ApiError::not_found(format!(
             "Object not found. objectId are usually numeric. (ticket {s})"
         ))
+        .into()
     })
 }
 

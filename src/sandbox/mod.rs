@@ -18,10 +18,6 @@
 //! Durability: WAL with `synchronous=NORMAL`, so a committed write survives a killed process;
 //! every API write is one transaction, so a failed batch writes nothing.
 
-// `BackendError` carries the whole HubSpot error body by value (the shared model's design);
-// boxing it would change the backend interface, so large `Err` variants are accepted here.
-#![allow(clippy::result_large_err)]
-
 mod assoc;
 mod backend;
 mod batch;

@@ -33,7 +33,7 @@ pub trait Db<T> {
 
 impl<T> Db<T> for rusqlite::Result<T> {
     fn db(self) -> BackendResult<T> {
-        self.map_err(|e| BackendError::Api(storage_error(&e)))
+        self.map_err(|e| BackendError::from(storage_error(&e)))
     }
 }
 
@@ -419,7 +419,9 @@ impl Sandbox {
             Ok(handle) => handle
                 .spawn_blocking(move || f(&inner))
                 .await
-                .map_err(|e| BackendError::Api(ApiError::internal(format!("sandbox task: {e}"))))?,
+                .map_err(|e| {
+                    BackendError::from(ApiError::internal(format!("sandbox task: {e}")))
+                })?,
             Err(_) => f(&inner),
         }
     }

@@ -76,7 +76,7 @@ impl From<ApiError> for HttpError {
 impl From<BackendError> for HttpError {
     fn from(e: BackendError) -> Self {
         let (status, e) = match e {
-            BackendError::Api(api) | BackendError::DailyLimit(api) => return Self::from(api),
+            BackendError::Api(api) | BackendError::DailyLimit(api) => return Self(api),
             e @ BackendError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, e),
             e @ (BackendError::Transport { .. } | BackendError::Decode { .. }) => {
                 (StatusCode::BAD_GATEWAY, e)
@@ -125,7 +125,7 @@ mod tests {
         );
         let api = ApiError::not_found("nope");
         assert_eq!(
-            HttpError::from(BackendError::Api(api)).status(),
+            HttpError::from(BackendError::from(api)).status(),
             StatusCode::NOT_FOUND
         );
     }

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::backend::BackendResult;
+
 use crate::model::limits::{DEFAULT_PAGE_SIZE, SEARCH_PAGE_MAX, SEARCH_RESULT_CAP};
 use crate::model::{
     ApiError, Filter, FilterGroup, Operator, Paging, SearchPage, SearchRequest, SortDirection,
@@ -31,26 +33,23 @@ fn matches(t: &Ticket, f: &Filter) -> bool {
 }
 
 /// One page of `request` over `all`, at most `page_size` long.
-#[allow(clippy::result_large_err)] // ApiError is what the backend answers with
 pub(super) fn search(
     all: &BTreeMap<u64, Ticket>,
     request: &SearchRequest,
     page_size: usize,
-) -> Result<SearchPage, ApiError> {
+) -> BackendResult<SearchPage> {
     let limit = request.limit.unwrap_or(DEFAULT_PAGE_SIZE) as usize;
     if limit > SEARCH_PAGE_MAX as usize {
-        return Err(ApiError::validation(format!(
-            "limit above {SEARCH_PAGE_MAX}"
-        )));
+        return Err(ApiError::validation(format!("limit above {SEARCH_PAGE_MAX}")).into());
     }
     let offset: usize = request
         .after
         .as_deref()
         .map_or(0, |a| a.parse().unwrap_or(0));
     if offset + limit > SEARCH_RESULT_CAP {
-        return Err(ApiError::validation(format!(
-            "paging past the {SEARCH_RESULT_CAP}th result"
-        )));
+        return Err(
+            ApiError::validation(format!("paging past the {SEARCH_RESULT_CAP}th result")).into(),
+        );
     }
     let size = limit.min(page_size);
     let mut groups = request.filter_groups.clone();

@@ -52,7 +52,6 @@ impl FakeBackend {
     }
 
     /// Records a batch call; fails it whole when told to.
-    #[allow(clippy::result_large_err)] // BackendError is the trait's error type
     pub(super) fn batch_call(&self, size: usize) -> BackendResult<()> {
         self.count();
         let mut sizes = self.batch_sizes.lock().unwrap();

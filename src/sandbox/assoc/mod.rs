@@ -16,7 +16,7 @@ use crate::model::{
 };
 
 /// Parses a target id (numeric), as a 400 otherwise.
-pub fn target_id(id: &str) -> Result<i64, ApiError> {
+pub fn target_id(id: &str) -> BackendResult<i64> {
     id.trim()
         .parse::<i64>()
         .ok()
@@ -25,6 +25,7 @@ pub fn target_id(id: &str) -> Result<i64, ApiError> {
             ApiError::validation(format!(
                 "association target id {id} is not a valid numeric id"
             ))
+            .into()
         })
 }
 
@@ -138,11 +139,11 @@ pub fn resolve_inline(
 pub fn resolve_specs(
     obj: &ObjectType,
     specs: &[AssociationSpec],
-) -> Result<Vec<&'static AssocType>, ApiError> {
+) -> BackendResult<Vec<&'static AssocType>> {
     if specs.is_empty() {
         return default_type(obj)
             .map(|t| vec![t])
-            .ok_or_else(|| ApiError::validation("no association type given"));
+            .ok_or_else(|| ApiError::validation("no association type given").into());
     }
     specs
         .iter()
@@ -156,7 +157,8 @@ pub fn resolve_specs(
             _ => Err(ApiError::validation(format!(
                 "association type {} ({:?}) does not link tickets to {}",
                 s.association_type_id, s.association_category, obj.plural
-            ))),
+            ))
+            .into()),
         })
         .collect()
 }

@@ -4,13 +4,14 @@
 use rusqlite::types::Value;
 
 use super::bad;
+use crate::backend::BackendResult;
 use crate::model::limits::MAX_FILTER_VALUES as MAX_IN_VALUES;
 use crate::model::object_types::object_type;
 use crate::model::time::parse_to_millis;
-use crate::model::{ApiError, Filter, Operator};
+use crate::model::{Filter, Operator};
 use crate::sandbox::catalog::{Catalog, Kind};
 
-fn operand(kind: Kind, prop: &str, v: &str) -> Result<Value, ApiError> {
+fn operand(kind: Kind, prop: &str, v: &str) -> BackendResult<Value> {
     match kind {
         Kind::Number => {
             if let Ok(i) = v.trim().parse::<i64>() {
@@ -35,7 +36,7 @@ fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> Result<String, ApiError> {
+fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> BackendResult<String> {
     let obj = object_type(ty).ok_or_else(|| {
         bad(format!(
             "{} is not a searchable association",
@@ -44,7 +45,7 @@ fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> Result<String,
     })?;
     params.push(Value::Text(obj.plural.to_string()));
     let base = "SELECT 1 FROM associations a WHERE a.ticket_id = tickets.id AND a.to_type = ?";
-    let ids = |vals: &[String], params: &mut Vec<Value>| -> Result<usize, ApiError> {
+    let ids = |vals: &[String], params: &mut Vec<Value>| -> BackendResult<usize> {
         for v in vals {
             let id = v
                 .trim()
@@ -54,7 +55,7 @@ fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> Result<String,
         }
         Ok(vals.len())
     };
-    let one = |f: &Filter| -> Result<Vec<String>, ApiError> {
+    let one = |f: &Filter| -> BackendResult<Vec<String>> {
         f.value.clone().map(|v| vec![v]).ok_or_else(|| {
             bad(format!(
                 "{:?} on {} needs a value",
@@ -95,7 +96,7 @@ fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> Result<String,
 }
 
 /// Compiles one filter into SQL, pushing its parameters.
-pub fn filter_sql(cat: &Catalog, f: &Filter, params: &mut Vec<Value>) -> Result<String, ApiError> {
+pub fn filter_sql(cat: &Catalog, f: &Filter, params: &mut Vec<Value>) -> BackendResult<String> {
     if f.values.len() > MAX_IN_VALUES {
         return Err(bad(format!(
             "Too many values in the {:?} filter on {}: at most {MAX_IN_VALUES}, got {}",
@@ -116,7 +117,7 @@ pub fn filter_sql(cat: &Catalog, f: &Filter, params: &mut Vec<Value>) -> Result<
     let e = p.sql();
     let name = &f.property_name;
     let kind = p.kind;
-    let value = || -> Result<Value, ApiError> {
+    let value = || -> BackendResult<Value> {
         let v = f
             .value
             .as_deref()

@@ -38,7 +38,7 @@ use super::catalog::Catalog;
 use super::reads::{render, Projection};
 use super::row::Row;
 use super::store::Db;
-use crate::backend::BackendResult;
+use crate::backend::{BackendError, BackendResult};
 use crate::model::limits::{
     DEFAULT_PAGE_SIZE, MAX_FILTERS_PER_GROUP as MAX_PER_GROUP, MAX_FILTERS_TOTAL as MAX_FILTERS,
     MAX_FILTER_GROUPS as MAX_GROUPS, MAX_SEARCH_QUERY_CHARS as MAX_QUERY, SEARCH_PAGE_MAX,
@@ -66,12 +66,12 @@ pub struct Compiled {
     pub offset: u64,
 }
 
-pub(crate) fn bad(msg: impl Into<String>) -> ApiError {
-    ApiError::validation(msg)
+pub(crate) fn bad(msg: impl Into<String>) -> BackendError {
+    ApiError::validation(msg).into()
 }
 
 /// Validates and compiles a search request.
-pub fn compile(cat: &Catalog, req: &SearchRequest) -> Result<Compiled, ApiError> {
+pub fn compile(cat: &Catalog, req: &SearchRequest) -> BackendResult<Compiled> {
     let mut groups: Vec<&[Filter]> = req
         .filter_groups
         .iter()

@@ -340,7 +340,10 @@ fn limits_answer_400() {
         ..Default::default()
     };
     assert!(compile(&cat, &groups(5, 3)).is_ok());
-    assert_eq!(compile(&cat, &groups(6, 1)).unwrap_err().http_status, 400);
+    assert_eq!(
+        compile(&cat, &groups(6, 1)).unwrap_err().http_status(),
+        Some(400)
+    );
     assert!(compile(&cat, &groups(1, 7)).is_err());
     assert!(compile(&cat, &groups(4, 5)).is_err()); // 20 > 18
     let r = |limit: u32, after: &str| SearchRequest {

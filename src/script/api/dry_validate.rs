@@ -58,7 +58,7 @@ fn definitions(ctx: &RunCtx, pos: Position) -> Res<Arc<Vec<Property>>> {
 
 fn refuse(details: Vec<ErrorDetail>, pos: Position) -> Box<EvalAltResult> {
     backend_error(
-        &BackendError::Api(ApiError::invalid_properties(details)),
+        &BackendError::from(ApiError::invalid_properties(details)),
         pos,
     )
 }
