@@ -60,7 +60,7 @@ pub struct BackendArgs {
     pub sandbox: Option<PathBuf>,
 
     /// HubSpot requests allowed per 10 seconds (your portal's tier: 100, 190 or 250).
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(long, value_name = "N", default_value_t = crate::model::limits::BURST_REQUESTS)]
     pub rate_per_10s: u32,
 
     /// Connect timeout for HubSpot calls.

@@ -6,6 +6,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::model::limits;
+
 /// HubSpot's public API base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 
@@ -60,8 +62,8 @@ pub struct RateConfig {
 impl Default for RateConfig {
     fn default() -> Self {
         Self {
-            per_10s: 100,
-            search_per_sec: 5,
+            per_10s: limits::BURST_REQUESTS,
+            search_per_sec: limits::SEARCH_REQUESTS,
         }
     }
 }

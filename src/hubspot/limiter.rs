@@ -21,6 +21,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::config::RateConfig;
+use crate::model::limits::{BURST_WINDOW, SEARCH_WINDOW};
 
 /// Which budget a request draws from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,8 +178,8 @@ impl RateLimiter {
     pub fn new(rate: &RateConfig) -> Self {
         Self {
             state: Mutex::new(State {
-                general: Window::new(rate.per_10s, Duration::from_secs(10)),
-                search: Window::new(rate.search_per_sec, Duration::from_secs(1)),
+                general: Window::new(rate.per_10s, BURST_WINDOW),
+                search: Window::new(rate.search_per_sec, SEARCH_WINDOW),
             }),
         }
     }

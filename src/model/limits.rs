@@ -3,6 +3,8 @@
 //! cursors and batching, the sandbox's validation, the script layer's search forms) reads it
 //! from here, so a limit is written once (TICKETS_API.md §3-§5).
 
+use std::time::Duration;
+
 /// Inputs per batch request (`/batch/create`, `/batch/update`, `/batch/read`, ...). Stated for
 /// contacts by the docs; assumed the same for tickets (unconfirmed).
 pub const MAX_BATCH_INPUTS: usize = 100;
@@ -34,5 +36,14 @@ pub const MAX_SEARCH_QUERY_CHARS: usize = 3_000;
 pub const ASSOCIATION_PAGE_MAX: u32 = 500;
 /// Merges a record may take part in; the next one is refused (414).
 pub const MAX_MERGES: usize = 250;
+/// Requests a private app may send per [`BURST_WINDOW`] on the Free and Starter tiers (190 on
+/// Professional/Enterprise, 250 with the API Limit Increase add-on); search is not counted.
+pub const BURST_REQUESTS: u32 = 100;
+/// HubSpot's rolling burst window (`X-HubSpot-RateLimit-Interval-Milliseconds: 10000`).
+pub const BURST_WINDOW: Duration = Duration::from_secs(10);
+/// Search requests an account may send per [`SEARCH_WINDOW`].
+pub const SEARCH_REQUESTS: u32 = 5;
+/// The search limit's window.
+pub const SEARCH_WINDOW: Duration = Duration::from_secs(1);
 /// Longest value of a `string` property, in characters (HubSpot's documented 65,536).
 pub const MAX_STRING_CHARS: usize = 65_536;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::duration::{format_duration, parse_duration};
 use super::spec_error::SpecError;
+use crate::model::limits;
 
 const EXPECTED: &str = "<requests>/<window>, e.g. 100/10s";
 
@@ -22,14 +23,14 @@ pub struct RateLimitSpec {
 impl RateLimitSpec {
     /// HubSpot's private-app burst limit on the Free and Starter tiers.
     pub const HUBSPOT_DEFAULT: Self = Self {
-        max: 100,
-        interval: Duration::from_secs(10),
+        max: limits::BURST_REQUESTS,
+        interval: limits::BURST_WINDOW,
     };
 
     /// HubSpot's search limit: 5 requests per second.
     pub const SEARCH: Self = Self {
-        max: 5,
-        interval: Duration::from_secs(1),
+        max: limits::SEARCH_REQUESTS,
+        interval: limits::SEARCH_WINDOW,
     };
 }
 
