@@ -76,6 +76,7 @@ fn bench(c: &mut Criterion) {
                 },
                 cancel: CancellationToken::new(),
                 on_log: None,
+                on_print: None,
             }));
             assert!(out.error.is_none());
         })

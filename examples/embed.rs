@@ -54,6 +54,8 @@ async fn main() -> anyhow::Result<()> {
             on_log: Some(Arc::new(|line| {
                 println!("{:5} {}", line.level, line.message)
             })),
+            // `print` lines go to `on_log` too when no print sink is given.
+            on_print: None,
         })
         .await;
     if let Some(e) = &outcome.error {

@@ -311,9 +311,9 @@ async fn the_token_never_appears_in_trace_output() {
     let o = run(TOKEN).await.unwrap();
     let (out, err) = (stdout(&o), stderr(&o));
     assert!(o.status.success(), "stdout:\n{out}\nstderr:\n{err}");
-    // `print` goes to the log on stderr; the run summary to stdout.
-    assert!(err.contains("to URGENT"), "{err}");
-    assert!(out.contains("wrote 1"), "{out}");
+    // `print` goes to stdout; the run summary to stderr.
+    assert!(out.contains("to URGENT"), "{out}");
+    assert!(err.contains("wrote 1"), "{err}");
     // The trace level really was on (else the check below proves nothing).
     assert!(err.contains("TRACE"), "no trace output:\n{err}");
     for (name, text) in [("stdout", &out), ("stderr", &err)] {

@@ -220,13 +220,29 @@ async fn daily_report_counts_open_tickets_and_writes_nothing() {
         .values()
         .filter(|t| !t.archived && t.prop("hs_pipeline_stage") != Some("4"))
         .count();
-    let log = stderr(&out);
-    assert!(log.contains("Open tickets on "), "{log}");
+    // `run daily_report.rhai > report.txt` gives the report: stdout holds the printed lines
+    // and nothing else (no log prefix, no summary); the summary is on stderr.
+    let report = stdout(&out);
+    assert!(report.starts_with("Open tickets on "), "{report}");
     assert!(
-        log.contains(&format!("UTC: {open}")),
-        "report counts {open} open tickets:\n{log}"
+        report.contains(&format!("UTC: {open}\n")),
+        "report counts {open} open tickets:\n{report}"
     );
-    assert!(log.contains("Waiting on us:"), "{log}");
+    assert!(report.contains("\n  Waiting on us: "), "{report}");
+    assert!(!report.contains("INFO"), "{report}");
+    assert!(!report.contains("daily_report: ok"), "{report}");
+    let err = stderr(&out);
+    assert!(err.contains("daily_report: ok"), "{err}");
+    assert!(!err.contains("Open tickets on "), "{err}");
+    // `-q` silences hubscript's logs, never what the script prints.
+    let quiet = run(&p, &["-q", &script("daily_report.rhai")]);
+    assert!(quiet.status.success(), "{}", stderr(&quiet));
+    assert!(
+        stdout(&quiet).starts_with("Open tickets on "),
+        "{}",
+        stdout(&quiet)
+    );
+    assert!(!stderr(&quiet).contains("INFO"), "{}", stderr(&quiet));
     assert_eq!(snapshot(&p).await, before);
 }
 
@@ -270,9 +286,9 @@ fn a_script_catches_a_404_by_its_status() {
     let out = run(&p, &["catch.rhai"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("not found: OBJECT_NOT_FOUND"),
+        stdout(&out).contains("not found: OBJECT_NOT_FOUND"),
         "{}",
-        stderr(&out)
+        stdout(&out)
     );
 }
 
@@ -346,8 +362,11 @@ fn max_writes_stops_before_the_next_ticket() {
     );
     let out = run(&p, &["many.rhai", "--max-writes", "2"]);
     assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
-    assert!(err.contains("did 2") && !err.contains("did 3"), "{err}");
+    let printed = stdout(&out);
+    assert!(
+        printed.contains("did 2") && !printed.contains("did 3"),
+        "{printed}"
+    );
 }
 
 #[test]
@@ -376,12 +395,12 @@ fn shipped_rules_reach_every_match_past_the_first_page() {
     ] {
         let first = run(&p, &[&script(name), "--max-writes", "100000"]);
         assert!(first.status.success(), "{}", stderr(&first));
-        let wrote: u64 = stdout(&first)
+        let wrote: u64 = stderr(&first)
             .split("wrote ")
             .nth(1)
             .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
             .and_then(|n| n.parse().ok())
-            .unwrap_or_else(|| panic!("no summary: {}", stdout(&first)));
+            .unwrap_or_else(|| panic!("no summary: {}", stderr(&first)));
         assert!(
             wrote > 200,
             "{name}: more than one search page of work, got {wrote}"
@@ -414,13 +433,13 @@ fn written_counts_only_accepted_writes() {
     );
     let out = run(&p, &["refused.rhai"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stderr(&out).contains("refused 404"), "{}", stderr(&out));
+    assert!(stdout(&out).contains("refused 404"), "{}", stdout(&out));
     assert!(
-        stderr(&out).contains("batch refused 400"),
+        stdout(&out).contains("batch refused 400"),
         "{}",
-        stderr(&out)
+        stdout(&out)
     );
-    assert!(stdout(&out).contains("wrote 1,"), "{}", stdout(&out));
+    assert!(stderr(&out).contains("wrote 1,"), "{}", stderr(&out));
 }
 
 /// Regression (review of issue 5): script log lines follow `--log-format json` and `-q` like

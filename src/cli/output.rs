@@ -1,6 +1,6 @@
-//! How the binary shows a run: log lines on stderr as they happen (script name, level), then
-//! the error diagnostic, the dry-run plan and a one-line summary; or, with `--json`, one JSON
-//! document on stdout.
+//! How the binary shows a run: the script's `print` lines on stdout, plain; log lines on stderr
+//! as they happen (script name, level), then the error diagnostic, the dry-run plan and a
+//! one-line summary, also on stderr; or, with `--json`, one JSON document on stdout.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -14,15 +14,37 @@ use crate::state::LogLine;
 /// script: message`, or one JSON object per line with `--log-format json`; `-q` keeps only
 /// warnings and errors, debug lines need `-v`.
 pub fn stderr_log(script: &str) -> LogSink {
+    log_sink(script, false)
+}
+
+/// A sink for a script's `print` lines under the daemon: the log line format, labelled with the
+/// script (several scripts interleave in one stream), never hidden by `-q` (`-q` silences
+/// hubscript's logs, not what a script prints).
+pub fn print_as_log(script: &str) -> LogSink {
+    log_sink(script, true)
+}
+
+/// A sink for a script's `print` lines under `run` and `watch`: plain lines on stdout, so
+/// `hubscript run report.rhai > report.txt` holds the report and nothing else. A closed pipe
+/// (`| head`) is not an error.
+pub fn stdout_print() -> LogSink {
+    Arc::new(|line: &LogLine| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}", line.message).and_then(|_| out.flush());
+    })
+}
+
+fn log_sink(script: &str, always: bool) -> LogSink {
     let script = script.to_string();
     let style = logging::script_log_style();
     Arc::new(move |line: &LogLine| {
         let level = line.level.to_lowercase();
-        let shown = match level.as_str() {
-            "debug" | "trace" => style.verbose && !style.quiet,
-            "info" => !style.quiet,
-            _ => true,
-        };
+        let shown = always
+            || match level.as_str() {
+                "debug" | "trace" => style.verbose && !style.quiet,
+                "info" => !style.quiet,
+                _ => true,
+            };
         if !shown {
             return;
         }
@@ -49,7 +71,8 @@ pub fn stderr_log(script: &str) -> LogSink {
     })
 }
 
-/// Prints what a run did: the error (stderr), the plan when writes were planned, the summary.
+/// Prints what a run did: the error, the plan when writes were planned, the summary, all on
+/// stderr (stdout carries only what the script printed); with `--json`, one document on stdout.
 pub fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
     if json {
         match serde_json::to_string_pretty(outcome) {
@@ -67,14 +90,14 @@ pub fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
         Some(crate::script::ScriptError::Syntax(_) | crate::script::ScriptError::Header(_))
     );
     if outcome.summary.dry_run && compiled {
-        println!("plan for {script} (dry run, nothing was written):");
-        print!("{}", outcome.plan.render_table());
+        eprintln!("plan for {script} (dry run, nothing was written):");
+        eprint!("{}", outcome.plan.render_table());
     }
     let id = outcome
         .run_id
         .map(|id| format!(" (run {id})"))
         .unwrap_or_default();
-    println!(
+    eprintln!(
         "{script}: {} — {}{id}",
         outcome.status.as_str(),
         outcome.summary.render()

@@ -23,6 +23,9 @@ pub struct HostRunner {
     pub timeout: Option<Duration>,
     /// `--max-writes` override.
     pub max_writes: Option<u64>,
+    /// `print` lines as plain lines on stdout (`watch`: one script, a person watching) rather
+    /// than labelled log lines (`daemon`: several scripts in one stream).
+    pub plain_print: bool,
 }
 
 #[async_trait]
@@ -42,6 +45,11 @@ impl Runner for HostRunner {
             },
             cancel,
             on_log: Some(output::stderr_log(&name)),
+            on_print: Some(if self.plain_print {
+                output::stdout_print()
+            } else {
+                output::print_as_log(&name)
+            }),
         };
         let outcome = self.host.run(request).await;
         output::print_outcome(&name, &outcome, false);

@@ -50,6 +50,8 @@ pub(crate) struct RunSettings {
     pub max_writes: Option<u64>,
     pub cancel: CancellationToken,
     pub on_log: Option<LogSink>,
+    /// Receives the script's `print` lines (falls back to `on_log` when unset).
+    pub on_print: Option<LogSink>,
 }
 
 /// Per-run state.
@@ -161,6 +163,25 @@ impl RunCtx {
             message: message.into(),
         };
         if let Some(sink) = &self.settings.on_log {
+            sink(&line);
+        }
+        lock(&self.log).push(line);
+    }
+
+    /// A script's `print`: recorded in the run log at `info` like any line, but handed to the
+    /// print sink (stdout for `run`), so the script's output pipes apart from hubscript's logs.
+    pub fn print(&self, message: impl Into<String>) {
+        let line = LogLine {
+            at: Utc::now(),
+            level: "info".to_string(),
+            message: message.into(),
+        };
+        if let Some(sink) = self
+            .settings
+            .on_print
+            .as_ref()
+            .or(self.settings.on_log.as_ref())
+        {
             sink(&line);
         }
         lock(&self.log).push(line);

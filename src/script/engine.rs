@@ -52,7 +52,7 @@ pub(crate) fn build(shared: &Shared, ctx: &Arc<RunCtx>) -> Engine {
     }
 
     let c = ctx.clone();
-    e.on_print(move |s| c.log("info", s));
+    e.on_print(move |s| c.print(s));
     let c = ctx.clone();
     e.on_debug(move |s, _src, pos| match pos.line() {
         Some(l) => c.log("debug", format!("[line {l}] {s}")),

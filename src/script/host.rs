@@ -86,6 +86,8 @@ pub struct RunRequest {
     pub cancel: CancellationToken,
     /// Receives each log line as it is written.
     pub on_log: Option<LogSink>,
+    /// Receives each `print` line (stdout for `run`); `None` sends them to `on_log`.
+    pub on_print: Option<LogSink>,
 }
 
 /// How a run went.
@@ -252,6 +254,7 @@ impl ScriptHost {
             max_writes: None,
             cancel,
             on_log: None,
+            on_print: None,
         }
     }
 
@@ -377,6 +380,7 @@ impl ScriptHost {
         );
         settings.max_writes = max_writes;
         settings.on_log = req.on_log.clone();
+        settings.on_print = req.on_print.clone();
         let slot = tokio::select! {
             biased;
             _ = req.cancel.cancelled() => None,

@@ -39,6 +39,7 @@ pub async fn daemon(dir: Option<PathBuf>, grace: Duration, backend: BackendArgs)
         args: Default::default(),
         timeout: None,
         max_writes: None,
+        plain_print: false,
     });
     let config = DaemonConfig {
         grace,

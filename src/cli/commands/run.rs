@@ -29,6 +29,8 @@ pub async fn run(script: PathBuf, run: RunArgs, json: bool, backend: BackendArgs
         },
         cancel,
         on_log: (!json).then(|| output::stderr_log(&name)),
+        // With --json the lines are in the document's `log`; stdout holds only that document.
+        on_print: (!json).then(output::stdout_print),
     };
     let outcome = ctx.host.run(request).await;
     output::print_outcome(&name, &outcome, json);

@@ -52,6 +52,7 @@ pub async fn watch(
         args: run.args.into_iter().collect(),
         timeout: run.timeout,
         max_writes: run.max_writes,
+        plain_print: true,
     });
     let config = WatchConfig {
         paths,

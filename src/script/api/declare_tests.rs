@@ -54,6 +54,7 @@ fn with_ctx(dry_run: bool, max_writes: Option<u64>) -> (Engine, Arc<RunCtx>) {
         max_writes,
         cancel: CancellationToken::new(),
         on_log: None,
+        on_print: None,
     };
     let ctx = Arc::new(RunCtx::new(
         Arc::new(OfflineBackend),

@@ -32,6 +32,7 @@ fn request(src: &str, options: RunOptions) -> RunRequest {
         },
         cancel: CancellationToken::new(),
         on_log: None,
+        on_print: None,
     }
 }
 
