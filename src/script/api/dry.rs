@@ -28,7 +28,7 @@ pub(super) fn create(
     props: &InputProperties,
     associations: Vec<AssociationInput>,
 ) -> Res<Ticket> {
-    dry_validate::validate(ctx, pos, props, Target::New(&associations))?;
+    let checked = dry_validate::validate(ctx, pos, props, Target::New(&associations))?;
     let id = ctx.fake_id();
     let now = Utc::now();
     let mut properties: BTreeMap<String, Option<String>> = props
@@ -54,7 +54,19 @@ pub(super) fn create(
             associations,
         },
     );
-    ctx.remember_created(&t);
+    // Later reads and writes of this ticket see where it landed (HubSpot fills in the
+    // pipeline and its first stage), so a later move is judged like the real run judges it.
+    let mut remembered = t.clone();
+    for (name, value) in [
+        ("hs_pipeline", checked.pipeline),
+        ("hs_pipeline_stage", checked.stage.id),
+    ] {
+        remembered
+            .properties
+            .entry(name.to_string())
+            .or_insert(Some(value));
+    }
+    ctx.remember_created(&remembered);
     Ok(t)
 }
 

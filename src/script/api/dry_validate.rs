@@ -16,7 +16,9 @@ use rhai::{EvalAltResult, Position};
 use crate::backend::BackendError;
 use crate::model::limits::ASSOCIATION_PAGE_MAX;
 use crate::model::object_types::{object_type, pinnable_types, target_of};
-use crate::model::write_rules::{check_write, pin_not_associated, Placement, PINNED_ACTIVITY};
+use crate::model::write_rules::{
+    check_write, pin_not_associated, CheckedWrite, Placement, PINNED_ACTIVITY,
+};
 use crate::model::{ApiError, AssociationInput, ErrorDetail, InputProperties, Property, Ticket};
 
 use super::super::bridge::backend_error;
@@ -63,13 +65,14 @@ fn refuse(details: Vec<ErrorDetail>, pos: Position) -> Box<EvalAltResult> {
     )
 }
 
-/// Validates `props` like HubSpot would for a write to `target`.
+/// Validates `props` like HubSpot would for a write to `target`; on success, the checked
+/// values and where the ticket ends up (pipeline and stage).
 pub(super) fn validate(
     ctx: &RunCtx,
     pos: Position,
     props: &InputProperties,
     target: Target<'_>,
-) -> Res<()> {
+) -> Res<CheckedWrite> {
     let defs = definitions(ctx, pos)?;
     let pipelines = super::pipelines::all(ctx, pos)?;
     let placement = match target {
@@ -86,7 +89,7 @@ pub(super) fn validate(
             return Err(refuse(vec![pin_not_associated(pin)], pos));
         }
     }
-    Ok(())
+    Ok(checked)
 }
 
 /// Whether activity `pin` is associated with the target (or already pinned on it).

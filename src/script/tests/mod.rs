@@ -82,6 +82,33 @@ async fn a_script_reads_and_updates_through_the_runner() {
     assert!(o.plan.is_empty());
 }
 
+/// A ticket a dry run creates lands where HubSpot puts it (the default pipeline, its first
+/// stage), so later reads show it and later writes are judged from there, as in the real run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_created_ticket_knows_its_pipeline_and_stage() {
+    let fake = Arc::new(FakeBackend::numbered(3, 10));
+    let o = run(
+        &fake,
+        r#"
+        let c = tickets::create(#{ subject: "new one" });
+        if "hs_pipeline" in c.properties { throw "create returns only what was sent"; }
+        let again = tickets::get(c.id);
+        print(`${again.properties.hs_pipeline}/${again.properties.hs_pipeline_stage}`);
+        let u = tickets::update(c.id, #{ subject: "renamed" });
+        if "hs_pipeline_stage" in u.properties { throw "update returns only what was sent"; }
+        try { tickets::update(c.id, #{ hs_pipeline_stage: "2" }); print("planned?!"); }
+        catch (e) { print(`refused ${e.status}`); }
+        "#,
+        RunOptions {
+            dry_run: true,
+            ..RunOptions::default()
+        },
+    )
+    .await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: 0/1", "info: refused 400"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_plans_and_never_writes() {
     let fake = Arc::new(FakeBackend::numbered(3, 10));
