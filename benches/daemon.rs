@@ -13,6 +13,10 @@
 //!
 //! Linux only (reads /proc). Run with `cargo bench --bench daemon` (release build) or, to
 //! reuse a debug build, `cargo bench --bench daemon --profile dev`.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a benchmark: a failed unwrap is a broken setup"
+)]
 
 #[path = "../tests/util/child.rs"]
 mod child;
@@ -66,8 +70,7 @@ fn status_field(pid: u32, key: &str) -> String {
         .unwrap_or_default()
         .lines()
         .find(|l| l.starts_with(key))
-        .map(|l| l[key.len()..].trim().to_string())
-        .unwrap_or_else(|| "?".into())
+        .map_or_else(|| "?".into(), |l| l[key.len()..].trim().to_string())
 }
 
 fn median_max(mut v: Vec<i64>) -> (i64, i64, i64) {

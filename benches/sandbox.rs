@@ -1,6 +1,14 @@
 //! Sandbox benchmarks at 100,000 tickets: seeding (timed once, printed), a search with three
 //! filters and one sort (first page), a full-text `query` of one word, and get by id, all
 //! through the `TicketsBackend` trait (so they include the hop to the blocking pool).
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented pub fn"
+)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a benchmark: a failed unwrap is a broken setup"
+)]
 
 use std::time::Instant;
 
@@ -48,14 +56,14 @@ fn benches(c: &mut Criterion) {
     let found = rt.block_on(sb.search(&req)).expect("search");
     println!("search total: {}", found.total);
     c.bench_function("search_3_filters_1_sort_100k", |b| {
-        b.iter(|| rt.block_on(sb.search(&req)).expect("search"))
+        b.iter(|| rt.block_on(sb.search(&req)).expect("search"));
     });
     let query = SearchRequest {
         query: Some("refund".into()),
         ..SearchRequest::default()
     };
     c.bench_function("search_query_word_100k", |b| {
-        b.iter(|| rt.block_on(sb.search(&query)).expect("search"))
+        b.iter(|| rt.block_on(sb.search(&query)).expect("search"));
     });
     let params = GetParams::default();
     let mut id = 0u64;
@@ -63,7 +71,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             id = (id * 7919 + 13) % TICKETS as u64 + 1;
             rt.block_on(sb.get(&id.to_string(), &params)).expect("get")
-        })
+        });
     });
 }
 

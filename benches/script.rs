@@ -3,6 +3,14 @@
 //! - `tickets::get` called from a script on the in-process sandbox, against calling the store
 //!   directly from Rust (from async code, and from a blocking thread as the script bridge
 //!   does), 1,000 gets each, measured side by side in one run.
+#![allow(
+    missing_docs,
+    reason = "criterion_group! generates an undocumented pub fn"
+)]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a benchmark: a failed unwrap is a broken setup"
+)]
 
 use std::sync::Arc;
 
@@ -56,7 +64,7 @@ fn bench(c: &mut Criterion) {
             );
             host.check(std::path::Path::new("bench.rhai"), &source)
                 .unwrap();
-        })
+        });
     });
 
     let host = ScriptHost::new(
@@ -79,7 +87,7 @@ fn bench(c: &mut Criterion) {
                 on_print: None,
             }));
             assert!(out.error.is_none());
-        })
+        });
     });
     g.bench_function("1000 x Sandbox::get from Rust", |b| {
         b.iter(|| {
@@ -87,8 +95,8 @@ fn bench(c: &mut Criterion) {
                 for _ in 0..1000 {
                     sandbox.get("1", &GetParams::default()).await.unwrap();
                 }
-            })
-        })
+            });
+        });
     });
     let handle = rt.handle().clone();
     g.bench_function(
@@ -106,7 +114,7 @@ fn bench(c: &mut Criterion) {
                 })
                 .join()
                 .unwrap();
-            })
+            });
         },
     );
     g.finish();

@@ -52,7 +52,7 @@ async fn main() -> anyhow::Result<()> {
             },
             cancel: CancellationToken::new(),
             on_log: Some(Arc::new(|line| {
-                println!("{:5} {}", line.level, line.message)
+                println!("{:5} {}", line.level, line.message);
             })),
             // `print` lines go to `on_log` too when no print sink is given.
             on_print: None,

@@ -280,7 +280,7 @@ async fn a_server_that_never_answers_is_cut_by_the_timeout() {
         .expect("the client's own timeout must end the call");
     match r {
         Err(BackendError::Timeout { timeout, .. }) => {
-            assert_eq!(timeout, Duration::from_millis(300))
+            assert_eq!(timeout, Duration::from_millis(300));
         }
         other => panic!("expected a timeout, got {other:?}"),
     }

@@ -11,7 +11,7 @@ use crate::util::child::{Spawned, Stream};
 const START: Duration = Duration::from_secs(60);
 
 /// `hubscript serve` over a fresh 20-ticket sandbox `served.db` in `p`; returns it and its URL.
-pub fn serve(p: &Project) -> (Spawned, String) {
+pub(crate) fn serve(p: &Project) -> (Spawned, String) {
     let reset = p.run(&[
         "sandbox",
         "reset",
@@ -37,7 +37,7 @@ pub fn serve(p: &Project) -> (Spawned, String) {
 }
 
 /// Runs the binary and parses its stdout as JSON.
-pub fn json_of(p: &Project, args: &[&str]) -> Value {
+pub(crate) fn json_of(p: &Project, args: &[&str]) -> Value {
     let o = p.run(args);
     assert!(o.status.success(), "{args:?}: {}", stderr(&o));
     serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)))

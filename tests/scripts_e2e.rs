@@ -42,7 +42,7 @@ async fn snapshot(p: &Project) -> BTreeMap<String, Ticket> {
                 })
                 .await
                 .unwrap();
-            for t in page.results.iter() {
+            for t in &page.results {
                 out.insert(t.id.clone(), t.clone());
             }
             match page.next_after() {

@@ -224,7 +224,7 @@ fn two_processes_creating_one_new_sandbox_both_open_it() {
     assert_eq!(n, 500, "one complete sandbox with the default demo tickets");
     let stray: Vec<_> = std::fs::read_dir(p.path().join("new"))
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(std::result::Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with('.'))
         .collect();

@@ -1,5 +1,9 @@
 //! The integration test binary: one module per feature. Every test runs against the local
 //! sandbox (in process, or served on 127.0.0.1 with an ephemeral port); none reaches HubSpot.
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test crate: a failed unwrap is a failed test"
+)]
 
 mod util;
 

@@ -325,7 +325,7 @@ fn schedule_prints_the_next_five_fire_times_and_reports_invalid_headers() {
     assert_eq!(next.len(), 5, "{text}");
     assert!(next.iter().all(|l| l.contains(" 09:00:00 +0")), "{text}");
     let mut sorted = next.clone();
-    sorted.sort();
+    sorted.sort_unstable();
     assert_eq!(sorted, next, "fire times out of order\n{text}");
 
     p.file(

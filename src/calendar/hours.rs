@@ -17,11 +17,11 @@ pub struct Span {
 }
 
 /// Minutes in a day.
-pub const DAY_MINUTES: u16 = 24 * 60;
+pub(super) const DAY_MINUTES: u16 = 24 * 60;
 
 /// A wall time from minutes since midnight (1440 and more clamp to the last minute; callers
 /// treat 1440 as the next day's midnight themselves).
-pub fn minutes_to_time(m: u16) -> NaiveTime {
+pub(super) fn minutes_to_time(m: u16) -> NaiveTime {
     NaiveTime::from_hms_opt(u32::from(m / 60).min(23), u32::from(m % 60), 0)
         .unwrap_or(NaiveTime::MIN)
 }

@@ -12,7 +12,7 @@ use super::config::{choose_backend, token_from_env, BackendChoice};
 use super::error::CliError;
 
 /// Opens the backend selected by `args` and the environment.
-pub fn open(args: &BackendArgs) -> Result<Arc<dyn TicketsBackend>, CliError> {
+pub(super) fn open(args: &BackendArgs) -> Result<Arc<dyn TicketsBackend>, CliError> {
     let choice = choose_backend(args, token_from_env()).map_err(CliError::usage)?;
     match choice {
         BackendChoice::Sandbox(_) if args.live => Err(CliError::usage(

@@ -12,7 +12,7 @@ use super::args::BackendArgs;
 use super::error::CliError;
 
 /// Backend, state and host of one command.
-pub struct Context {
+pub(super) struct Context {
     /// Where ticket calls go.
     pub backend: Arc<dyn TicketsBackend>,
     /// `.hubscript/state.db`.
@@ -23,7 +23,7 @@ pub struct Context {
 
 impl Context {
     /// Opens the backend chosen by `args` and the state file in the current directory.
-    pub fn open(args: &BackendArgs) -> Result<Self, CliError> {
+    pub(super) fn open(args: &BackendArgs) -> Result<Self, CliError> {
         let backend = super::backend::open(args)?;
         let state = StateDb::open(Path::new(DEFAULT_STATE_PATH)).map_err(CliError::usage)?;
         let host = ScriptHost::new(
@@ -39,7 +39,7 @@ impl Context {
     }
 
     /// Says on stderr which backend is in use (never the token).
-    pub fn announce(&self) {
+    pub(super) fn announce(&self) {
         let live = if self.backend.is_live() {
             " (LIVE portal: writes are real)"
         } else {

@@ -6,7 +6,7 @@ use crate::exit_code as exit;
 
 /// A command failure: the message to print and the exit code.
 #[derive(Debug)]
-pub struct CliError {
+pub(super) struct CliError {
     /// What to print after `error: `.
     pub message: String,
     /// The exit code.
@@ -15,7 +15,7 @@ pub struct CliError {
 
 impl CliError {
     /// A usage or configuration error (exit 2).
-    pub fn usage(message: impl std::fmt::Display) -> Self {
+    pub(super) fn usage(message: impl std::fmt::Display) -> Self {
         Self {
             message: message.to_string(),
             code: exit::USAGE,
@@ -23,7 +23,7 @@ impl CliError {
     }
 
     /// A runtime failure (exit 1).
-    pub fn failed(message: impl std::fmt::Display) -> Self {
+    pub(super) fn failed(message: impl std::fmt::Display) -> Self {
         Self {
             message: message.to_string(),
             code: exit::SCRIPT,
@@ -31,7 +31,7 @@ impl CliError {
     }
 
     /// An already-printed failure: exit with `code`, print nothing more.
-    pub fn silent(code: u8) -> Self {
+    pub(super) fn silent(code: u8) -> Self {
         Self {
             message: String::new(),
             code,
@@ -41,4 +41,4 @@ impl CliError {
 
 /// Result of a command: the exit code on success paths that are not 0 (e.g. a failed script
 /// whose diagnostic was already printed) travels as a silent `CliError`.
-pub type CliResult = Result<(), CliError>;
+pub(super) type CliResult = Result<(), CliError>;

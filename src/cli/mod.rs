@@ -1,4 +1,4 @@
-//! The command line: parse ([`args`]), validate ([`config`]), dispatch ([`commands`]), and map
+//! The command line: parse ([`args`]), validate ([`config`]), dispatch (`commands`), and map
 //! the result to an exit code: 0 success, 1 script or HubSpot error, 2 usage or configuration
 //! error, 130 interrupted. Errors are printed here, once. This is the only layer that knows
 //! clap; it wires the backend, the script host and the triggers together.

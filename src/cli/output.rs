@@ -13,24 +13,24 @@ use crate::state::LogLine;
 /// A log sink printing a script's lines on stderr like hubscript's own logs: `HH:MM:SS LEVEL
 /// script: message`, or one JSON object per line with `--log-format json`; `-q` keeps only
 /// warnings and errors, debug lines need `-v`.
-pub fn stderr_log(script: &str) -> LogSink {
+pub(super) fn stderr_log(script: &str) -> LogSink {
     log_sink(script, false)
 }
 
 /// A sink for a script's `print` lines under the daemon: the log line format, labelled with the
 /// script (several scripts interleave in one stream), never hidden by `-q` (`-q` silences
 /// hubscript's logs, not what a script prints).
-pub fn print_as_log(script: &str) -> LogSink {
+pub(super) fn print_as_log(script: &str) -> LogSink {
     log_sink(script, true)
 }
 
 /// A sink for a script's `print` lines under `run` and `watch`: plain lines on stdout, so
 /// `hubscript run report.rhai > report.txt` holds the report and nothing else. A closed pipe
 /// (`| head`) is not an error.
-pub fn stdout_print() -> LogSink {
+pub(super) fn stdout_print() -> LogSink {
     Arc::new(|line: &LogLine| {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{}", line.message).and_then(|_| out.flush());
+        let _ = writeln!(out, "{}", line.message).and_then(|()| out.flush());
     })
 }
 
@@ -73,7 +73,7 @@ fn log_sink(script: &str, always: bool) -> LogSink {
 
 /// Prints what a run did: the error, the plan when writes were planned, the summary, all on
 /// stderr (stdout carries only what the script printed); with `--json`, one document on stdout.
-pub fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
+pub(super) fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
     if json {
         match serde_json::to_string_pretty(outcome) {
             Ok(text) => println!("{text}"),

@@ -14,7 +14,7 @@ use crate::triggers::{Job, RunResult, Runner};
 use super::output;
 
 /// Runs trigger jobs on a [`ScriptHost`].
-pub struct HostRunner {
+pub(super) struct HostRunner {
     /// The host (backend, state, engine).
     pub host: ScriptHost,
     /// `--arg` values for every run.

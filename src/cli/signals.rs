@@ -7,7 +7,7 @@ use tokio_util::sync::CancellationToken;
 use crate::exit_code as exit;
 
 /// A token cancelled by the first Ctrl-C or SIGTERM.
-pub fn shutdown_token() -> CancellationToken {
+pub(super) fn shutdown_token() -> CancellationToken {
     let token = CancellationToken::new();
     let t = token.clone();
     tokio::spawn(async move {
@@ -15,7 +15,7 @@ pub fn shutdown_token() -> CancellationToken {
         tracing::info!("interrupted: stopping (press Ctrl-C again to exit at once)");
         t.cancel();
         wait_for_signal().await;
-        std::process::exit(exit::INTERRUPTED as i32);
+        std::process::exit(i32::from(exit::INTERRUPTED));
     });
     token
 }

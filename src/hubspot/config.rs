@@ -14,7 +14,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.hubapi.com";
 /// A HubSpot private-app, service-key or OAuth access token.
 ///
 /// Its `Debug` and `Display` print `AccessToken(***)`: the secret only leaves this type through
-/// [`AccessToken::bearer_value`], which the client turns into a header marked sensitive.
+/// `AccessToken::bearer_value`, which the client turns into a header marked sensitive.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessToken(String);
 

@@ -82,7 +82,7 @@ mod window {
             RateHeaders {
                 max: Some(190),
                 remaining: None,
-                interval: Some(Duration::from_millis(5000)),
+                interval: Some(Duration::from_secs(5)),
             },
             t0,
         );

@@ -14,7 +14,7 @@ use crate::model::{ApiError, ErrorCategory};
 const SNIPPET_CHARS: usize = 300;
 
 /// The first few hundred characters of a body, for error messages.
-pub fn snippet(body: &[u8]) -> String {
+pub(super) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
     let mut out: String = text.chars().take(SNIPPET_CHARS).collect();
@@ -42,7 +42,7 @@ fn category_for_status(status: u16) -> &'static str {
 /// Builds the [`ApiError`] of an error response. A JSON body is parsed with every field
 /// optional; anything else becomes an error with the status and a snippet of the text. The
 /// correlation id falls back to the `x-hubspot-correlation-id` header.
-pub fn api_error(status: u16, headers: &HeaderMap, body: &[u8]) -> ApiError {
+pub(super) fn api_error(status: u16, headers: &HeaderMap, body: &[u8]) -> ApiError {
     let header_correlation = header_str(headers, "x-hubspot-correlation-id").unwrap_or_default();
     let parsed = serde_json::from_slice::<serde_json::Value>(body)
         .ok()
@@ -84,7 +84,7 @@ fn header_u64(headers: &HeaderMap, name: &str) -> Option<u64> {
 }
 
 /// The `X-HubSpot-RateLimit-*` headers of a response (absent on search responses).
-pub fn rate_headers(headers: &HeaderMap) -> RateHeaders {
+pub(super) fn rate_headers(headers: &HeaderMap) -> RateHeaders {
     let to_u32 = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
     RateHeaders {
         max: header_u64(headers, "x-hubspot-ratelimit-max").map(to_u32),
@@ -95,7 +95,7 @@ pub fn rate_headers(headers: &HeaderMap) -> RateHeaders {
 }
 
 /// `Retry-After` in seconds, when present.
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(super) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     header_str(headers, "retry-after").and_then(|s| parse_retry_after(&s))
 }
 

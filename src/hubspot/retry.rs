@@ -32,7 +32,7 @@ pub enum Idempotency {
 
 /// How one attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
+pub(super) enum Failure {
     /// The server answered with an error status.
     Status {
         /// The HTTP status.
@@ -52,7 +52,7 @@ pub enum Failure {
 
 /// What to do about a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(super) enum Verdict {
     /// Give the error to the caller.
     Stop,
     /// Retry after an exponential backoff of at least `min`.
@@ -71,7 +71,7 @@ pub enum Verdict {
 
 /// Decides whether `failure` of an `op` call is retried. `locked_wait` is the 423 floor and
 /// `max_retry_after` the longest `Retry-After` worth sleeping.
-pub fn classify(
+pub(super) fn classify(
     op: Idempotency,
     failure: Failure,
     locked_wait: Duration,
@@ -139,7 +139,7 @@ pub fn classify(
 /// Exponential backoff with "equal jitter": half of `base * 2^retry` (capped at `max`) plus a
 /// random share of the other half, so concurrent callers spread out but never retry at once.
 /// `jitter` is a number in `[0, 1)`.
-pub fn backoff_delay(retry: u32, base: Duration, max: Duration, jitter: f64) -> Duration {
+pub(super) fn backoff_delay(retry: u32, base: Duration, max: Duration, jitter: f64) -> Duration {
     let factor = 2u32.saturating_pow(retry.min(20));
     let full = base.saturating_mul(factor).min(max);
     let half = full / 2;
@@ -148,7 +148,7 @@ pub fn backoff_delay(retry: u32, base: Duration, max: Duration, jitter: f64) -> 
 
 /// Parses `Retry-After` given in seconds (HTTP dates are not used by HubSpot's API and are
 /// ignored).
-pub fn parse_retry_after(value: &str) -> Option<Duration> {
+pub(super) fn parse_retry_after(value: &str) -> Option<Duration> {
     let v = value.trim();
     v.parse::<u64>().map(Duration::from_secs).ok().or_else(|| {
         v.parse::<f64>()

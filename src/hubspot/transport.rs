@@ -34,7 +34,7 @@ pub(super) struct Call {
 
 impl Call {
     /// A call with no query and no body.
-    pub fn new(method: Method, segments: &[&str], op: Idempotency) -> Self {
+    pub(super) fn new(method: Method, segments: &[&str], op: Idempotency) -> Self {
         Self {
             method,
             segments: segments.iter().map(|s| (*s).to_string()).collect(),
@@ -47,19 +47,19 @@ impl Call {
     }
 
     /// Adds one query pair.
-    pub fn query(mut self, key: &'static str, value: impl Into<String>) -> Self {
+    pub(super) fn query(mut self, key: &'static str, value: impl Into<String>) -> Self {
         self.query.push((key, value.into()));
         self
     }
 
     /// Adds `key=v` once per value (the form HubSpot's official clients send).
-    pub fn query_list(mut self, key: &'static str, values: &[String]) -> Self {
+    pub(super) fn query_list(mut self, key: &'static str, values: &[String]) -> Self {
         self.query.extend(values.iter().map(|v| (key, v.clone())));
         self
     }
 
     /// Sets the JSON body.
-    pub fn json<B: Serialize>(mut self, body: &B) -> Self {
+    pub(super) fn json<B: Serialize>(mut self, body: &B) -> Self {
         match serde_json::to_vec(body) {
             Ok(bytes) => self.body = Some(bytes),
             Err(e) => self.encode_error = Some(e.to_string()),
@@ -68,7 +68,7 @@ impl Call {
     }
 
     /// Draws from the search budget.
-    pub fn search(mut self) -> Self {
+    pub(super) fn search(mut self) -> Self {
         self.bucket = Bucket::Search;
         self
     }

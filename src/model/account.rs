@@ -37,7 +37,7 @@ mod tests {
                 "dataHostingLocation":"na1"}"#,
         )
         .unwrap();
-        assert_eq!(d.portal_id, 123456);
+        assert_eq!(d.portal_id, 123_456);
         assert_eq!(d.account_type, "STANDARD");
         assert_eq!(d.ui_domain.as_deref(), Some("app.hubspot.com"));
     }

@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn activities_are_pinnable() {
         let mut pinnable: Vec<&str> = pinnable_types().map(|o| o.plural).collect();
-        pinnable.sort();
+        pinnable.sort_unstable();
         assert_eq!(pinnable, ["calls", "emails", "meetings", "notes", "tasks"]);
         assert_eq!(target_of(227).map(|o| o.plural), Some("notes"));
         assert_eq!(target_of(16).map(|o| o.pinnable), Some(false));

@@ -13,8 +13,7 @@ pub fn format_iso(t: DateTime<Utc>) -> String {
 pub fn format_millis(ms: i64) -> String {
     Utc.timestamp_millis_opt(ms)
         .single()
-        .map(format_iso)
-        .unwrap_or_else(|| ms.to_string())
+        .map_or_else(|| ms.to_string(), format_iso)
 }
 
 /// Parses a datetime given as epoch milliseconds (`"1642672800000"`), an RFC 3339 string, or a

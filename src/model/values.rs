@@ -104,7 +104,7 @@ pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
 pub(crate) mod scalar_string {
     use serde::{de, Deserialize, Deserializer};
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         match serde_json::Value::deserialize(d)? {
             serde_json::Value::String(s) => Ok(s),
             serde_json::Value::Number(n) => Ok(n.to_string()),
@@ -116,10 +116,12 @@ pub(crate) mod scalar_string {
         }
     }
 
-    pub mod opt {
+    pub(crate) mod opt {
         use serde::{de, Deserialize, Deserializer};
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<String>, D::Error> {
             match serde_json::Value::deserialize(d)? {
                 serde_json::Value::Null => Ok(None),
                 serde_json::Value::String(s) => Ok(Some(s)),
@@ -133,10 +135,12 @@ pub(crate) mod scalar_string {
         }
     }
 
-    pub mod vec {
+    pub(crate) mod vec {
         use serde::{de, Deserialize, Deserializer};
 
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Vec<String>, D::Error> {
             let v = Option::<Vec<serde_json::Value>>::deserialize(d)?.unwrap_or_default();
             v.into_iter()
                 .map(|v| match v {

@@ -28,7 +28,7 @@ impl Default for HttpLimits {
 }
 
 /// The client outbound requests share (no redirects, hubscript's user agent).
-pub fn build_client() -> reqwest::Client {
+pub(super) fn build_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("hubscript/", env!("CARGO_PKG_VERSION")))
@@ -37,7 +37,7 @@ pub fn build_client() -> reqwest::Client {
 }
 
 /// Sends `req` (already checked against the allow-list) and reads the answer.
-pub async fn send(
+pub(super) async fn send(
     client: &reqwest::Client,
     req: &OutboundRequest,
     limits: HttpLimits,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 /// One `:` command.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
+pub(super) enum Command {
     /// `:help [function]`.
     Help(Option<String>),
     /// `:load FILE`.
@@ -29,7 +29,7 @@ pub enum Command {
 }
 
 /// Every command: its usage and what it does, for completion and `:help`.
-pub const COMMANDS: &[(&str, &str)] = &[
+pub(super) const COMMANDS: &[(&str, &str)] = &[
     (
         ":help [function]",
         "list the API, or one function's signatures and descriptions",
@@ -45,26 +45,26 @@ pub const COMMANDS: &[(&str, &str)] = &[
 ];
 
 /// The name of a command usage (`:help [function]` -> `:help`).
-pub fn command_name(usage: &str) -> &str {
+pub(super) fn command_name(usage: &str) -> &str {
     usage.split(' ').next().unwrap_or(usage)
 }
 
 /// Whether `line` is a command rather than Rhai code.
-pub fn is_command(line: &str) -> bool {
+pub(super) fn is_command(line: &str) -> bool {
     line.trim_start().starts_with(':')
 }
 
 fn on_off(arg: Option<&str>, name: &str) -> Result<Option<bool>, String> {
     match arg {
         None => Ok(None),
-        Some("on") | Some("true") | Some("1") => Ok(Some(true)),
-        Some("off") | Some("false") | Some("0") => Ok(Some(false)),
+        Some("on" | "true" | "1") => Ok(Some(true)),
+        Some("off" | "false" | "0") => Ok(Some(false)),
         Some(other) => Err(format!("{name}: expected on or off, got `{other}`")),
     }
 }
 
 /// Parses a `:` command line. The error is a message for the user.
-pub fn parse(line: &str) -> Result<Command, String> {
+pub(super) fn parse(line: &str) -> Result<Command, String> {
     let line = line.trim();
     let body = line.strip_prefix(':').unwrap_or(line);
     let (name, rest) = match body.split_once(char::is_whitespace) {

@@ -11,7 +11,7 @@ use super::command::{command_name, COMMANDS};
 
 /// Everything completion knows about.
 #[derive(Debug, Clone, Default)]
-pub struct Catalog {
+pub(super) struct Catalog {
     /// API and script functions.
     pub functions: Vec<FnInfo>,
     /// Variables in the session.
@@ -24,7 +24,7 @@ pub struct Catalog {
 
 /// A hint: what is shown after the cursor and what accepting it inserts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HintText {
+pub(super) struct HintText {
     /// Shown (dimmed) after the cursor.
     pub display: String,
     /// Inserted when the hint is accepted (the rest of the name only, never the parameters).
@@ -45,8 +45,7 @@ fn word_start(before: &str) -> usize {
         .rev()
         .take_while(|(_, c)| is_word(*c))
         .last()
-        .map(|(i, _)| i)
-        .unwrap_or(before.len())
+        .map_or(before.len(), |(i, _)| i)
 }
 
 /// Byte index just after the opening quote when `before` ends inside a string literal.
@@ -80,7 +79,7 @@ fn starting_with<'a>(items: impl Iterator<Item = &'a String>, prefix: &str) -> V
 impl Catalog {
     /// Candidates for the text before the cursor: the byte index where the replaced text
     /// starts and the replacements, sorted.
-    pub fn complete(&self, before: &str) -> (usize, Vec<String>) {
+    pub(super) fn complete(&self, before: &str) -> (usize, Vec<String>) {
         let trimmed = before.trim_start();
         if trimmed.starts_with(':') {
             return self.complete_command(before);
@@ -147,7 +146,7 @@ impl Catalog {
                     .collect();
                 (start, sorted(v))
             }
-            Some((":dry-run", arg)) | Some((":timing", arg)) => {
+            Some((":dry-run" | ":timing", arg)) => {
                 let arg = arg.trim_start();
                 let start = before.len() - arg.len();
                 let v = ["off", "on"]
@@ -162,12 +161,12 @@ impl Catalog {
     }
 
     /// The overloads of the function whose full path is `path`.
-    pub fn overloads(&self, path: &str) -> Vec<&FnInfo> {
+    pub(super) fn overloads(&self, path: &str) -> Vec<&FnInfo> {
         self.functions.iter().filter(|f| f.path() == path).collect()
     }
 
     /// The parameter hint for the text before the cursor (which must be the end of the line).
-    pub fn hint(&self, before: &str) -> Option<HintText> {
+    pub(super) fn hint(&self, before: &str) -> Option<HintText> {
         if open_string(before).is_some() || before.trim_start().starts_with(':') {
             return None;
         }

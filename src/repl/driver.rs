@@ -34,7 +34,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// One REPL session on the terminal.
-pub struct Driver {
+pub(super) struct Driver {
     session: Arc<Mutex<ReplSession>>,
     editor: Editor<ReplHelper, DefaultHistory>,
     handle: Handle,
@@ -115,7 +115,7 @@ fn terminal_width() -> usize {
 
 impl Driver {
     /// Opens the session, the editor and its history; nothing is read yet.
-    pub fn new(config: ReplConfig, handle: Handle) -> Result<Self, ReplError> {
+    pub(super) fn new(config: ReplConfig, handle: Handle) -> Result<Self, ReplError> {
         let session = config.host.repl(RunOptions {
             dry_run: config.dry_run,
             max_writes: config.max_writes,
@@ -171,7 +171,7 @@ impl Driver {
     }
 
     /// Reads and runs inputs until `:quit` or Ctrl-D.
-    pub fn run(mut self) -> Result<(), ReplError> {
+    pub(super) fn run(mut self) -> Result<(), ReplError> {
         println!(
             "hubscript repl on {} - :help for commands, Tab completes, Ctrl-D leaves",
             self.describe
@@ -194,7 +194,7 @@ impl Driver {
                         self.evaluate(None, &line);
                     }
                 }
-                Err(ReadlineError::Interrupted) => continue,
+                Err(ReadlineError::Interrupted) => {}
                 Err(ReadlineError::Eof) => return Ok(()),
                 Err(e) => return Err(e.into()),
             }

@@ -24,7 +24,7 @@ use super::complete::{Catalog, HintText};
 ///
 /// Commands and blank input are complete. Two empty lines in a row submit whatever was typed
 /// (so a statement that can never complete shows its error instead of trapping the user).
-pub fn incomplete(input: &str, needs_more: impl Fn(&str) -> bool) -> bool {
+pub(super) fn incomplete(input: &str, needs_more: impl Fn(&str) -> bool) -> bool {
     if is_command(input) || input.trim().is_empty() {
         return false;
     }
@@ -40,7 +40,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// rustyline's helper for the REPL.
-pub struct ReplHelper {
+pub(super) struct ReplHelper {
     session: Arc<Mutex<ReplSession>>,
     catalog: Arc<Mutex<Catalog>>,
     stale: Arc<AtomicBool>,
@@ -49,7 +49,7 @@ pub struct ReplHelper {
 impl ReplHelper {
     /// A helper over `session`; `catalog` is shared with the background fetch; `stale` is set
     /// by the driver after every input (functions and variables may have changed).
-    pub fn new(
+    pub(super) fn new(
         session: Arc<Mutex<ReplSession>>,
         catalog: Arc<Mutex<Catalog>>,
         stale: Arc<AtomicBool>,
@@ -77,7 +77,7 @@ impl ReplHelper {
 }
 
 /// A hint rustyline can show and accept.
-pub struct ShownHint(HintText);
+pub(super) struct ShownHint(HintText);
 
 impl Hint for ShownHint {
     fn display(&self) -> &str {

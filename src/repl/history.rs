@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 /// The history file for the environment `var` describes (`None`: no home to keep it in).
-pub fn history_path(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+pub(super) fn history_path(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     let set = |name: &str| var(name).filter(|v| !v.is_empty());
     if let Some(p) = set("HUBSCRIPT_HISTORY") {
         return Some(PathBuf::from(p));

@@ -22,13 +22,13 @@ fn lock(m: &Mutex<Option<CancellationToken>>) -> MutexGuard<'_, Option<Cancellat
 }
 
 /// The session's SIGINT listener.
-pub struct Interrupts {
+pub(super) struct Interrupts {
     current: Slot,
     task: JoinHandle<()>,
 }
 
 /// While alive, SIGINT cancels its token.
-pub struct Armed<'a> {
+pub(super) struct Armed<'a> {
     current: &'a Slot,
 }
 
@@ -41,7 +41,7 @@ impl Drop for Armed<'_> {
 impl Interrupts {
     /// Starts listening on `handle`'s runtime. Waits until the handler is installed, so a
     /// Ctrl-C during the first input cannot kill the process.
-    pub fn install(handle: &Handle) -> std::io::Result<Self> {
+    pub(super) fn install(handle: &Handle) -> std::io::Result<Self> {
         let current: Slot = Arc::new(Mutex::new(None));
         let slot = current.clone();
         #[cfg(unix)]
@@ -68,7 +68,7 @@ impl Interrupts {
     }
 
     /// Routes SIGINT to `token` until the returned guard drops.
-    pub fn arm(&self, token: CancellationToken) -> Armed<'_> {
+    pub(super) fn arm(&self, token: CancellationToken) -> Armed<'_> {
         *lock(&self.current) = Some(token);
         Armed {
             current: &self.current,
@@ -83,7 +83,7 @@ impl Drop for Interrupts {
 }
 
 /// The progress line of one input.
-pub struct Progress {
+pub(super) struct Progress {
     stop: CancellationToken,
     task: JoinHandle<()>,
 }
@@ -94,14 +94,14 @@ const REFRESH: Duration = Duration::from_millis(250);
 
 impl Progress {
     /// Starts watching `reads` (a running count of tickets read).
-    pub fn start(handle: &Handle, reads: Arc<dyn Fn() -> u64 + Send + Sync>) -> Self {
+    pub(super) fn start(handle: &Handle, reads: Arc<dyn Fn() -> u64 + Send + Sync>) -> Self {
         let stop = CancellationToken::new();
         let until = stop.clone();
         let task = handle.spawn(async move {
             let base = reads();
             tokio::select! {
-                _ = until.cancelled() => return,
-                _ = tokio::time::sleep(FIRST_SHOW) => {}
+                () = until.cancelled() => return,
+                () = tokio::time::sleep(FIRST_SHOW) => {}
             }
             let mut shown = None;
             loop {
@@ -117,8 +117,8 @@ impl Progress {
                     shown = Some(n);
                 }
                 tokio::select! {
-                    _ = until.cancelled() => break,
-                    _ = tokio::time::sleep(REFRESH) => {}
+                    () = until.cancelled() => break,
+                    () = tokio::time::sleep(REFRESH) => {}
                 }
             }
             if shown.is_some() {
@@ -131,7 +131,7 @@ impl Progress {
     }
 
     /// Stops and erases the progress line (blocks until it is gone).
-    pub fn finish(self, handle: &Handle) {
+    pub(super) fn finish(self, handle: &Handle) {
         self.stop.cancel();
         let _ = handle.block_on(self.task);
     }

@@ -13,17 +13,17 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use crate::script::ReplValue;
 
 /// Stage id -> stage label.
-pub type StageLabels = HashMap<String, String>;
+pub(super) type StageLabels = HashMap<String, String>;
 
 /// Whether `v` is shaped like a HubSpot ticket.
-pub fn is_ticket(v: &Value) -> bool {
+pub(super) fn is_ticket(v: &Value) -> bool {
     v.get("id")
         .is_some_and(|id| id.is_string() || id.is_number())
         && v.get("properties").is_some_and(Value::is_object)
 }
 
 /// The text for `value` (empty for `()`), ending with a newline when not empty.
-pub fn render(value: &ReplValue, json: bool, stages: &StageLabels, width: usize) -> String {
+pub(super) fn render(value: &ReplValue, json: bool, stages: &StageLabels, width: usize) -> String {
     match value {
         ReplValue::Unit => String::new(),
         ReplValue::Query { rows, more } => {
@@ -91,7 +91,7 @@ fn stage_label(t: &Value, stages: &StageLabels) -> String {
 }
 
 /// `s` cut to `max` display columns, ending with `…` when cut.
-pub fn cut(s: &str, max: usize) -> String {
+pub(super) fn cut(s: &str, max: usize) -> String {
     if s.width() <= max {
         return s.to_string();
     }
@@ -115,7 +115,7 @@ const HEADER: [&str; 6] = ["id", "subject", "stage", "priority", "owner", "creat
 
 /// A table of tickets: id, subject, stage label, priority, owner, created. The subject column
 /// shrinks first; any line still wider than `width` is cut.
-pub fn ticket_table(rows: &[Value], stages: &StageLabels, width: usize) -> String {
+pub(super) fn ticket_table(rows: &[Value], stages: &StageLabels, width: usize) -> String {
     let mut cells: Vec<[String; 6]> = rows
         .iter()
         .map(|t| {
@@ -165,7 +165,7 @@ pub fn ticket_table(rows: &[Value], stages: &StageLabels, width: usize) -> Strin
 }
 
 /// One ticket as a list: id, timestamps, then each property with its value.
-pub fn ticket_properties(t: &Value, stages: &StageLabels) -> String {
+pub(super) fn ticket_properties(t: &Value, stages: &StageLabels) -> String {
     let mut rows: Vec<(String, String)> = vec![("id".into(), text(t.get("id")))];
     for key in ["createdAt", "updatedAt", "archived"] {
         if let Some(v) = t.get(key) {

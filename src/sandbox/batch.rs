@@ -28,7 +28,7 @@ use crate::model::{
 };
 
 /// 400 when a batch has more than 100 inputs.
-pub fn check_size(n: usize) -> BackendResult<()> {
+pub(super) fn check_size(n: usize) -> BackendResult<()> {
     if n > MAX_BATCH_INPUTS {
         return Err(ApiError::validation(format!(
             "Too many inputs: a batch accepts at most {MAX_BATCH_INPUTS}, got {n}"
@@ -40,7 +40,7 @@ pub fn check_size(n: usize) -> BackendResult<()> {
 
 /// 400 when the same id (under the same `idProperty`) appears twice in an update or upsert
 /// batch: HubSpot refuses the whole batch rather than apply two writes to one record.
-pub fn check_unique_ids(inputs: &[BatchUpdateItem]) -> BackendResult<()> {
+pub(super) fn check_unique_ids(inputs: &[BatchUpdateItem]) -> BackendResult<()> {
     let mut seen = HashSet::new();
     let mut dups: Vec<String> = Vec::new();
     for item in inputs {
@@ -75,7 +75,7 @@ fn trace_mode<'a>(ids: impl Iterator<Item = Option<&'a String>>) -> bool {
 }
 
 /// A batch item error from an API error.
-pub fn standard(e: &ApiError, key: &str, value: &str) -> StandardError {
+pub(super) fn standard(e: &ApiError, key: &str, value: &str) -> StandardError {
     let mut context = e.context.clone();
     context.insert(key.to_string(), vec![value.to_string()]);
     StandardError {
@@ -105,7 +105,7 @@ fn item_error(
 }
 
 /// `POST .../batch/create`.
-pub fn create(
+pub(super) fn create(
     conn: &Connection,
     cat: &Catalog,
     input: &BatchInput<BatchCreateItem>,
@@ -130,7 +130,7 @@ pub fn create(
 }
 
 /// `POST .../batch/update`.
-pub fn update(
+pub(super) fn update(
     conn: &Connection,
     cat: &Catalog,
     input: &BatchInput<BatchUpdateItem>,
@@ -177,7 +177,7 @@ pub fn update(
 }
 
 /// `POST .../batch/upsert`.
-pub fn upsert(
+pub(super) fn upsert(
     conn: &Connection,
     cat: &Catalog,
     input: &BatchInput<BatchUpdateItem>,
@@ -236,7 +236,11 @@ pub fn upsert(
 }
 
 /// `POST .../batch/archive`.
-pub fn archive(conn: &Connection, cat: &Catalog, input: &BatchInput<IdInput>) -> BackendResult<()> {
+pub(super) fn archive(
+    conn: &Connection,
+    cat: &Catalog,
+    input: &BatchInput<IdInput>,
+) -> BackendResult<()> {
     check_size(input.inputs.len())?;
     let now = now_ms();
     for i in &input.inputs {

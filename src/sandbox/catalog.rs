@@ -11,10 +11,10 @@ use crate::model::{Pipeline, PipelineStage, Property};
 /// free text is TEXT with case-insensitive EQ, an enumeration TEXT compared exactly (`;`-joined
 /// for a multi-select), a number NUMERIC, a date or datetime INTEGER epoch milliseconds, a
 /// boolean TEXT `true`/`false`.
-pub use crate::model::write_rules::ValueKind as Kind;
+pub(super) use crate::model::write_rules::ValueKind as Kind;
 
 /// The SQL column type of a kind.
-pub fn sql_type(kind: Kind) -> &'static str {
+pub(super) fn sql_type(kind: Kind) -> &'static str {
     match kind {
         Kind::Number => "NUMERIC",
         Kind::DateTime => "INTEGER",
@@ -24,7 +24,7 @@ pub fn sql_type(kind: Kind) -> &'static str {
 
 /// One property with what the store needs to know about it.
 #[derive(Debug, Clone)]
-pub struct PropInfo {
+pub(crate) struct PropInfo {
     /// The public definition.
     pub def: Property,
     /// Its value kind.
@@ -35,7 +35,7 @@ pub struct PropInfo {
 
 impl PropInfo {
     /// The SQL expression holding the value (the column, or `id`).
-    pub fn sql(&self) -> String {
+    pub(crate) fn sql(&self) -> String {
         match self.col {
             Some(_) => format!("\"{}\"", self.def.name),
             None => "id".to_string(),
@@ -44,16 +44,16 @@ impl PropInfo {
 }
 
 /// Whether a property is an alias of the record id rather than a stored column.
-pub fn is_id_alias(name: &str) -> bool {
+pub(super) fn is_id_alias(name: &str) -> bool {
     matches!(name, "hs_object_id" | "hs_ticket_id")
 }
 
 /// Number of base columns before the property columns in [`Catalog::select_list`].
-pub const BASE_COLS: usize = 4;
+pub(super) const BASE_COLS: usize = 4;
 
 /// Properties, pipelines and owners of one sandbox.
 #[derive(Debug, Clone)]
-pub struct Catalog {
+pub(crate) struct Catalog {
     props: Vec<PropInfo>,
     by_name: HashMap<String, usize>,
     /// Index into `props` of each stored column, in column order.
@@ -65,7 +65,7 @@ pub struct Catalog {
 
 impl Catalog {
     /// Builds the catalog from definitions.
-    pub fn new(defs: Vec<Property>, pipelines: Vec<Pipeline>, owners: Vec<String>) -> Self {
+    pub(crate) fn new(defs: Vec<Property>, pipelines: Vec<Pipeline>, owners: Vec<String>) -> Self {
         let mut props = Vec::with_capacity(defs.len());
         let mut stored = Vec::new();
         let mut by_name = HashMap::new();
@@ -97,52 +97,52 @@ impl Catalog {
     }
 
     /// A property by name.
-    pub fn prop(&self, name: &str) -> Option<&PropInfo> {
+    pub(crate) fn prop(&self, name: &str) -> Option<&PropInfo> {
         self.by_name.get(name).map(|&i| &self.props[i])
     }
 
     /// Every property, in display order.
-    pub fn props(&self) -> impl Iterator<Item = &PropInfo> {
+    pub(crate) fn props(&self) -> impl Iterator<Item = &PropInfo> {
         self.props.iter()
     }
 
     /// The stored columns in `select_list` order (after the base columns).
-    pub fn stored(&self) -> impl Iterator<Item = &PropInfo> {
+    pub(crate) fn stored(&self) -> impl Iterator<Item = &PropInfo> {
         self.stored.iter().map(|&i| &self.props[i])
     }
 
     /// The column index of a stored property.
-    pub fn col(&self, name: &str) -> Option<usize> {
+    pub(crate) fn col(&self, name: &str) -> Option<usize> {
         self.prop(name).and_then(|p| p.col)
     }
 
     /// Number of stored property columns.
-    pub fn stored_len(&self) -> usize {
+    pub(crate) fn stored_len(&self) -> usize {
         self.stored.len()
     }
 
     /// `id, archived, archived_at, merged_into, "subject", ...`.
-    pub fn select_list(&self) -> &str {
+    pub(crate) fn select_list(&self) -> &str {
         &self.select_list
     }
 
     /// All pipelines.
-    pub fn pipelines(&self) -> &[Pipeline] {
+    pub(crate) fn pipelines(&self) -> &[Pipeline] {
         &self.pipelines
     }
 
     /// A pipeline by id.
-    pub fn pipeline(&self, id: &str) -> Option<&Pipeline> {
+    pub(crate) fn pipeline(&self, id: &str) -> Option<&Pipeline> {
         self.pipelines.iter().find(|p| p.id == id)
     }
 
     /// The stage `stage` of pipeline `pipeline`.
-    pub fn stage(&self, pipeline: &str, stage: &str) -> Option<&PipelineStage> {
+    pub(crate) fn stage(&self, pipeline: &str, stage: &str) -> Option<&PipelineStage> {
         self.pipeline(pipeline).and_then(|p| p.stage(stage))
     }
 
     /// The owner ids.
-    pub fn owners(&self) -> &[String] {
+    pub(crate) fn owners(&self) -> &[String] {
         &self.owners
     }
 }

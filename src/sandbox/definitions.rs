@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use crate::model::{ModificationMetadata, Pipeline, PipelineStage, Property, PropertyOption};
 
 /// The group every default ticket property belongs to.
-pub const TICKET_GROUP: &str = "ticketinformation";
+pub(super) const TICKET_GROUP: &str = "ticketinformation";
 
 /// The custom property with `hasUniqueValue: true`, usable as `idProperty` and for upserts.
 pub const UNIQUE_PROPERTY: &str = "external_ticket_id";
@@ -236,7 +236,7 @@ const ROWS: &[Row] = &[
 ];
 
 /// The property definitions of a new sandbox, in display order.
-pub fn default_properties() -> Vec<Property> {
+pub(super) fn default_properties() -> Vec<Property> {
     let pipeline = default_pipeline();
     ROWS.iter()
         .enumerate()
@@ -330,7 +330,7 @@ pub fn default_properties() -> Vec<Property> {
 }
 
 /// The default "Support Pipeline" (id `0`, created at epoch 0) with its four stages.
-pub fn default_pipeline() -> Pipeline {
+pub(super) fn default_pipeline() -> Pipeline {
     let epoch = Utc.timestamp_millis_opt(0).single().unwrap_or_default();
     let stage = |id: &str, label: &str, order: i32, closed: bool| {
         let mut metadata = BTreeMap::new();

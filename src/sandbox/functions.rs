@@ -16,7 +16,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
 /// Case-insensitive glob match where `*` matches any run of characters.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
+pub(super) fn glob_match(pattern: &str, text: &str) -> bool {
     let p: Vec<char> = pattern.to_lowercase().chars().collect();
     let t: Vec<char> = text.to_lowercase().chars().collect();
     let (mut pi, mut ti) = (0usize, 0usize);
@@ -44,7 +44,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 }
 
 /// Whether `value` contains the token `pattern` (see the module docs).
-pub fn contains_token(value: &str, pattern: &str) -> bool {
+pub(super) fn contains_token(value: &str, pattern: &str) -> bool {
     let pattern = pattern.trim();
     if pattern.is_empty() {
         return false;
@@ -65,7 +65,7 @@ pub fn contains_token(value: &str, pattern: &str) -> bool {
 }
 
 /// Whether every word of `query` prefixes a token of one of `fields` (case-insensitive).
-pub fn query_match(query: &str, fields: &[&str]) -> bool {
+pub(super) fn query_match(query: &str, fields: &[&str]) -> bool {
     let words: Vec<String> = query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -86,7 +86,7 @@ pub fn query_match(query: &str, fields: &[&str]) -> bool {
 }
 
 /// Whether the `;`-joined multi-select `value` holds `option` (case-sensitive).
-pub fn multi_has(value: &str, option: &str) -> bool {
+pub(super) fn multi_has(value: &str, option: &str) -> bool {
     value.split(';').any(|v| v == option)
 }
 
@@ -100,7 +100,7 @@ fn text(v: ValueRef<'_>) -> Option<String> {
 }
 
 /// Registers the scalar functions on a connection.
-pub fn register(conn: &Connection) -> rusqlite::Result<()> {
+pub(super) fn register(conn: &Connection) -> rusqlite::Result<()> {
     let flags = FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC;
     conn.create_scalar_function("hs_contains_token", 2, flags, |ctx| {
         let (Some(value), Some(pattern)) = (text(ctx.get_raw(0)), text(ctx.get_raw(1))) else {

@@ -42,7 +42,7 @@ fn id_of(s: &str) -> BackendResult<i64> {
 }
 
 /// Merges `object_id_to_merge` into `primary_object_id`.
-pub fn merge(conn: &Connection, cat: &Catalog, input: &MergeInput) -> BackendResult<Ticket> {
+pub(super) fn merge(conn: &Connection, cat: &Catalog, input: &MergeInput) -> BackendResult<Ticket> {
     let (pid, oid) = (
         id_of(&input.primary_object_id)?,
         id_of(&input.object_id_to_merge)?,

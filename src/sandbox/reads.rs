@@ -27,7 +27,7 @@ use crate::model::{
 
 /// What to put in a rendered ticket.
 #[derive(Debug, Clone, Default)]
-pub struct Projection {
+pub(super) struct Projection {
     /// Property names for `properties`.
     pub props: Vec<String>,
     /// Property names for `propertiesWithHistory`.
@@ -38,7 +38,7 @@ pub struct Projection {
 
 impl Projection {
     /// From request parameters; empty `props` means the default set.
-    pub fn new(props: &[String], history: &[String], assocs: &[String]) -> Self {
+    pub(super) fn new(props: &[String], history: &[String], assocs: &[String]) -> Self {
         let props = if props.is_empty() {
             DEFAULT_TICKET_PROPERTIES
                 .iter()
@@ -63,7 +63,7 @@ impl Projection {
     }
 
     /// Exactly these properties.
-    pub fn only(props: Vec<String>) -> Self {
+    pub(super) fn only(props: Vec<String>) -> Self {
         Projection {
             props,
             ..Projection::default()
@@ -72,12 +72,12 @@ impl Projection {
 }
 
 /// Epoch ms to a timestamp.
-pub fn instant(ms: i64) -> DateTime<Utc> {
+pub(super) fn instant(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
 /// Renders a row.
-pub fn render(
+pub(super) fn render(
     conn: &Connection,
     cat: &Catalog,
     row: &Row,
@@ -159,7 +159,7 @@ pub fn render(
 }
 
 /// `GET .../{id}`.
-pub fn get(
+pub(super) fn get(
     conn: &Connection,
     cat: &Catalog,
     id: &str,
@@ -181,7 +181,11 @@ pub fn get(
 }
 
 /// `GET /crm/v3/objects/tickets`.
-pub fn list(conn: &Connection, cat: &Catalog, params: &ListParams) -> BackendResult<Page<Ticket>> {
+pub(super) fn list(
+    conn: &Connection,
+    cat: &Catalog,
+    params: &ListParams,
+) -> BackendResult<Page<Ticket>> {
     let (max, because) = if params.properties_with_history.is_empty() {
         (LIST_PAGE_MAX, "")
     } else {
@@ -212,7 +216,7 @@ pub fn list(conn: &Connection, cat: &Catalog, params: &ListParams) -> BackendRes
     let rows: Vec<Row> = conn
         .prepare_cached(&sql)
         .db()?
-        .query_map(params![params.archived, after, limit as i64 + 1], |r| {
+        .query_map(params![params.archived, after, i64::from(limit) + 1], |r| {
             Row::from_sql(r, cat)
         })
         .db()?
@@ -238,7 +242,7 @@ pub fn list(conn: &Connection, cat: &Catalog, params: &ListParams) -> BackendRes
 }
 
 /// `POST .../batch/read`: missing ids come back as one `OBJECT_NOT_FOUND` error listing them.
-pub fn batch_read(
+pub(super) fn batch_read(
     conn: &Connection,
     cat: &Catalog,
     input: &BatchReadInput,

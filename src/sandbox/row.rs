@@ -9,7 +9,7 @@ use crate::model::time::format_millis;
 
 /// A ticket row.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Row {
+pub(super) struct Row {
     /// The record id.
     pub id: i64,
     /// In the recycle bin (or merged away).
@@ -24,7 +24,7 @@ pub struct Row {
 
 impl Row {
     /// An empty row (for creation).
-    pub fn empty(cat: &Catalog) -> Row {
+    pub(super) fn empty(cat: &Catalog) -> Row {
         Row {
             id: 0,
             archived: false,
@@ -35,7 +35,7 @@ impl Row {
     }
 
     /// Reads a row selected with [`Catalog::select_list`].
-    pub fn from_sql(r: &rusqlite::Row<'_>, cat: &Catalog) -> rusqlite::Result<Row> {
+    pub(super) fn from_sql(r: &rusqlite::Row<'_>, cat: &Catalog) -> rusqlite::Result<Row> {
         let mut values = Vec::with_capacity(cat.stored_len());
         for i in 0..cat.stored_len() {
             values.push(r.get::<_, Value>(BASE_COLS + i)?);
@@ -50,7 +50,7 @@ impl Row {
     }
 
     /// The raw value of a stored column by property name.
-    pub fn raw(&self, cat: &Catalog, name: &str) -> &Value {
+    pub(super) fn raw(&self, cat: &Catalog, name: &str) -> &Value {
         match cat.col(name) {
             Some(i) => &self.values[i],
             None => &Value::Null,
@@ -58,7 +58,7 @@ impl Row {
     }
 
     /// An integer column (datetimes) by property name.
-    pub fn int(&self, cat: &Catalog, name: &str) -> Option<i64> {
+    pub(super) fn int(&self, cat: &Catalog, name: &str) -> Option<i64> {
         match self.raw(cat, name) {
             Value::Integer(i) => Some(*i),
             Value::Real(f) => Some(*f as i64),
@@ -67,7 +67,7 @@ impl Row {
     }
 
     /// A text column by property name.
-    pub fn text(&self, cat: &Catalog, name: &str) -> Option<&str> {
+    pub(super) fn text(&self, cat: &Catalog, name: &str) -> Option<&str> {
         match self.raw(cat, name) {
             Value::Text(s) => Some(s),
             _ => None,
@@ -75,7 +75,7 @@ impl Row {
     }
 
     /// The HubSpot string form of a property's value (`None` when empty).
-    pub fn string(&self, prop: &PropInfo) -> Option<String> {
+    pub(super) fn string(&self, prop: &PropInfo) -> Option<String> {
         match prop.col {
             None => Some(self.id.to_string()),
             Some(i) => render(prop.kind, &self.values[i]),
@@ -84,7 +84,7 @@ impl Row {
 }
 
 /// Renders a stored value as HubSpot's string form.
-pub fn render(kind: Kind, v: &Value) -> Option<String> {
+pub(super) fn render(kind: Kind, v: &Value) -> Option<String> {
     match (kind, v) {
         (_, Value::Null) => None,
         (Kind::DateTime, Value::Integer(i)) => Some(format_millis(*i)),
@@ -96,7 +96,7 @@ pub fn render(kind: Kind, v: &Value) -> Option<String> {
 }
 
 /// Loads a row by id, archived or not.
-pub fn load(conn: &Connection, cat: &Catalog, id: i64) -> rusqlite::Result<Option<Row>> {
+pub(super) fn load(conn: &Connection, cat: &Catalog, id: i64) -> rusqlite::Result<Option<Row>> {
     let sql = format!("SELECT {} FROM tickets WHERE id = ?1", cat.select_list());
     let mut st = conn.prepare_cached(&sql)?;
     st.query_row(params![id], |r| Row::from_sql(r, cat))
@@ -104,7 +104,11 @@ pub fn load(conn: &Connection, cat: &Catalog, id: i64) -> rusqlite::Result<Optio
 }
 
 /// Loads the id of the row whose stored property `name` equals `value`.
-pub fn find_by(conn: &Connection, prop: &PropInfo, value: &str) -> rusqlite::Result<Option<i64>> {
+pub(super) fn find_by(
+    conn: &Connection,
+    prop: &PropInfo,
+    value: &str,
+) -> rusqlite::Result<Option<i64>> {
     let sql = format!("SELECT id FROM tickets WHERE {} = ?1 LIMIT 1", prop.sql());
     let mut st = conn.prepare_cached(&sql)?;
     st.query_row(params![value], |r| r.get(0)).optional()

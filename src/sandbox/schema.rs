@@ -20,7 +20,7 @@ use crate::model::{Pipeline, Property};
 pub const SCHEMA_VERSION: i64 = 3;
 
 /// Applies the per-connection pragmas and registers the search functions.
-pub fn configure(conn: &Connection) -> rusqlite::Result<()> {
+pub(super) fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(super::store::BUSY_WAIT)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -140,17 +140,17 @@ fn to_json<T: serde::Serialize>(v: &T) -> rusqlite::Result<String> {
 }
 
 /// The file's schema version.
-pub fn version(conn: &Connection) -> rusqlite::Result<i64> {
+pub(super) fn version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
 }
 
 /// Whether the file is a blank database (version 0, no tables).
-pub fn is_blank(conn: &Connection) -> rusqlite::Result<bool> {
+pub(super) fn is_blank(conn: &Connection) -> rusqlite::Result<bool> {
     Ok(version(conn)? == 0 && table_count(conn)? == 0)
 }
 
 /// Whether the file is some other application's database (version 0 with tables).
-pub fn is_foreign(conn: &Connection) -> rusqlite::Result<bool> {
+pub(super) fn is_foreign(conn: &Connection) -> rusqlite::Result<bool> {
     Ok(version(conn)? == 0 && table_count(conn)? > 0)
 }
 
@@ -164,7 +164,11 @@ fn table_count(conn: &Connection) -> rusqlite::Result<i64> {
 
 /// Brings the file up to `target` (normally [`SCHEMA_VERSION`]), one transaction per step.
 /// Refuses a file newer than this build.
-pub fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<(), SandboxError> {
+pub(super) fn migrate_to(
+    conn: &mut Connection,
+    path: &Path,
+    target: i64,
+) -> Result<(), SandboxError> {
     let open_err = |source| SandboxError::Open {
         path: path.to_path_buf(),
         source,
@@ -194,7 +198,7 @@ pub fn migrate_to(conn: &mut Connection, path: &Path, target: i64) -> Result<(),
 }
 
 /// Reads the definitions back into a [`Catalog`].
-pub fn load_catalog(conn: &Connection, path: &Path) -> Result<Catalog, SandboxError> {
+pub(super) fn load_catalog(conn: &Connection, path: &Path) -> Result<Catalog, SandboxError> {
     let corrupt = |message: String| SandboxError::Corrupt {
         path: path.to_path_buf(),
         message,

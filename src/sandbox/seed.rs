@@ -189,7 +189,12 @@ fn generate(cat: &Catalog, rng: &mut StdRng, now: i64) -> Demo {
 }
 
 /// Inserts `n` demo tickets in the caller's transaction. Returns `n`.
-pub fn seed(conn: &Connection, cat: &Catalog, n: usize, seed: u64) -> rusqlite::Result<usize> {
+pub(super) fn seed(
+    conn: &Connection,
+    cat: &Catalog,
+    n: usize,
+    seed: u64,
+) -> rusqlite::Result<usize> {
     let mut rng = StdRng::seed_from_u64(seed);
     let now = chrono::Utc::now().timestamp_millis();
     let mut demos: Vec<Demo> = (0..n).map(|_| generate(cat, &mut rng, now)).collect();

@@ -20,13 +20,13 @@ const READERS: usize = 4;
 
 /// How long a write waits for another process's write lock on the file before the request is
 /// answered 423 LOCKED (HubSpot's record-lock status, which the client retries after 2 s).
-pub const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+pub(super) const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Converts SQLite failures into HubSpot-shaped errors: a file locked by another process past
 /// [`BUSY_WAIT`] is a 423 LOCKED; anything else a 500. The answer names the SQLite error only by
 /// its code and description and never echoes SQL text (rusqlite's input errors quote the
 /// statement): the full error goes to the server's log instead.
-pub trait Db<T> {
+pub(super) trait Db<T> {
     /// Maps the error.
     fn db(self) -> BackendResult<T>;
 }
@@ -38,7 +38,7 @@ impl<T> Db<T> for rusqlite::Result<T> {
 }
 
 /// The HubSpot-shaped answer to a SQLite failure (see [`Db`]).
-pub fn storage_error(e: &rusqlite::Error) -> ApiError {
+pub(super) fn storage_error(e: &rusqlite::Error) -> ApiError {
     use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
     match e.sqlite_error_code() {
         Some(DatabaseBusy | DatabaseLocked) => ApiError::new(
@@ -99,7 +99,7 @@ fn lock_writer(lock: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 }
 
 /// The shared state behind a [`Sandbox`].
-pub struct Inner {
+pub(crate) struct Inner {
     pub(crate) path: PathBuf,
     pub(crate) catalog: Catalog,
     writer: Mutex<Connection>,
@@ -109,7 +109,10 @@ pub struct Inner {
 
 impl Inner {
     /// Runs `f` on a reader connection.
-    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> BackendResult<T>) -> BackendResult<T> {
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> BackendResult<T>,
+    ) -> BackendResult<T> {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         for k in 0..self.readers.len() {
             let lock = &self.readers[(start + k) % self.readers.len()];
@@ -126,7 +129,7 @@ impl Inner {
 
     /// Runs `f` in one IMMEDIATE transaction on the writer: committed when `f` succeeds, rolled
     /// back (nothing written) when it fails.
-    pub fn write<T>(
+    pub(crate) fn write<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> BackendResult<T>,
     ) -> BackendResult<T> {
@@ -302,12 +305,10 @@ impl Sandbox {
         create_parent(path)?;
         let name = path
             .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "sandbox.db".into());
+            .map_or_else(|| "sandbox.db".into(), |n| n.to_string_lossy().into_owned());
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
+            .map_or(0, |d| d.subsec_nanos());
         let tmp = path.with_file_name(format!(".{name}.new-{}-{nanos}", std::process::id()));
         let cleanup = |p: &Path| {
             for suffix in ["", "-wal", "-shm", "-journal"] {

@@ -18,7 +18,7 @@ use crate::model::{ErrorDetail, InputProperties};
 
 /// A validated write: the row after the write.
 #[derive(Debug, Clone)]
-pub struct ValidatedWrite {
+pub(super) struct ValidatedWrite {
     /// The full row after the write.
     pub row: Row,
     /// Names of the properties the caller sent.
@@ -29,7 +29,7 @@ pub struct ValidatedWrite {
 
 impl ValidatedWrite {
     /// Stored column indexes whose value differs from `old`.
-    pub fn changed(&self, old: &Row) -> Vec<usize> {
+    pub(super) fn changed(&self, old: &Row) -> Vec<usize> {
         (0..self.row.values.len())
             .filter(|&i| self.row.values[i] != old.values[i])
             .collect()
@@ -48,7 +48,7 @@ fn stored(v: CheckedValue) -> Value {
 
 /// Validates `input` against the catalog and computes the row after the write.
 /// `current` is `None` for a create. `now` is the write time in epoch ms.
-pub fn validate_write(
+pub(super) fn validate_write(
     cat: &Catalog,
     input: &InputProperties,
     current: Option<&Row>,

@@ -29,7 +29,7 @@ const CALCULATED: &[&str] = &[
 ];
 
 /// Inserts a row; returns its id.
-pub fn insert_row(conn: &Connection, cat: &Catalog, row: &Row) -> rusqlite::Result<i64> {
+pub(super) fn insert_row(conn: &Connection, cat: &Catalog, row: &Row) -> rusqlite::Result<i64> {
     let cols: Vec<String> = cat.stored().map(|p| p.sql()).collect();
     let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
     let sql = format!(
@@ -43,7 +43,7 @@ pub fn insert_row(conn: &Connection, cat: &Catalog, row: &Row) -> rusqlite::Resu
 }
 
 /// Writes the given stored columns of `row`.
-pub fn update_cols(
+pub(super) fn update_cols(
     conn: &Connection,
     cat: &Catalog,
     row: &Row,
@@ -70,7 +70,7 @@ pub fn update_cols(
 
 /// Records history rows for the given columns of `row` at `ts`.
 #[allow(clippy::too_many_arguments)]
-pub fn record_history(
+pub(super) fn record_history(
     conn: &Connection,
     cat: &Catalog,
     id: i64,
@@ -106,7 +106,7 @@ pub fn record_history(
 /// Finds the row a path id names. `id_property` must be `hs_object_id` or a unique property
 /// (400 otherwise); merged-away ids resolve to the surviving ticket; the row must be archived
 /// exactly when `archived` is set (404 otherwise).
-pub fn resolve(
+pub(super) fn resolve(
     conn: &Connection,
     cat: &Catalog,
     id: &str,
@@ -196,7 +196,7 @@ fn check_db_rules(
 }
 
 /// Creates one ticket with its inline associations; returns its id and the validated write.
-pub fn create_one(
+pub(super) fn create_one(
     conn: &Connection,
     cat: &Catalog,
     input: &InputProperties,
@@ -223,7 +223,7 @@ pub fn create_one(
 }
 
 /// Updates one resolved ticket; returns the validated write (the row after it).
-pub fn update_one(
+pub(super) fn update_one(
     conn: &Connection,
     cat: &Catalog,
     old: &Row,
@@ -239,7 +239,7 @@ pub fn update_one(
 }
 
 /// Moves one ticket to the recycle bin.
-pub fn archive_one(conn: &Connection, id: i64, now: i64) -> BackendResult<()> {
+pub(super) fn archive_one(conn: &Connection, id: i64, now: i64) -> BackendResult<()> {
     conn.prepare_cached("UPDATE tickets SET archived = 1, archived_at = ?2 WHERE id = ?1")
         .and_then(|mut st| st.execute(params![id, now]))
         .db()?;
@@ -247,6 +247,6 @@ pub fn archive_one(conn: &Connection, id: i64, now: i64) -> BackendResult<()> {
 }
 
 /// Current time in epoch ms.
-pub fn now_ms() -> i64 {
+pub(super) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }

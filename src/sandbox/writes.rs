@@ -36,7 +36,7 @@ fn with_system(write: &ValidatedWrite, system: &[&str], extra: Vec<String>) -> P
 }
 
 /// The response of a create.
-pub fn created_view(
+pub(super) fn created_view(
     conn: &Connection,
     cat: &Catalog,
     write: &ValidatedWrite,
@@ -50,7 +50,7 @@ pub fn created_view(
 }
 
 /// The response of an update: sent, system and changed calculated properties.
-pub fn updated_view(
+pub(super) fn updated_view(
     conn: &Connection,
     cat: &Catalog,
     old: &Row,
@@ -72,13 +72,17 @@ pub fn updated_view(
 }
 
 /// `POST /crm/v3/objects/tickets`.
-pub fn create(conn: &Connection, cat: &Catalog, input: &CreateInput) -> BackendResult<Ticket> {
+pub(super) fn create(
+    conn: &Connection,
+    cat: &Catalog,
+    input: &CreateInput,
+) -> BackendResult<Ticket> {
     let (_, write) = create_one(conn, cat, &input.properties, &input.associations, now_ms())?;
     created_view(conn, cat, &write)
 }
 
 /// `PATCH /crm/v3/objects/tickets/{id}`.
-pub fn update(
+pub(super) fn update(
     conn: &Connection,
     cat: &Catalog,
     id: &str,
@@ -91,7 +95,7 @@ pub fn update(
 }
 
 /// `DELETE /crm/v3/objects/tickets/{id}`.
-pub fn archive(conn: &Connection, cat: &Catalog, id: &str) -> BackendResult<()> {
+pub(super) fn archive(conn: &Connection, cat: &Catalog, id: &str) -> BackendResult<()> {
     let row = resolve(conn, cat, id, None, false)?;
     archive_one(conn, row.id, now_ms())
 }

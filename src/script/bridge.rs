@@ -24,7 +24,7 @@ enum Raced<T> {
 
 impl RunCtx {
     /// Runs one backend call to completion, or stops at cancellation or the deadline.
-    pub fn call<T, F>(&self, pos: Position, fut: F) -> Result<T, Box<EvalAltResult>>
+    pub(crate) fn call<T, F>(&self, pos: Position, fut: F) -> Result<T, Box<EvalAltResult>>
     where
         F: Future<Output = BackendResult<T>>,
     {
@@ -37,7 +37,7 @@ impl RunCtx {
     }
 
     /// Sleeps `d`, waking early (with the stop error) on cancellation or the deadline.
-    pub fn sleep(&self, pos: Position, d: Duration) -> Result<(), Box<EvalAltResult>> {
+    pub(crate) fn sleep(&self, pos: Position, d: Duration) -> Result<(), Box<EvalAltResult>> {
         self.race(tokio::time::sleep(d), pos)
     }
 
@@ -60,8 +60,8 @@ impl RunCtx {
             };
             tokio::select! {
                 v = fut => Raced::Done(v),
-                _ = cancel.cancelled() => Raced::Stopped(StopReason::Cancelled),
-                _ = until_deadline => Raced::Stopped(StopReason::Timeout(timeout.unwrap_or_default())),
+                () = cancel.cancelled() => Raced::Stopped(StopReason::Cancelled),
+                () = until_deadline => Raced::Stopped(StopReason::Timeout(timeout.unwrap_or_default())),
             }
         });
         match raced {

@@ -27,11 +27,11 @@ pub type LogSink = Arc<dyn Fn(&LogLine) + Send + Sync>;
 
 /// Asked (with the number of distinct tickets the evaluation would have changed) before a
 /// write takes an evaluation past a threshold; `false` stops it (the REPL's y/N prompt).
-pub type ConfirmWrites = Arc<dyn Fn(u64) -> bool + Send + Sync>;
+pub(super) type ConfirmWrites = Arc<dyn Fn(u64) -> bool + Send + Sync>;
 
 /// Why the host stopped a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StopReason {
+pub(crate) enum StopReason {
     /// The wall-clock timeout elapsed.
     Timeout(Duration),
     /// The cancel token fired.
@@ -97,7 +97,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl RunCtx {
-    pub fn new(
+    pub(crate) fn new(
         backend: Arc<dyn TicketsBackend>,
         state: StateDb,
         handle: Handle,
@@ -135,28 +135,28 @@ impl RunCtx {
         }
     }
 
-    pub fn dry_run(&self) -> bool {
+    pub(crate) fn dry_run(&self) -> bool {
         self.dry.load(Ordering::Relaxed)
     }
 
     /// REPL `:dry-run on|off`.
-    pub fn set_dry_run(&self, on: bool) {
+    pub(crate) fn set_dry_run(&self, on: bool) {
         self.dry.store(on, Ordering::Relaxed);
     }
 
     /// REPL: a fresh write count (the cap applies per input) and no confirmation yet.
-    pub fn reset_writes(&self) {
+    pub(crate) fn reset_writes(&self) {
         *lock(&self.guard) = WriteGuard::new(self.settings.max_writes);
         self.confirmed.store(false, Ordering::Relaxed);
     }
 
     /// REPL: ask `hook` before a write takes one evaluation past `threshold` tickets.
-    pub fn set_confirm(&self, threshold: u64, hook: ConfirmWrites) {
+    pub(crate) fn set_confirm(&self, threshold: u64, hook: ConfirmWrites) {
         *lock(&self.confirm) = Some((threshold, hook));
     }
 
     /// Appends a log line and hands it to the sink.
-    pub fn log(&self, level: &str, message: impl Into<String>) {
+    pub(crate) fn log(&self, level: &str, message: impl Into<String>) {
         let line = LogLine {
             at: Utc::now(),
             level: level.to_string(),
@@ -170,7 +170,7 @@ impl RunCtx {
 
     /// A script's `print`: recorded in the run log at `info` like any line, but handed to the
     /// print sink (stdout for `run`), so the script's output pipes apart from hubscript's logs.
-    pub fn print(&self, message: impl Into<String>) {
+    pub(crate) fn print(&self, message: impl Into<String>) {
         let line = LogLine {
             at: Utc::now(),
             level: "info".to_string(),
@@ -187,21 +187,21 @@ impl RunCtx {
         lock(&self.log).push(line);
     }
 
-    pub fn take_log(&self) -> Vec<LogLine> {
+    pub(crate) fn take_log(&self) -> Vec<LogLine> {
         std::mem::take(&mut *lock(&self.log))
     }
 
-    pub fn take_plan(&self) -> Plan {
+    pub(crate) fn take_plan(&self) -> Plan {
         std::mem::take(&mut *lock(&self.plan))
     }
 
     /// Records a planned change made by the script line at `pos`.
-    pub fn plan(&self, pos: Position, ticket: &str, change: PlanChange) {
+    pub(crate) fn plan(&self, pos: Position, ticket: &str, change: PlanChange) {
         lock(&self.plan).push_at(pos.line(), ticket, change);
     }
 
     /// Dry run: the changes planned so far for `ticket`, in order.
-    pub fn planned(&self, ticket: &str) -> Vec<PlanChange> {
+    pub(crate) fn planned(&self, ticket: &str) -> Vec<PlanChange> {
         lock(&self.plan)
             .entries
             .iter()
@@ -212,7 +212,7 @@ impl RunCtx {
 
     /// Tickets changed by this run: in a dry run the distinct tickets of the plan; otherwise the
     /// tickets whose write HubSpot accepted (a failed or caught write does not count).
-    pub fn writes(&self) -> u64 {
+    pub(crate) fn writes(&self) -> u64 {
         if self.dry_run() {
             let plan = lock(&self.plan);
             let distinct: HashSet<&str> = plan.entries.iter().map(|e| e.ticket.as_str()).collect();
@@ -222,7 +222,7 @@ impl RunCtx {
     }
 
     /// Records that HubSpot accepted a write to these existing tickets.
-    pub fn wrote<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+    pub(crate) fn wrote<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
         let mut w = lock(&self.written);
         for id in ids {
             w.insert(id.to_string());
@@ -230,20 +230,20 @@ impl RunCtx {
     }
 
     /// Records that HubSpot created `n` tickets.
-    pub fn wrote_new(&self, n: usize) {
+    pub(crate) fn wrote_new(&self, n: usize) {
         self.written_new.fetch_add(n as u64, Ordering::Relaxed);
     }
 
-    pub fn add_reads(&self, n: usize) {
+    pub(crate) fn add_reads(&self, n: usize) {
         self.reads.fetch_add(n as u64, Ordering::Relaxed);
     }
 
-    pub fn stop_reason(&self) -> Option<StopReason> {
+    pub(crate) fn stop_reason(&self) -> Option<StopReason> {
         lock(&self.stop).clone()
     }
 
     /// Records why the run stops and returns the (uncatchable) error that stops it.
-    pub fn stop(&self, reason: StopReason, pos: Position) -> Box<EvalAltResult> {
+    pub(crate) fn stop(&self, reason: StopReason, pos: Position) -> Box<EvalAltResult> {
         let token = match &reason {
             StopReason::Timeout(_) => "timeout",
             StopReason::Cancelled => "cancelled",
@@ -254,18 +254,18 @@ impl RunCtx {
     }
 
     /// The cancel token of the current evaluation.
-    pub fn cancel_token(&self) -> CancellationToken {
+    pub(crate) fn cancel_token(&self) -> CancellationToken {
         lock(&self.cancel).clone()
     }
 
     /// Starts a new evaluation (REPL input): a fresh token, no stop reason.
-    pub fn reset_for_eval(&self, cancel: CancellationToken) {
+    pub(crate) fn reset_for_eval(&self, cancel: CancellationToken) {
         *lock(&self.cancel) = cancel;
         *lock(&self.stop) = None;
     }
 
     /// The reason to stop now, if any (cancelled, or past the deadline).
-    pub fn should_stop(&self) -> Option<StopReason> {
+    pub(crate) fn should_stop(&self) -> Option<StopReason> {
         if self.cancel_token().is_cancelled() {
             return Some(StopReason::Cancelled);
         }
@@ -276,7 +276,7 @@ impl RunCtx {
     }
 
     /// THE write policy: every mutating binding calls this before writing or planning.
-    pub fn admit_write(
+    pub(crate) fn admit_write(
         &self,
         pos: Position,
         what: &str,
@@ -308,44 +308,44 @@ impl RunCtx {
         }
     }
 
-    pub fn cached_properties(&self) -> Option<Arc<Vec<Property>>> {
+    pub(crate) fn cached_properties(&self) -> Option<Arc<Vec<Property>>> {
         lock(&self.properties).clone()
     }
 
-    pub fn cache_properties(&self, p: Vec<Property>) -> Arc<Vec<Property>> {
+    pub(crate) fn cache_properties(&self, p: Vec<Property>) -> Arc<Vec<Property>> {
         let p = Arc::new(p);
         *lock(&self.properties) = Some(p.clone());
         p
     }
 
-    pub fn cached_pipelines(&self) -> Option<Arc<Vec<Pipeline>>> {
+    pub(crate) fn cached_pipelines(&self) -> Option<Arc<Vec<Pipeline>>> {
         lock(&self.pipelines).clone()
     }
 
-    pub fn cache_pipelines(&self, p: Vec<Pipeline>) -> Arc<Vec<Pipeline>> {
+    pub(crate) fn cache_pipelines(&self, p: Vec<Pipeline>) -> Arc<Vec<Pipeline>> {
         let p = Arc::new(p);
         *lock(&self.pipelines) = Some(p.clone());
         p
     }
 
     /// Dry run: a fresh fake id for a ticket that would be created.
-    pub fn fake_id(&self) -> String {
+    pub(crate) fn fake_id(&self) -> String {
         format!(
             "dry-run-{}",
             self.next_fake_id.fetch_add(1, Ordering::Relaxed)
         )
     }
 
-    pub fn remember_created(&self, t: &Ticket) {
+    pub(crate) fn remember_created(&self, t: &Ticket) {
         lock(&self.created).insert(t.id.clone(), t.clone());
     }
 
-    pub fn created_ticket(&self, id: &str) -> Option<Ticket> {
+    pub(crate) fn created_ticket(&self, id: &str) -> Option<Ticket> {
         lock(&self.created).get(id).cloned()
     }
 
     /// Dry run: records planned values of `id` (applied to later reads).
-    pub fn overlay_set(&self, id: &str, props: &BTreeMap<String, String>) {
+    pub(crate) fn overlay_set(&self, id: &str, props: &BTreeMap<String, String>) {
         if let Some(t) = lock(&self.created).get_mut(id) {
             for (k, v) in props {
                 t.properties.insert(k.clone(), Some(v.clone()));
@@ -360,7 +360,7 @@ impl RunCtx {
     }
 
     /// Dry run: applies planned values to a ticket read from the backend.
-    pub fn apply_overlay(&self, t: &mut Ticket) {
+    pub(crate) fn apply_overlay(&self, t: &mut Ticket) {
         if !self.dry_run() {
             return;
         }

@@ -24,7 +24,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn new() -> Self {
+    pub(super) fn new() -> Self {
         use rhai::packages::{Package, StandardPackage};
         Self {
             std: StandardPackage::new().as_shared_module(),

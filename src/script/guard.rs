@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 /// What a write touches.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WriteTarget {
+pub(crate) enum WriteTarget {
     /// An existing ticket, by id.
     Existing(String),
     /// A ticket the write creates.
@@ -16,7 +16,7 @@ pub enum WriteTarget {
 
 /// Distinct tickets changed so far and the cap.
 #[derive(Debug, Default)]
-pub struct WriteGuard {
+pub(super) struct WriteGuard {
     cap: Option<u64>,
     changed: HashSet<String>,
     created: u64,
@@ -24,7 +24,7 @@ pub struct WriteGuard {
 
 impl WriteGuard {
     /// A guard allowing `cap` distinct tickets (`None`: unlimited).
-    pub fn new(cap: Option<u64>) -> Self {
+    pub(super) fn new(cap: Option<u64>) -> Self {
         Self {
             cap,
             ..Self::default()
@@ -32,13 +32,13 @@ impl WriteGuard {
     }
 
     /// Distinct tickets changed (creates included).
-    pub fn count(&self) -> u64 {
+    pub(super) fn count(&self) -> u64 {
         self.changed.len() as u64 + self.created
     }
 
     /// Admits a write touching `targets`, or explains why not. Tickets already changed earlier
     /// in the run do not count again.
-    pub fn admit(&mut self, what: &str, targets: &[WriteTarget]) -> Result<(), String> {
+    pub(super) fn admit(&mut self, what: &str, targets: &[WriteTarget]) -> Result<(), String> {
         let mut fresh: HashSet<&str> = HashSet::new();
         let mut creates = 0u64;
         for t in targets {

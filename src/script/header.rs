@@ -154,8 +154,7 @@ impl ScriptHeader {
         let raw: RawHeader = toml::from_str(&toml_text).map_err(|e| {
             let line = e
                 .span()
-                .map(|s| toml_text[..s.start].matches('\n').count() + 1)
-                .unwrap_or(1);
+                .map_or(1, |s| toml_text[..s.start].matches('\n').count() + 1);
             let mut msg = e.message().to_string();
             if msg.starts_with("unknown field") && !msg.contains("expected") {
                 msg = format!("{msg} (a header holds: {})", HEADER_KEYS.join(", "));
@@ -171,8 +170,7 @@ impl ScriptHeader {
                         .is_some_and(|r| r.trim_start().starts_with('='))
                         || l.replace(' ', "") == format!("[{key}]")
                 })
-                .map(|i| i + 1)
-                .unwrap_or(1)
+                .map_or(1, |i| i + 1)
         };
         let duration = |key: &str,
                         v: Option<toml::Value>|

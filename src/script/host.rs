@@ -162,9 +162,10 @@ pub struct ScriptHost {
 /// The name a script is known by in run records and the state store: its file stem (`escalate`
 /// for `escalate.rhai`). Defined once here; the triggers and the CLI name scripts with it.
 pub fn script_name(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+    path.file_stem().map_or_else(
+        || path.display().to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    )
 }
 
 impl ScriptHost {
@@ -217,9 +218,10 @@ impl ScriptHost {
             script_path: req.path.display().to_string(),
             script_text: req.source.clone(),
             args: req.options.args.clone(),
-            header: compiled
-                .map(|c| run_record::header_json(&c.header))
-                .unwrap_or_else(|| serde_json::json!({})),
+            header: compiled.map_or_else(
+                || serde_json::json!({}),
+                |c| run_record::header_json(&c.header),
+            ),
             user: run_record::user(),
             host: run_record::host(),
             undo_of: req.options.undo_of,
@@ -383,7 +385,7 @@ impl ScriptHost {
         settings.on_print = req.on_print.clone();
         let slot = tokio::select! {
             biased;
-            _ = req.cancel.cancelled() => None,
+            () = req.cancel.cancelled() => None,
             s = self.slots.clone().acquire_owned() => s.ok(),
         };
         let Some(_slot) = slot else {

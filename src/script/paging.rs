@@ -40,7 +40,7 @@ impl Pager {
         }
     }
 
-    pub fn new(source: Source, limit: Option<usize>) -> Self {
+    pub(super) fn new(source: Source, limit: Option<usize>) -> Self {
         match source {
             Source::List(p) => Self::List(ListCursor::new(p).with_total_limit(limit)),
             Source::Search(r) => Self::Search(SearchCursor::new(r).with_total_limit(limit)),

@@ -21,7 +21,7 @@ const TAB: &str = "    ";
 ///   |         ^ HubSpot 404 OBJECT_NOT_FOUND: not found (correlationId c-1)
 ///   = in call to fn `helper` at t.rhai:7:5
 /// ```
-pub fn render(d: &Diagnostic) -> String {
+pub(super) fn render(d: &Diagnostic) -> String {
     let mut out = String::new();
     let mut lines = d.message.split('\n');
     let first = lines.next().unwrap_or_default();

@@ -132,7 +132,7 @@ pub(crate) fn needs_labels(changes: &[TicketChange]) -> bool {
     changes.iter().any(|c| {
         matches!(
             c.property.as_deref(),
-            Some("hs_pipeline_stage") | Some("hs_pipeline")
+            Some("hs_pipeline_stage" | "hs_pipeline")
         )
     })
 }

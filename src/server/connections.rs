@@ -65,7 +65,7 @@ fn open_file_limit() -> Option<u64> {
         rlim_max: 0,
     };
     // SAFETY: getrlimit only writes the struct we pass, which lives for the call.
-    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &raw mut lim) };
     #[allow(clippy::unnecessary_cast)] // rlim_t is not u64 on every Unix
     let current = lim.rlim_cur as u64;
     (rc == 0 && lim.rlim_cur != libc::RLIM_INFINITY).then_some(current)

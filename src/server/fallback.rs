@@ -74,7 +74,7 @@ pub(crate) async fn hubspot_shaped_errors(req: Request, next: Next) -> Response 
     .into_response();
     let (new_parts, new_body) = rebuilt.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
-    for (name, value) in new_parts.headers.iter() {
+    for (name, value) in &new_parts.headers {
         parts.headers.insert(name, value.clone());
     }
     Response::from_parts(parts, new_body)

@@ -102,8 +102,8 @@ pub(crate) async fn inject_faults(
 /// down, or [`HOLD`] passes; whatever is answered then is never meant to be read.
 async fn hold(shutdown: &CancellationToken) -> Response {
     tokio::select! {
-        _ = tokio::time::sleep(HOLD) => {}
-        _ = shutdown.cancelled() => {}
+        () = tokio::time::sleep(HOLD) => {}
+        () = shutdown.cancelled() => {}
     }
     let mut response = HttpError::new(
         StatusCode::SERVICE_UNAVAILABLE,

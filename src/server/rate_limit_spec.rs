@@ -73,7 +73,7 @@ impl FromStr for RateLimitSpec {
 }
 
 fn interval_text(s: &str) -> String {
-    s.split_once('/').map(|(_, i)| i).unwrap_or(s).to_string()
+    s.split_once('/').map_or(s, |(_, i)| i).to_string()
 }
 
 impl fmt::Display for RateLimitSpec {

@@ -350,10 +350,10 @@ impl StateDb {
                     start.script,
                     start.trigger,
                     millis(start.started_at),
-                    start.dry_run as i64,
+                    i64::from(start.dry_run),
                     b.kind,
                     b.location,
-                    b.live as i64,
+                    i64::from(b.live),
                     b.portal_id.map(|p| p as i64),
                     start.script_path,
                     hash,
@@ -434,7 +434,7 @@ impl StateDb {
                 .query_map(
                     params![
                         filter.script,
-                        filter.failed as i64,
+                        i64::from(filter.failed),
                         limit,
                         filter.status.map(RunStatus::as_str),
                         filter.since.map(millis),

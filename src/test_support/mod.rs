@@ -71,8 +71,7 @@ pub(crate) async fn eventually(what: &str, f: impl Fn() -> bool) {
 /// Runs a test body with a deadline, so a test waiting on the OS (a watcher that never
 /// reports, a task that never stops) fails instead of hanging the suite.
 pub(crate) async fn within<T>(limit: Duration, what: &str, body: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(limit, body).await {
-        Ok(v) => v,
-        Err(_) => panic!("did not finish within {limit:?}: {what}"),
-    }
+    tokio::time::timeout(limit, body)
+        .await
+        .unwrap_or_else(|_| panic!("did not finish within {limit:?}: {what}"))
 }

@@ -74,12 +74,12 @@ impl Runner for FakeRunner {
         let status = if self.hold {
             tokio::select! {
                 p = self.release.acquire() => { if let Ok(p) = p { p.forget(); } RunStatus::Ok }
-                _ = cancel.cancelled() => RunStatus::Cancelled,
+                () = cancel.cancelled() => RunStatus::Cancelled,
             }
         } else {
             tokio::select! {
-                _ = tokio::time::sleep(self.duration) => RunStatus::Ok,
-                _ = cancel.cancelled() => RunStatus::Cancelled,
+                () = tokio::time::sleep(self.duration) => RunStatus::Ok,
+                () = cancel.cancelled() => RunStatus::Cancelled,
             }
         };
         self.ended.lock().unwrap().push(status);

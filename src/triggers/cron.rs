@@ -176,8 +176,10 @@ fn readable_range(message: &str) -> String {
     RANGES
         .iter()
         .find(|(from, _)| message.contains(from))
-        .map(|(from, to)| message.replace(from, to))
-        .unwrap_or_else(|| message.to_string())
+        .map_or_else(
+            || message.to_string(),
+            |(from, to)| message.replace(from, to),
+        )
 }
 
 #[cfg(test)]

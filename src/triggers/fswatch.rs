@@ -24,7 +24,7 @@ pub(crate) fn watch_dirs(dirs: &[(PathBuf, bool)]) -> Result<FsWatch, TriggerErr
     let first = dirs.first().map(|d| d.0.clone()).unwrap_or_default();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         match res {
-            Ok(ev) if relevant(&ev.kind) => {
+            Ok(ev) if relevant(ev.kind) => {
                 for p in ev.paths {
                     // The receiver is gone only when watching ends.
                     let _ = tx.send(p);
@@ -52,7 +52,7 @@ pub(crate) fn watch_dirs(dirs: &[(PathBuf, bool)]) -> Result<FsWatch, TriggerErr
 }
 
 /// Events that may change what a script file holds (reads and opens do not).
-fn relevant(kind: &EventKind) -> bool {
+fn relevant(kind: EventKind) -> bool {
     !matches!(
         kind,
         EventKind::Access(_) | EventKind::Modify(notify::event::ModifyKind::Metadata(_))

@@ -79,7 +79,7 @@ pub async fn run_watch(
     tracing::info!(paths = ?cfg.paths, dry_run = cfg.dry_run(), "watching for changes");
     loop {
         tokio::select! {
-            _ = shutdown.cancelled() => break,
+            () = shutdown.cancelled() => break,
             batch = next_batch(&mut fs.rx, cfg.debounce, MAX_BURST) => {
                 let Some(batch) = batch else { break };
                 session.on_batch(&batch).await;

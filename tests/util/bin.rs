@@ -8,34 +8,34 @@ use std::time::Duration;
 use super::child::{Spawned, Stream};
 
 /// How long `serve` may take to say it listens (a bound against hangs, not a timing claim).
-pub const SERVE_START: Duration = Duration::from_secs(60);
+pub(crate) const SERVE_START: Duration = Duration::from_secs(60);
 
 /// Path of the built binary.
-pub fn exe() -> PathBuf {
+pub(crate) fn exe() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_hubscript"))
 }
 
 /// A temporary project directory where the binary runs.
-pub struct Project {
+pub(crate) struct Project {
     /// The directory.
     pub dir: tempfile::TempDir,
 }
 
 impl Project {
     /// An empty project.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             dir: tempfile::tempdir().unwrap(),
         }
     }
 
     /// The project's root.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         self.dir.path()
     }
 
     /// Writes a file (creating directories).
-    pub fn file(&self, rel: &str, body: &str) -> PathBuf {
+    pub(crate) fn file(&self, rel: &str, body: &str) -> PathBuf {
         let p = self.path().join(rel);
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).unwrap();
@@ -45,7 +45,7 @@ impl Project {
     }
 
     /// A command for the binary, run in the project, with no HubSpot token in its environment.
-    pub fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(exe());
         c.current_dir(self.path())
             .args(args)
@@ -57,12 +57,12 @@ impl Project {
     }
 
     /// Runs the binary to completion.
-    pub fn run(&self, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.cmd(args).output().unwrap()
     }
 
     /// Recreates the project's sandbox file `s.db` with `tickets` demo tickets.
-    pub fn reset_sandbox(&self, tickets: usize) {
+    pub(crate) fn reset_sandbox(&self, tickets: usize) {
         let n = tickets.to_string();
         let out = self.run(&["sandbox", "reset", "--tickets", &n, "--sandbox", "s.db"]);
         assert!(out.status.success(), "sandbox reset: {}", stderr(&out));
@@ -70,7 +70,7 @@ impl Project {
 
     /// Starts `serve` over `s.db` on 127.0.0.1:0 with `extra` arguments; returns it with its
     /// base URL.
-    pub fn serve(&self, extra: &[&str]) -> (Spawned, String) {
+    pub(crate) fn serve(&self, extra: &[&str]) -> (Spawned, String) {
         let mut args = vec!["serve", "--addr", "127.0.0.1:0", "--sandbox", "s.db"];
         args.extend_from_slice(extra);
         start_serve(self.cmd(&args))
@@ -79,7 +79,7 @@ impl Project {
 
 /// Starts `serve` (already configured in `cmd`), waits for its `listening on` line and returns
 /// it with its base URL.
-pub fn start_serve(cmd: Command) -> (Spawned, String) {
+pub(crate) fn start_serve(cmd: Command) -> (Spawned, String) {
     let server = Spawned::spawn(cmd);
     server.expect_line(Stream::Out, "listening on http://", SERVE_START);
     let line = server
@@ -95,11 +95,11 @@ pub fn start_serve(cmd: Command) -> (Spawned, String) {
 }
 
 /// stdout as text.
-pub fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// stderr as text.
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }

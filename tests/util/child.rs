@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Which output stream of the child.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stream {
+pub(crate) enum Stream {
     /// Standard output.
     Out,
     /// Standard error.
@@ -24,7 +24,7 @@ pub enum Stream {
 
 /// One line the child wrote, with when the reader thread saw it.
 #[derive(Debug, Clone)]
-pub struct Line {
+pub(crate) struct Line {
     /// The stream.
     pub stream: Stream,
     /// The text, without the newline and without ANSI colour codes.
@@ -40,14 +40,14 @@ struct Shared {
 }
 
 /// A running child whose output is being collected.
-pub struct Spawned {
+pub(crate) struct Spawned {
     child: Child,
     shared: Arc<Shared>,
     readers: Vec<JoinHandle<()>>,
 }
 
 /// Epoch milliseconds now.
-pub fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -55,7 +55,7 @@ pub fn now_ms() -> i64 {
 }
 
 /// Removes ANSI escape sequences (`ESC [ ... letter`).
-pub fn strip_ansi(s: &str) -> String {
+pub(crate) fn strip_ansi(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -99,7 +99,7 @@ fn reader(stream: Stream, pipe: impl Read + Send + 'static, shared: Arc<Shared>)
 
 impl Spawned {
     /// Spawns `cmd` with piped stdout and stderr.
-    pub fn spawn(mut cmd: Command) -> Self {
+    pub(crate) fn spawn(mut cmd: Command) -> Self {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -119,12 +119,12 @@ impl Spawned {
     }
 
     /// The child's process id.
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// Every line so far (ANSI codes removed).
-    pub fn lines(&self) -> Vec<Line> {
+    pub(crate) fn lines(&self) -> Vec<Line> {
         let lines = self.shared.lines.lock().expect("lines lock poisoned");
         lines
             .iter()
@@ -136,7 +136,7 @@ impl Spawned {
     }
 
     /// Every line so far of `stream`, raw (ANSI codes kept).
-    pub fn raw(&self, stream: Stream) -> Vec<String> {
+    pub(crate) fn raw(&self, stream: Stream) -> Vec<String> {
         let lines = self.shared.lines.lock().expect("lines lock poisoned");
         lines
             .iter()
@@ -146,7 +146,7 @@ impl Spawned {
     }
 
     /// The lines of `stream` that satisfy `pred`.
-    pub fn matching(&self, stream: Stream, pred: impl Fn(&str) -> bool) -> Vec<Line> {
+    pub(crate) fn matching(&self, stream: Stream, pred: impl Fn(&str) -> bool) -> Vec<Line> {
         self.lines()
             .into_iter()
             .filter(|l| l.stream == stream && pred(&l.text))
@@ -154,13 +154,13 @@ impl Spawned {
     }
 
     /// Number of lines of `stream` that satisfy `pred`.
-    pub fn count(&self, stream: Stream, pred: impl Fn(&str) -> bool) -> usize {
+    pub(crate) fn count(&self, stream: Stream, pred: impl Fn(&str) -> bool) -> usize {
         self.matching(stream, pred).len()
     }
 
     /// Waits until at least `n` lines of `stream` satisfy `pred`, for up to `timeout`. Returns
     /// whether they did.
-    pub fn wait_count(
+    pub(crate) fn wait_count(
         &self,
         stream: Stream,
         n: usize,
@@ -192,17 +192,16 @@ impl Spawned {
 
     /// Waits for one line of `stream` containing `needle`; panics with the whole output if none
     /// comes within `timeout`.
-    pub fn expect_line(&self, stream: Stream, needle: &str, timeout: Duration) {
-        if !self.wait_count(stream, 1, timeout, |l| l.contains(needle)) {
-            panic!(
-                "no {stream:?} line containing {needle:?} within {timeout:?}\n{}",
-                self.dump()
-            );
-        }
+    pub(crate) fn expect_line(&self, stream: Stream, needle: &str, timeout: Duration) {
+        assert!(
+            self.wait_count(stream, 1, timeout, |l| l.contains(needle)),
+            "no {stream:?} line containing {needle:?} within {timeout:?}\n{}",
+            self.dump()
+        );
     }
 
     /// All output, for failure messages.
-    pub fn dump(&self) -> String {
+    pub(crate) fn dump(&self) -> String {
         let mut s = String::from("--- child output ---\n");
         for l in self.lines() {
             let tag = match l.stream {
@@ -215,7 +214,7 @@ impl Spawned {
     }
 
     /// Sends SIGTERM (through `kill`, so no libc dependency).
-    pub fn sigterm(&self) {
+    pub(crate) fn sigterm(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
@@ -224,7 +223,7 @@ impl Spawned {
     }
 
     /// Waits up to `timeout` for the child to exit; `None` if it still runs.
-    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+    pub(crate) fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
@@ -242,7 +241,7 @@ impl Spawned {
     }
 
     /// SIGTERM, then waits up to `timeout` for the exit; panics with the output if it hangs.
-    pub fn terminate(&mut self, timeout: Duration) -> ExitStatus {
+    pub(crate) fn terminate(&mut self, timeout: Duration) -> ExitStatus {
         self.sigterm();
         match self.wait_exit(timeout) {
             Some(s) => s,

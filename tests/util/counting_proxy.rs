@@ -11,7 +11,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
 /// The running proxy; stops accepting when dropped.
-pub struct CountingProxy {
+pub(crate) struct CountingProxy {
     /// `http://127.0.0.1:PORT` of the proxy.
     pub url: String,
     counts: Arc<Counts>,
@@ -29,7 +29,7 @@ const TOO_MANY: &[u8] = b"HTTP/1.1 429 ";
 
 impl CountingProxy {
     /// Proxies to `target` (an `http://host:port` URL of a server on 127.0.0.1).
-    pub async fn start(target: &str) -> CountingProxy {
+    pub(crate) async fn start(target: &str) -> CountingProxy {
         let target: SocketAddr = target.trim_start_matches("http://").parse().unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -53,12 +53,12 @@ impl CountingProxy {
     }
 
     /// Responses seen so far.
-    pub fn responses(&self) -> usize {
+    pub(crate) fn responses(&self) -> usize {
         self.counts.responses.load(Ordering::SeqCst)
     }
 
     /// 429 responses seen so far.
-    pub fn too_many_requests(&self) -> usize {
+    pub(crate) fn too_many_requests(&self) -> usize {
         self.counts.too_many.load(Ordering::SeqCst)
     }
 }

@@ -19,7 +19,7 @@ use hubscript::model::{
 };
 
 /// See the module docs.
-pub struct LostAnswers {
+pub(crate) struct LostAnswers {
     inner: Arc<dyn TicketsBackend>,
     creates: AtomicUsize,
     error_every: usize,
@@ -31,7 +31,7 @@ pub struct LostAnswers {
 
 impl LostAnswers {
     /// Wraps `inner`; `error_every`/`hold_every` of 0 disable that behaviour.
-    pub fn new(
+    pub(crate) fn new(
         inner: Arc<dyn TicketsBackend>,
         error_every: usize,
         hold_every: usize,

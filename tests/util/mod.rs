@@ -5,12 +5,12 @@
 
 #![allow(dead_code)]
 
-pub mod bin;
-pub mod child;
-pub mod counting_proxy;
-pub mod lost_answers;
-pub mod official_client;
-pub mod wait;
+pub(crate) mod bin;
+pub(crate) mod child;
+pub(crate) mod counting_proxy;
+pub(crate) mod lost_answers;
+pub(crate) mod official_client;
+pub(crate) mod wait;
 
 use std::sync::Arc;
 
@@ -18,10 +18,10 @@ use hubscript::backend::{BackendError, TicketsBackend};
 use hubscript::model::ApiError;
 
 /// Demo tickets in each contract test's sandbox.
-pub const SEED_TICKETS: usize = 40;
+pub(crate) const SEED_TICKETS: usize = 40;
 
 /// A backend plus what keeps it alive (temp dir, server task).
-pub struct Fixture {
+pub(crate) struct Fixture {
     /// The backend under test.
     pub backend: Arc<dyn TicketsBackend>,
     /// The sandbox itself (for direct checks).
@@ -29,19 +29,22 @@ pub struct Fixture {
     /// Base URL when served.
     pub url: Option<String>,
     _dir: tempfile::TempDir,
-    _shutdown: Option<tokio_util::sync::CancellationToken>,
+    shutdown: Option<tokio_util::sync::CancellationToken>,
 }
 
 impl Drop for Fixture {
     fn drop(&mut self) {
-        if let Some(s) = &self._shutdown {
+        if let Some(s) = &self.shutdown {
             s.cancel();
         }
     }
 }
 
 /// A new sandbox file in `dir` with `tickets` demo tickets (seed 42).
-pub fn seeded_sandbox(dir: &tempfile::TempDir, tickets: usize) -> Arc<hubscript::sandbox::Sandbox> {
+pub(crate) fn seeded_sandbox(
+    dir: &tempfile::TempDir,
+    tickets: usize,
+) -> Arc<hubscript::sandbox::Sandbox> {
     let opts = hubscript::sandbox::SeedOptions { tickets, seed: 42 };
     Arc::new(hubscript::sandbox::Sandbox::create(&dir.path().join("sandbox.db"), &opts).unwrap())
 }
@@ -51,7 +54,7 @@ fn fresh_sandbox(dir: &tempfile::TempDir) -> Arc<hubscript::sandbox::Sandbox> {
 }
 
 /// The server's configuration for tests: defaults, on 127.0.0.1 with an ephemeral port.
-pub fn loopback_config() -> hubscript::server::ServerConfig {
+pub(crate) fn loopback_config() -> hubscript::server::ServerConfig {
     hubscript::server::ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         ..Default::default()
@@ -59,7 +62,7 @@ pub fn loopback_config() -> hubscript::server::ServerConfig {
 }
 
 /// The sandbox, called in process.
-pub async fn in_process() -> Fixture {
+pub(crate) async fn in_process() -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = fresh_sandbox(&dir);
     Fixture {
@@ -67,12 +70,12 @@ pub async fn in_process() -> Fixture {
         sandbox,
         url: None,
         _dir: dir,
-        _shutdown: None,
+        shutdown: None,
     }
 }
 
 /// Starts the HTTP server over a fresh sandbox on 127.0.0.1:0 with `config` tweaks.
-pub async fn served(tweak: impl FnOnce(&mut hubscript::server::ServerConfig)) -> Fixture {
+pub(crate) async fn served(tweak: impl FnOnce(&mut hubscript::server::ServerConfig)) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = fresh_sandbox(&dir);
     let mut config = loopback_config();
@@ -85,12 +88,12 @@ pub async fn served(tweak: impl FnOnce(&mut hubscript::server::ServerConfig)) ->
         sandbox,
         url: Some(url),
         _dir: dir,
-        _shutdown: Some(shutdown),
+        shutdown: Some(shutdown),
     }
 }
 
 /// Serves `backend` on 127.0.0.1:0 until `shutdown` is cancelled; returns the base URL.
-pub async fn start_server(
+pub(crate) async fn start_server(
     backend: Arc<dyn TicketsBackend>,
     config: hubscript::server::ServerConfig,
     shutdown: tokio_util::sync::CancellationToken,
@@ -104,19 +107,19 @@ pub async fn start_server(
 }
 
 /// A HubSpot client pointed at `url`.
-pub fn http_client(url: &str, token: Option<&str>) -> hubscript::hubspot::HubspotClient {
+pub(crate) fn http_client(url: &str, token: Option<&str>) -> hubscript::hubspot::HubspotClient {
     let mut config = hubscript::hubspot::ClientConfig::new(url);
     config.token = token.map(hubscript::hubspot::AccessToken::new);
     hubscript::hubspot::HubspotClient::new(config).unwrap()
 }
 
 /// The sandbox behind `serve` and the HTTP client.
-pub async fn over_http() -> Fixture {
+pub(crate) async fn over_http() -> Fixture {
     served(|_| {}).await
 }
 
 /// The HubSpot error of a call that must fail with one.
-pub fn api_error<T: std::fmt::Debug>(r: Result<T, BackendError>) -> ApiError {
+pub(crate) fn api_error<T: std::fmt::Debug>(r: Result<T, BackendError>) -> ApiError {
     match r {
         Err(e) => e
             .api()

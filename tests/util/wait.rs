@@ -8,7 +8,7 @@ const POLL: Duration = Duration::from_millis(25);
 
 /// Blocks until `f` holds or `timeout` passes; returns whether it held (for callers that
 /// add their own diagnostics to the failure).
-pub fn wait_for(timeout: Duration, f: impl Fn() -> bool) -> bool {
+pub(crate) fn wait_for(timeout: Duration, f: impl Fn() -> bool) -> bool {
     let deadline = Instant::now() + timeout;
     while !f() {
         if Instant::now() >= deadline {
@@ -20,12 +20,12 @@ pub fn wait_for(timeout: Duration, f: impl Fn() -> bool) -> bool {
 }
 
 /// Blocks until `f` holds; panics naming `what` after `timeout`.
-pub fn wait_until(what: &str, timeout: Duration, f: impl Fn() -> bool) {
+pub(crate) fn wait_until(what: &str, timeout: Duration, f: impl Fn() -> bool) {
     assert!(wait_for(timeout, f), "not within {timeout:?}: {what}");
 }
 
 /// Waits (async) until `f` holds; panics naming `what` after `timeout`.
-pub async fn eventually(what: &str, timeout: Duration, f: impl Fn() -> bool) {
+pub(crate) async fn eventually(what: &str, timeout: Duration, f: impl Fn() -> bool) {
     let deadline = Instant::now() + timeout;
     while !f() {
         assert!(Instant::now() < deadline, "not within {timeout:?}: {what}");

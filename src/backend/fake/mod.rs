@@ -60,7 +60,7 @@ pub(crate) struct FakeBackend {
 }
 
 impl FakeBackend {
-    pub fn new(tickets: impl IntoIterator<Item = Ticket>) -> Self {
+    pub(crate) fn new(tickets: impl IntoIterator<Item = Ticket>) -> Self {
         Self {
             tickets: Mutex::new(
                 tickets
@@ -74,7 +74,7 @@ impl FakeBackend {
 
     /// Tickets 1..=n, priority HIGH for odd ids and LOW for even ones, stage "3", subject
     /// "ticket N"; pages of at most `page`.
-    pub fn numbered(n: u64, page: usize) -> Self {
+    pub(crate) fn numbered(n: u64, page: usize) -> Self {
         let tickets = (1..=n).map(|i| {
             let prio = if i % 2 == 1 { "HIGH" } else { "LOW" };
             let subject = format!("ticket {i}");
@@ -94,22 +94,22 @@ impl FakeBackend {
     }
 
     /// Calls received, of every kind.
-    pub fn calls(&self) -> usize {
+    pub(crate) fn calls(&self) -> usize {
         self.calls.load(Ordering::SeqCst)
     }
 
     /// Tickets written so far.
-    pub fn writes(&self) -> u64 {
+    pub(crate) fn writes(&self) -> u64 {
         self.writes.load(Ordering::SeqCst)
     }
 
     /// Searches received so far.
-    pub fn search_count(&self) -> usize {
+    pub(crate) fn search_count(&self) -> usize {
         self.searches.lock().unwrap().len()
     }
 
     /// A property of a stored ticket.
-    pub fn prop(&self, id: u64, name: &str) -> Option<String> {
+    pub(crate) fn prop(&self, id: u64, name: &str) -> Option<String> {
         let all = self.tickets.lock().unwrap();
         all.get(&id).and_then(|t| t.prop(name).map(str::to_string))
     }

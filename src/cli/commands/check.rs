@@ -31,7 +31,7 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
 }
 
 /// Checks every script; exit 0 when all are valid, else the worst exit code.
-pub async fn check(scripts: Vec<PathBuf>) -> CliResult {
+pub(super) async fn check(scripts: Vec<PathBuf>) -> CliResult {
     let files = expand(&scripts)?;
     if files.is_empty() {
         return Err(CliError::usage("no .rhai scripts found"));

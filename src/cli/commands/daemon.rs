@@ -14,7 +14,11 @@ use crate::cli::runner::HostRunner;
 use crate::cli::signals;
 
 /// Runs the daemon until shut down.
-pub async fn daemon(dir: Option<PathBuf>, grace: Duration, backend: BackendArgs) -> CliResult {
+pub(super) async fn daemon(
+    dir: Option<PathBuf>,
+    grace: Duration,
+    backend: BackendArgs,
+) -> CliResult {
     let dir = dir.unwrap_or_else(|| PathBuf::from("scripts"));
     if !dir.exists() {
         return Err(CliError::usage(format!(

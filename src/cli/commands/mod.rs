@@ -45,7 +45,7 @@ async fn repl(
 }
 
 /// Runs one command.
-pub async fn dispatch(command: Command) -> CliResult {
+pub(super) async fn dispatch(command: Command) -> CliResult {
     match command {
         Command::Run {
             script,

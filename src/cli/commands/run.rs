@@ -10,7 +10,12 @@ use crate::cli::error::{CliError, CliResult};
 use crate::cli::{output, signals};
 
 /// Runs `script`; the exit code follows the outcome (0, 1, 2 for a bad header, 130).
-pub async fn run(script: PathBuf, run: RunArgs, json: bool, backend: BackendArgs) -> CliResult {
+pub(super) async fn run(
+    script: PathBuf,
+    run: RunArgs,
+    json: bool,
+    backend: BackendArgs,
+) -> CliResult {
     let source = super::read_script(&script)?;
     let ctx = Context::open(&backend)?;
     ctx.announce();

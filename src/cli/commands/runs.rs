@@ -94,7 +94,7 @@ fn listed_json(r: &RunRecord) -> serde_json::Value {
 }
 
 /// Lists runs, newest first.
-pub fn list(args: &RunsFilterArgs, json: bool) -> CliResult {
+pub(super) fn list(args: &RunsFilterArgs, json: bool) -> CliResult {
     let filter = filter(args)?;
     let db = open_state()?;
     let runs = db.runs(&filter).map_err(CliError::failed)?;
@@ -161,8 +161,7 @@ fn changes_table(changes: &[TicketChange]) -> Table {
                 c.to_id.as_deref().unwrap_or("?"),
                 c.type_id
                     .as_deref()
-                    .map(|t| format!(" (type {t})"))
-                    .unwrap_or_else(|| " (all types)".into())
+                    .map_or_else(|| " (all types)".into(), |t| format!(" (type {t})"))
             )
         };
         let row: [String; 5] = match c.action {
@@ -223,7 +222,7 @@ fn changes_table(changes: &[TicketChange]) -> Table {
 }
 
 /// Prints one run with its changes and log.
-pub fn show(id: i64, json: bool) -> CliResult {
+pub(super) fn show(id: i64, json: bool) -> CliResult {
     let db = open_state()?;
     let r = db
         .run(id)

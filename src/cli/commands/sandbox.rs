@@ -13,7 +13,7 @@ fn path_or_default(p: Option<PathBuf>) -> PathBuf {
 }
 
 /// Recreates the file with `tickets` demo tickets (with `force`, also over a damaged file).
-pub fn reset(sandbox: Option<PathBuf>, tickets: usize, seed: u64, force: bool) -> CliResult {
+pub(super) fn reset(sandbox: Option<PathBuf>, tickets: usize, seed: u64, force: bool) -> CliResult {
     let path = path_or_default(sandbox);
     let started = std::time::Instant::now();
     Sandbox::reset(&path, &SeedOptions { tickets, seed }, force).map_err(CliError::failed)?;
@@ -26,7 +26,7 @@ pub fn reset(sandbox: Option<PathBuf>, tickets: usize, seed: u64, force: bool) -
 }
 
 /// Adds `tickets` demo tickets.
-pub async fn seed(sandbox: Option<PathBuf>, tickets: usize, seed: Option<u64>) -> CliResult {
+pub(super) async fn seed(sandbox: Option<PathBuf>, tickets: usize, seed: Option<u64>) -> CliResult {
     let path = path_or_default(sandbox);
     let sb = Sandbox::open(&path).map_err(CliError::usage)?;
     let seed = match seed {

@@ -8,7 +8,7 @@ use crate::triggers::{format_fire_time, schedule_report, ScheduleEntry};
 use crate::cli::error::{CliError, CliResult};
 
 /// Prints the report; exits 2 when some header is invalid (so CI can use it).
-pub fn schedule(dir: &Path, count: usize) -> CliResult {
+pub(super) fn schedule(dir: &Path, count: usize) -> CliResult {
     let entries = schedule_report(dir, chrono::Utc::now(), count).map_err(CliError::usage)?;
     if entries.is_empty() {
         println!("no scheduled scripts in {}", dir.display());

@@ -11,7 +11,7 @@ use crate::cli::error::{CliError, CliResult};
 use crate::cli::signals;
 
 /// Options of `serve`, as parsed.
-pub struct ServeOptions {
+pub(super) struct ServeOptions {
     /// Listen address.
     pub addr: SocketAddr,
     /// Sandbox file.
@@ -29,7 +29,7 @@ pub struct ServeOptions {
 }
 
 /// Runs the server until interrupted.
-pub async fn serve(opts: ServeOptions) -> CliResult {
+pub(super) async fn serve(opts: ServeOptions) -> CliResult {
     if opts.token.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err(CliError::usage(
             "the serve token (--token or HUBSCRIPT_SERVE_TOKEN) is empty; unset it to serve \
@@ -57,7 +57,7 @@ pub async fn serve(opts: ServeOptions) -> CliResult {
     );
     let shutdown = signals::shutdown_token();
     serve_on(listener, Arc::new(sandbox), &config, async move {
-        shutdown.cancelled().await
+        shutdown.cancelled().await;
     })
     .await
     .map_err(CliError::failed)?;

@@ -13,7 +13,7 @@ use crate::cli::runner::HostRunner;
 use crate::cli::signals;
 
 /// Watches until Ctrl-C.
-pub async fn watch(
+pub(super) async fn watch(
     paths: Vec<PathBuf>,
     apply: bool,
     clear: bool,

@@ -30,11 +30,11 @@ use crate::sandbox::reads::{render, Projection};
 use crate::sandbox::writer::resolve;
 
 /// A validated listing window: `(offset, limit)`.
-pub type Window = (usize, usize);
+pub(crate) type Window = (usize, usize);
 
 /// Checks a listing's `after` and `limit` (before any lookup, so a bad window is a 400 even
 /// for an unknown ticket).
-pub fn page_window(after: Option<&str>, limit: Option<u32>) -> BackendResult<Window> {
+pub(crate) fn page_window(after: Option<&str>, limit: Option<u32>) -> BackendResult<Window> {
     let limit = limit.unwrap_or(ASSOC_PAGE_MAX);
     if limit == 0 || limit > ASSOC_PAGE_MAX {
         return Err(ApiError::validation(format!(
@@ -73,7 +73,7 @@ fn pair(
 }
 
 /// v3 `PUT`: one association of the given type; answers the ticket with that type's block.
-pub fn associate(
+pub(crate) fn associate(
     conn: &Connection,
     cat: &Catalog,
     id: &str,
@@ -95,7 +95,7 @@ pub fn associate(
 }
 
 /// v3 `DELETE`: removes the association of the given type.
-pub fn dissociate(
+pub(crate) fn dissociate(
     conn: &Connection,
     cat: &Catalog,
     id: &str,
@@ -109,7 +109,7 @@ pub fn dissociate(
 }
 
 /// v3 `GET`: the associated ids of one object type.
-pub fn list(
+pub(crate) fn list(
     conn: &Connection,
     cat: &Catalog,
     id: &str,
@@ -127,7 +127,7 @@ pub fn list(
 }
 
 /// v4 `PUT`: associates with every given type; answers the labels now between the pair.
-pub fn associate_v4(
+pub(crate) fn associate_v4(
     conn: &Connection,
     cat: &Catalog,
     id: &str,
@@ -167,7 +167,7 @@ fn pair_labels(
 }
 
 /// v4 `DELETE`: removes every association between the pair.
-pub fn dissociate_v4(
+pub(crate) fn dissociate_v4(
     conn: &Connection,
     cat: &Catalog,
     id: &str,
@@ -180,7 +180,7 @@ pub fn dissociate_v4(
 
 /// v4 `batch/create`: each input associated on its own; one that does not fit is a per-input
 /// error (context `fromObjectId`).
-pub fn batch_associate_v4(
+pub(crate) fn batch_associate_v4(
     conn: &Connection,
     cat: &Catalog,
     to_type: &str,
@@ -204,7 +204,7 @@ pub fn batch_associate_v4(
 }
 
 /// v4 `batch/labels/archive`: removes the given types of each pair; all or nothing.
-pub fn batch_dissociate_v4(
+pub(crate) fn batch_dissociate_v4(
     conn: &Connection,
     cat: &Catalog,
     to_type: &str,
@@ -221,7 +221,7 @@ pub fn batch_dissociate_v4(
 }
 
 /// v4 `GET`: the associated objects of one type, each with all its association types.
-pub fn list_v4(
+pub(crate) fn list_v4(
     conn: &Connection,
     cat: &Catalog,
     id: &str,

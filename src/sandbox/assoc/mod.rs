@@ -3,7 +3,7 @@
 //! and are stored in both directions; a labelled type is always stored with its unlabelled type.
 //! The endpoints built on them are in [`endpoints`].
 
-pub mod endpoints;
+pub(super) mod endpoints;
 
 use rusqlite::{params, Connection};
 
@@ -16,7 +16,7 @@ use crate::model::{
 };
 
 /// Parses a target id (numeric), as a 400 otherwise.
-pub fn target_id(id: &str) -> BackendResult<i64> {
+pub(super) fn target_id(id: &str) -> BackendResult<i64> {
     id.trim()
         .parse::<i64>()
         .ok()
@@ -30,7 +30,7 @@ pub fn target_id(id: &str) -> BackendResult<i64> {
 }
 
 /// Checks that a target exists: tickets must be active records, anything else is accepted.
-pub fn check_target(conn: &Connection, obj: &ObjectType, to_id: i64) -> BackendResult<()> {
+pub(super) fn check_target(conn: &Connection, obj: &ObjectType, to_id: i64) -> BackendResult<()> {
     if obj.plural != "tickets" {
         return Ok(());
     }
@@ -45,7 +45,7 @@ pub fn check_target(conn: &Connection, obj: &ObjectType, to_id: i64) -> BackendR
 }
 
 /// Stores an association (and its implied unlabelled type, and the reverse for tickets).
-pub fn add(
+pub(super) fn add(
     conn: &Connection,
     ticket: i64,
     obj: &ObjectType,
@@ -70,7 +70,7 @@ pub fn add(
 
 /// Removes associations between a pair: one type, or all of them (`None`). Removing an
 /// unlabelled type removes the labelled ones too.
-pub fn remove(
+pub(super) fn remove(
     conn: &Connection,
     ticket: i64,
     obj: &ObjectType,
@@ -103,7 +103,7 @@ pub fn remove(
 
 /// Validates inline associations of a create (types must be HUBSPOT_DEFINED ticket types, ids
 /// numeric, ticket targets existing) and returns what to store.
-pub fn resolve_inline(
+pub(super) fn resolve_inline(
     conn: &Connection,
     inputs: &[AssociationInput],
 ) -> BackendResult<Vec<(&'static ObjectType, i64, &'static AssocType)>> {
@@ -136,7 +136,7 @@ pub fn resolve_inline(
 }
 
 /// Resolves v4 specs to types of the pair (400 when one does not fit).
-pub fn resolve_specs(
+pub(super) fn resolve_specs(
     obj: &ObjectType,
     specs: &[AssociationSpec],
 ) -> BackendResult<Vec<&'static AssocType>> {
@@ -164,7 +164,11 @@ pub fn resolve_specs(
 }
 
 /// `(to_id, type_id)` pairs of a ticket to one object type, ordered by target then type.
-pub fn pairs(conn: &Connection, ticket: i64, obj: &ObjectType) -> BackendResult<Vec<(i64, i32)>> {
+pub(super) fn pairs(
+    conn: &Connection,
+    ticket: i64,
+    obj: &ObjectType,
+) -> BackendResult<Vec<(i64, i32)>> {
     let mut st = conn
         .prepare_cached(
             "SELECT to_id, type_id FROM associations WHERE ticket_id = ?1 AND to_type = ?2 ORDER BY to_id, type_id",
@@ -177,7 +181,7 @@ pub fn pairs(conn: &Connection, ticket: i64, obj: &ObjectType) -> BackendResult<
 }
 
 /// The v3 listing entries of a ticket to one object type.
-pub fn associated_ids(
+pub(super) fn associated_ids(
     conn: &Connection,
     ticket: i64,
     obj: &ObjectType,
@@ -186,15 +190,16 @@ pub fn associated_ids(
         .into_iter()
         .map(|(id, t)| AssociatedId {
             id: id.to_string(),
-            kind: assoc_type(t)
-                .map(|t| t.name.to_string())
-                .unwrap_or_else(|| format!("ticket_to_{}", obj.singular)),
+            kind: assoc_type(t).map_or_else(
+                || format!("ticket_to_{}", obj.singular),
+                |t| t.name.to_string(),
+            ),
         })
         .collect())
 }
 
 /// The v4 form of one type.
-pub fn spec_with_label(type_id: i32) -> AssociationSpecWithLabel {
+pub(super) fn spec_with_label(type_id: i32) -> AssociationSpecWithLabel {
     AssociationSpecWithLabel {
         category: AssociationCategory::HubspotDefined,
         type_id,
@@ -203,7 +208,7 @@ pub fn spec_with_label(type_id: i32) -> AssociationSpecWithLabel {
 }
 
 /// Whether the ticket is associated with activity `id` of a pinnable type.
-pub fn has_activity(conn: &Connection, ticket: i64, id: i64) -> BackendResult<bool> {
+pub(super) fn has_activity(conn: &Connection, ticket: i64, id: i64) -> BackendResult<bool> {
     let n: i64 = conn
         .prepare_cached(
             "SELECT count(*) FROM associations WHERE ticket_id = ?1 AND to_id = ?2 AND to_type IN ('notes','emails','calls','tasks','meetings')",

@@ -96,7 +96,11 @@ fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> BackendResult<
 }
 
 /// Compiles one filter into SQL, pushing its parameters.
-pub fn filter_sql(cat: &Catalog, f: &Filter, params: &mut Vec<Value>) -> BackendResult<String> {
+pub(super) fn filter_sql(
+    cat: &Catalog,
+    f: &Filter,
+    params: &mut Vec<Value>,
+) -> BackendResult<String> {
     if f.values.len() > MAX_IN_VALUES {
         return Err(bad(format!(
             "Too many values in the {:?} filter on {}: at most {MAX_IN_VALUES}, got {}",
@@ -130,7 +134,10 @@ pub fn filter_sql(cat: &Catalog, f: &Filter, params: &mut Vec<Value>) -> Backend
         ""
     };
     let multi = matches!(kind, Kind::Enum { multi: true });
-    use Operator::*;
+    use Operator::{
+        Between, ContainsToken, Eq, Gt, Gte, HasProperty, In, Lt, Lte, Neq, NotContainsToken,
+        NotHasProperty, NotIn,
+    };
     let sql = match f.operator {
         HasProperty => format!("{e} IS NOT NULL"),
         NotHasProperty => format!("{e} IS NULL"),

@@ -53,7 +53,7 @@ const MAX_RESULTS: u64 = SEARCH_RESULT_CAP as u64;
 
 /// A compiled search.
 #[derive(Debug, Clone)]
-pub struct Compiled {
+pub(super) struct Compiled {
     /// The WHERE clause (without `WHERE`).
     pub where_sql: String,
     /// Its parameters.
@@ -71,7 +71,7 @@ pub(crate) fn bad(msg: impl Into<String>) -> BackendError {
 }
 
 /// Validates and compiles a search request.
-pub fn compile(cat: &Catalog, req: &SearchRequest) -> BackendResult<Compiled> {
+pub(super) fn compile(cat: &Catalog, req: &SearchRequest) -> BackendResult<Compiled> {
     let mut groups: Vec<&[Filter]> = req
         .filter_groups
         .iter()
@@ -196,7 +196,11 @@ pub fn compile(cat: &Catalog, req: &SearchRequest) -> BackendResult<Compiled> {
 }
 
 /// Runs a search.
-pub fn search(conn: &Connection, cat: &Catalog, req: &SearchRequest) -> BackendResult<SearchPage> {
+pub(super) fn search(
+    conn: &Connection,
+    cat: &Catalog,
+    req: &SearchRequest,
+) -> BackendResult<SearchPage> {
     let c = compile(cat, req)?;
     let total: i64 = conn
         .prepare_cached(&format!(

@@ -30,7 +30,7 @@ async fn a_write_that_panics_is_rolled_back_and_later_writes_succeed() {
             })
         })
         .await
-        .map(|_: ()| ())
+        .map(|(): ()| ())
         .unwrap_err();
     assert_eq!(status(err), 500);
     for round in 0..3 {

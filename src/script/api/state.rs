@@ -38,7 +38,7 @@ fn put(c: &RunCtx, pos: Position, key: &str, value: Option<serde_json::Value>) -
         return Ok(existed);
     }
     let r = match value {
-        Some(v) => c.state.kv_set(&c.settings.script, key, &v).map(|_| true),
+        Some(v) => c.state.kv_set(&c.settings.script, key, &v).map(|()| true),
         None => c.state.kv_remove(&c.settings.script, key),
     };
     r.map_err(|e| usage(pos, format!("state: {e}")))

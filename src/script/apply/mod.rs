@@ -4,10 +4,10 @@
 //! plan and a backend and returns an [`ApplyReport`]; it never touches Rhai or the state store.
 //!
 //! Order and batching (each step 100 inputs per call):
-//! 1. drift check of the existing tickets the plan sets properties on ([`drift`]); a ticket
+//! 1. drift check of the existing tickets the plan sets properties on (`drift`); a ticket
 //!    changed since it was read is a conflict and none of its changes are sent;
 //! 2. creates (`batch/create`, or `batch/upsert` when a create sets a unique-value property,
-//!    see [`creates`]); later changes of a created ticket are folded into its create, and every
+//!    see `creates`); later changes of a created ticket are folded into its create, and every
 //!    later reference to its placeholder id (targets, merge partners, property values equal to
 //!    the placeholder) gets the real id;
 //! 3. updates, merged per ticket (the last value of each property wins);

@@ -91,7 +91,7 @@ pub async fn run_daemon_with_clock(
     tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), "daemon started");
     loop {
         tokio::select! {
-            _ = shutdown.cancelled() => break,
+            () = shutdown.cancelled() => break,
             batch = next_batch(&mut fs.rx, cfg.debounce, MAX_BURST) => {
                 let Some(batch) = batch else { break };
                 for path in batch.iter().filter(|p| is_script(p)) {

@@ -77,8 +77,8 @@ impl RunGroup {
     ) -> RunResult {
         let permit = tokio::select! {
             p = self.permits.acquire() => p,
-            _ = cancel.cancelled() => return RunResult::with_status(RunStatus::Cancelled),
-            _ = self.stop.cancelled() => return RunResult::with_status(RunStatus::Cancelled),
+            () = cancel.cancelled() => return RunResult::with_status(RunStatus::Cancelled),
+            () = self.stop.cancelled() => return RunResult::with_status(RunStatus::Cancelled),
         };
         let Ok(_permit) = permit else {
             return RunResult::with_status(RunStatus::Cancelled);

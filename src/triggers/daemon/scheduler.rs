@@ -68,7 +68,7 @@ pub(crate) async fn script_loop(
         let Some(fire) = entry.schedule.next_after(after, entry.tz) else {
             tracing::warn!(script = %entry.name, schedule = entry.schedule.source(), "schedule has no future fire time");
             tokio::select! {
-                _ = stop.cancelled() => return,
+                () = stop.cancelled() => return,
                 changed = current.changed() => {
                     if changed.is_err() { return; }
                     after = after.max(ctx.clock.now());
@@ -84,20 +84,20 @@ pub(crate) async fn script_loop(
         }
         tracing::debug!(script = %entry.name, next = %fire.with_timezone(&entry.tz), "next fire");
         tokio::select! {
-            _ = stop.cancelled() => return,
+            () = stop.cancelled() => return,
             changed = current.changed() => {
                 if changed.is_err() { return; }
                 // A new version: recompute its next fire time from now.
                 after = after.max(ctx.clock.now());
                 continue;
             }
-            _ = sleep_until_wall(&*ctx.clock, fire) => {}
+            () = sleep_until_wall(&*ctx.clock, fire) => {}
         }
         if let Some(max) = entry.header.jitter {
             let delay = jitter_delay(max, &mut rand::rng());
             tokio::select! {
-                _ = stop.cancelled() => return,
-                _ = tokio::time::sleep(delay) => {}
+                () = stop.cancelled() => return,
+                () = tokio::time::sleep(delay) => {}
             }
         }
         if let Err(e) = ctx.state.set_last_fire(&entry.name, fire) {
