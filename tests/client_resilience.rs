@@ -339,3 +339,51 @@ async fn the_token_never_appears_in_trace_output() {
         assert!(!text.contains(TOKEN), "{text}");
     }
 }
+
+/// Issue 16, item 4: "K API calls" in the summary counts the HTTP requests actually sent, chunks
+/// of a batch and retries included (an `update_many` over 1,141 tickets once reported 9 calls
+/// where the server counted 19). A proxy in front of `serve` counts the answers the binary got.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_summary_counts_every_http_request_sent() {
+    // 500s only: each is answered (the proxy sees it) and retried by the client.
+    let s = serve(
+        260,
+        |sb| sb,
+        |c| c.faults = Some("500=0.3".parse().unwrap()),
+    )
+    .await;
+    let proxy = CountingProxy::start(&s.url).await;
+    let project = Project::new();
+    project.file(
+        "bulk.rhai",
+        r#"
+        let items = [];
+        for i in 1..=250 { items.push(#{ id: `${i}`, properties: #{ hs_ticket_priority: "LOW" } }); }
+        tickets::update_many(items);
+        let low = tickets::search(#{ hs_ticket_priority: "LOW" });
+        print(`low ${low.len()}`);
+        "#,
+    );
+    let mut cmd = project.cmd(&["run", "bulk.rhai", "--api", &proxy.url, "--json"]);
+    cmd.env("HUBSPOT_ACCESS_TOKEN", "pat-na1-test");
+    let o = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let reported = v["summary"]["api_calls"].as_u64().unwrap();
+    let sent = proxy.responses() as u64;
+    // 3 batch chunks of 100 and the search pages: more than the 2 API functions called.
+    assert!(sent >= 4, "the proxy saw {sent} requests: {v}");
+    assert_eq!(
+        reported, sent,
+        "summary says {reported}, the server answered {sent}: {v}"
+    );
+    eprintln!(
+        "api calls: {reported} sent, {} retries",
+        v["summary"]["retries"]
+    );
+    // Durations in --json carry their unit in the key.
+    assert!(v["summary"]["duration_ms"].is_u64(), "{v}");
+    assert!(v["summary"].get("duration").is_none(), "{v}");
+}

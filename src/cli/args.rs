@@ -105,7 +105,8 @@ pub struct RunArgs {
     #[arg(long = "arg", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub args: Vec<(String, String)>,
 
-    /// Stop the script after this long (e.g. 60s, 5m); default: the header's `timeout`, else 10m.
+    /// Stop the script after this long (e.g. 60s, 5m; 0 for no limit); default: the header's
+    /// `timeout`, else 10m.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<std::time::Duration>,
 

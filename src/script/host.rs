@@ -374,12 +374,15 @@ impl ScriptHost {
         let mut settings = self.settings(name, req.options.trigger.clone(), req.cancel.clone());
         settings.dry_run = dry_run;
         settings.args = req.options.args.clone();
+        // `--timeout 0` (or `timeout = "0s"` in the header) means no wall-clock limit, as the
+        // help says: the run ends when the script does or on Ctrl-C / SIGTERM.
         settings.timeout = Some(
             req.options
                 .timeout
                 .or(compiled.header.timeout)
                 .unwrap_or(limits::DEFAULT_TIMEOUT),
-        );
+        )
+        .filter(|t| !t.is_zero());
         settings.max_writes = max_writes;
         settings.on_log = req.on_log.clone();
         settings.on_print = req.on_print.clone();
@@ -427,6 +430,7 @@ impl ScriptHost {
             api_calls: 0, // set once the labels read is counted too
             duration: started.elapsed(),
             dry_run,
+            ..RunSummary::default()
         };
         let plan = ctx.take_plan();
         let mut changes = if dry_run {
@@ -445,7 +449,12 @@ impl ScriptHost {
                 run_record::add_labels(&mut changes, &p);
             }
         }
-        summary.api_calls = stats.snapshot().calls();
+        // HTTP requests actually sent: every backend call (a chunk of a batch, a page of a
+        // search is one) plus every repeated attempt (after a 429, a 5xx, a timeout).
+        let calls = stats.snapshot();
+        summary.api_calls = calls.calls() + calls.retries;
+        summary.retries = calls.retries;
+        summary.rate_limit_waits = calls.rate_limit_waits;
         let ending = Ending {
             error,
             summary,

@@ -190,10 +190,15 @@ pub struct RunSummary {
     pub reads: u64,
     /// Distinct tickets changed (or that would change, in a dry run); creates count.
     pub writes: u64,
-    /// Backend calls made.
+    /// HTTP requests sent to HubSpot (or backend calls, for an in-process sandbox): each
+    /// chunk of a batch, each page, each retry counts.
     pub api_calls: u64,
-    /// Wall-clock duration.
-    #[serde(with = "duration_ms")]
+    /// How many of those requests repeated an attempt (after a 429, a 5xx or a timeout).
+    pub retries: u64,
+    /// How many retries waited out a 429 first.
+    pub rate_limit_waits: u64,
+    /// Wall-clock duration; `duration_ms` in JSON (the unit is in the key).
+    #[serde(rename = "duration_ms", with = "duration_ms")]
     pub duration: Duration,
     /// Whether writes were only planned.
     pub dry_run: bool,
@@ -208,17 +213,35 @@ impl RunSummary {
         } else {
             format!("{:.1}s", self.duration.as_secs_f64())
         };
+        let mut waits = Vec::new();
+        if self.retries > 0 {
+            waits.push(plural(self.retries, "retry", "retries"));
+        }
+        if self.rate_limit_waits > 0 {
+            waits.push(plural(
+                self.rate_limit_waits,
+                "rate-limit wait",
+                "rate-limit waits",
+            ));
+        }
+        let waits = if waits.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", waits.join(", "))
+        };
         format!(
-            "read {} ticket{}, {} {}{}, {} API call{} in {took}",
-            self.reads,
-            if self.reads == 1 { "" } else { "s" },
+            "read {}, {} {}{}, {}{waits} in {took}",
+            plural(self.reads, "ticket", "tickets"),
             if self.dry_run { "would write" } else { "wrote" },
             self.writes,
             if self.dry_run { " (dry run)" } else { "" },
-            self.api_calls,
-            if self.api_calls == 1 { "" } else { "s" },
+            plural(self.api_calls, "API call", "API calls"),
         )
     }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 mod duration_ms {
@@ -260,10 +283,24 @@ mod tests {
             api_calls: 3,
             duration: Duration::from_millis(40),
             dry_run: true,
+            ..RunSummary::default()
         };
         assert_eq!(
             s.render(),
             "read 1 ticket, would write 2 (dry run), 3 API calls in 40ms"
         );
+        let slow = RunSummary {
+            api_calls: 19,
+            retries: 3,
+            rate_limit_waits: 1,
+            ..s
+        };
+        assert_eq!(
+            slow.render(),
+            "read 1 ticket, would write 2 (dry run), 19 API calls (3 retries, 1 rate-limit wait) in 40ms"
+        );
+        let json = serde_json::to_value(&slow).unwrap();
+        assert_eq!(json["duration_ms"], 40);
+        assert_eq!(json["retries"], 3);
     }
 }

@@ -28,6 +28,27 @@ async fn an_infinite_loop_stops_at_the_timeout() {
     assert!(d.message.contains("timed out after 200ms"), "{}", d.message);
 }
 
+/// Issue 16, item 4: `--timeout 0` means no limit (as the help says), not "stop at once".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_zero_timeout_means_no_limit() {
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
+    let o = run(
+        &fake,
+        "let n = 0;\nwhile n < 20000 { n += 1; }\nprint(`done ${n}`);\n",
+        RunOptions {
+            timeout: Some(Duration::ZERO),
+            ..RunOptions::default()
+        },
+    )
+    .await;
+    assert_eq!(o.status, RunStatus::Ok, "{:?}", o.error);
+    assert!(
+        o.log.iter().any(|l| l.message == "done 20000"),
+        "{:?}",
+        o.log
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_header_timeout_also_stops_a_sleep() {
     let fake = Arc::new(FakeBackend::numbered(1, 10));
