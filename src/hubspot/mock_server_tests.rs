@@ -216,9 +216,7 @@ async fn a_create_refused_with_429_is_retried() {
 #[tokio::test]
 async fn a_create_whose_connection_never_opened_is_retried_then_reported() {
     // A port that was just free: connections are refused.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    let url = format!("http://{}", crate::test_support::closed_port());
     let mut cfg = test_config(&url);
     cfg.max_retries = 2;
     let c = HubspotClient::new(cfg).unwrap();

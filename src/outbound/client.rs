@@ -107,7 +107,6 @@ fn describe(e: &reqwest::Error) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::net::SocketAddr;
 
     use axum::routing::{get, post};
     use axum::Router;
@@ -115,12 +114,7 @@ mod tests {
     use super::super::request::Sensitive;
     use super::*;
 
-    async fn serve(app: Router) -> SocketAddr {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await });
-        addr
-    }
+    use crate::test_support::{closed_port, serve_router as serve, silent_server};
 
     fn req(method: Method, url: String, body: Option<&str>) -> OutboundRequest {
         OutboundRequest {
@@ -195,15 +189,7 @@ mod tests {
 
     #[tokio::test]
     async fn times_out_on_a_silent_server() {
-        // Accepts connections and never answers.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            let mut held = Vec::new();
-            while let Ok((sock, _)) = listener.accept().await {
-                held.push(sock);
-            }
-        });
+        let addr = silent_server().await;
         let limits = HttpLimits {
             timeout: Duration::from_millis(200),
             ..HttpLimits::default()
@@ -222,10 +208,7 @@ mod tests {
 
     #[tokio::test]
     async fn transport_errors_show_the_shown_url_only() {
-        // A port nothing listens on.
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        drop(listener);
+        let port = closed_port().port();
         let mut r = req(Method::Get, String::new(), None);
         r.url = Sensitive::secret("HOOK", format!("http://127.0.0.1:{port}/T0/secret-path"));
         let e = send(&build_client(), &r, HttpLimits::default())

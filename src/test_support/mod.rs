@@ -1,11 +1,13 @@
-//! What unit tests share (test builds only): seeded sandboxes on temp files, a writer that
-//! captures output (logs, the screen), a wait-until with a deadline, and the triggers layer's
-//! fake runner. Integration tests have their own in `tests/util/`.
+//! What unit tests share (test builds only): seeded sandboxes on temp files, loopback test
+//! servers (an axum router served, a server that never answers, a port nothing listens on), a
+//! writer that captures output (logs, the screen), a wait-until with a deadline, and the
+//! triggers layer's fake runner. Integration tests have their own in `tests/util/`.
 
 pub(crate) mod runner;
 
 use std::future::Future;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,6 +20,33 @@ pub(crate) fn seeded_sandbox(tickets: usize, seed: u64) -> (tempfile::TempDir, S
     let sandbox =
         Sandbox::create(&dir.path().join("s.db"), &SeedOptions { tickets, seed }).unwrap();
     (dir, sandbox)
+}
+
+/// Serves `app` on 127.0.0.1 with an ephemeral port until the test's runtime ends.
+pub(crate) async fn serve_router(app: axum::Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// A loopback server that accepts connections and never answers (for timeouts).
+pub(crate) async fn silent_server() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((sock, _)) = listener.accept().await {
+            held.push(sock);
+        }
+    });
+    addr
+}
+
+/// A loopback address that was free a moment ago: connecting to it is refused.
+pub(crate) fn closed_port() -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap()
 }
 
 /// Output written to it, kept in memory: a `Write` for screens and a `MakeWriter` for
