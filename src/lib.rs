@@ -13,6 +13,7 @@ pub mod cli;
 pub mod exit_code;
 pub mod hubspot;
 pub mod model;
+pub mod ops;
 pub mod outbound;
 pub mod repl;
 pub mod sandbox;

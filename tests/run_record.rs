@@ -189,3 +189,42 @@ fn a_dry_run_records_its_plan_with_old_values() {
     assert_eq!(r["planned"], 1);
     assert_eq!(r["applied"], 0);
 }
+
+#[test]
+fn one_home_from_any_directory() {
+    let p = Project::new();
+    let home = p.path().join("ops-home");
+    std::fs::create_dir_all(p.path().join("a")).unwrap();
+    std::fs::create_dir_all(p.path().join("b")).unwrap();
+    let script = p.file("a/hello.rhai", "print(\"hi\");");
+    let run_in = |dir: &str, args: &[&str]| {
+        let mut c = p.cmd(args);
+        c.current_dir(p.path().join(dir))
+            .env("HUBSCRIPT_HOME", &home);
+        c.output().unwrap()
+    };
+    let o = run_in("a", &["run", script.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let announced = stderr(&o);
+    assert!(
+        announced.contains("creating") && announced.contains("ops-home/.hubscript"),
+        "{announced}"
+    );
+    assert!(home.join(".hubscript/state.db").exists());
+    assert!(home.join(".hubscript/sandbox.db").exists());
+    assert!(
+        !p.path().join("a/.hubscript").exists(),
+        "no second home in the working directory"
+    );
+    // the same history from another directory, and no second announcement
+    let o = run_in("b", &["runs", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("creating"), "{}", stderr(&o));
+    let runs: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(runs.as_array().unwrap().len(), 1);
+    // --home wins over the environment; an empty home says so instead of creating one
+    let o = run_in("b", &["runs", "--home", "elsewhere"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no run history at"), "{}", stderr(&o));
+    assert!(!p.path().join("b/elsewhere/.hubscript").exists());
+}

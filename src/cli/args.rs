@@ -31,6 +31,11 @@ pub struct Cli {
     /// Only warnings and errors in logs.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+
+    /// Where `.hubscript/` (sandbox, state, run history) lives (default: the working
+    /// directory).
+    #[arg(long, global = true, env = "HUBSCRIPT_HOME", value_name = "DIR")]
+    pub home: Option<PathBuf>,
 }
 
 /// Log formats.
@@ -162,7 +167,42 @@ pub enum Command {
         /// How long running scripts get to finish at shutdown.
         #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
         grace: std::time::Duration,
+        /// Serve /metrics (Prometheus), /healthz and /status on this address (e.g.
+        /// 127.0.0.1:9464; port 0 picks a free one).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Post a Slack-compatible message here when a script starts failing and when it
+        /// recovers (one per streak). From the environment, it stays out of `ps`.
+        #[arg(
+            long,
+            env = "HUBSCRIPT_ALERT_WEBHOOK",
+            value_name = "URL",
+            hide_env_values = true
+        )]
+        alert_webhook: Option<String>,
         /// Backend choice.
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
+    /// Each scheduled script with its next run, last run and failure streak.
+    Status {
+        /// Directory of scripts (default scripts/).
+        dir: Option<PathBuf>,
+        /// Print JSON (the same as the daemon's /status).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Put back what a recorded run changed (a ticket changed since is left alone).
+    Undo {
+        /// The run to undo (see `hubscript runs`).
+        run: i64,
+        /// Only show what would be put back.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Backend choice (the run's own backend).
         #[command(flatten)]
         backend: BackendArgs,
     },

@@ -64,9 +64,7 @@ pub fn choose_backend(args: &BackendArgs, token: Option<String>) -> Result<Backe
             base_url: HUBSPOT_API_URL.to_string(),
             token: Some(token),
         }),
-        None => Ok(BackendChoice::Sandbox(PathBuf::from(
-            crate::sandbox::DEFAULT_SANDBOX_PATH,
-        ))),
+        None => Ok(BackendChoice::Sandbox(super::home::sandbox_path())),
     }
 }
 

@@ -1,12 +1,11 @@
 //! What every script-running command needs: the backend, the state file and a script host, and
 //! the one line that says where tickets come from.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use crate::backend::TicketsBackend;
 use crate::script::ScriptHost;
-use crate::state::{StateDb, DEFAULT_STATE_PATH};
+use crate::state::StateDb;
 
 use super::args::BackendArgs;
 use super::error::CliError;
@@ -24,8 +23,9 @@ pub(super) struct Context {
 impl Context {
     /// Opens the backend chosen by `args` and the state file in the current directory.
     pub(super) fn open(args: &BackendArgs) -> Result<Self, CliError> {
+        super::home::announce_if_new();
         let backend = super::backend::open(args)?;
-        let state = StateDb::open(Path::new(DEFAULT_STATE_PATH)).map_err(CliError::usage)?;
+        let state = StateDb::open(&super::home::state_path()).map_err(CliError::usage)?;
         let host = ScriptHost::new(
             backend.clone(),
             state.clone(),

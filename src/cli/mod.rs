@@ -9,6 +9,7 @@ mod commands;
 pub mod config;
 mod context;
 mod error;
+pub mod home;
 pub mod logging;
 mod output;
 mod runner;
@@ -47,6 +48,7 @@ pub fn main() -> ExitCode {
         }
     };
     logging::init(cli.log_format, cli.verbose, cli.quiet);
+    home::init(cli.home.clone());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("hubscript")

@@ -56,6 +56,7 @@ impl Runner for HostRunner {
         RunResult {
             status: outcome.status,
             error: outcome.error.as_ref().map(|e| e.render()),
+            run_id: outcome.run_id,
         }
     }
 

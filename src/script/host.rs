@@ -183,10 +183,20 @@ impl ScriptHost {
         }
     }
 
+    /// The backend runs use.
+    pub(super) fn backend(&self) -> &Arc<dyn TicketsBackend> {
+        &self.backend
+    }
+
+    /// The state store runs are recorded in.
+    pub(super) fn state(&self) -> &StateDb {
+        &self.state
+    }
+
     /// The portal id of a live backend, from `/account-info/v3/details` (asked once; a failure
     /// is logged and recorded as unknown, never fatal). Not asked for other backends, so a run
     /// against a test server makes no call it did not ask for.
-    async fn portal_id(&self) -> Option<u64> {
+    pub(super) async fn portal_id(&self) -> Option<u64> {
         if !self.backend.is_live() {
             return None;
         }

@@ -50,6 +50,8 @@ mod render;
 mod repl;
 mod run_record;
 pub mod search_form;
+pub mod undo;
+mod undo_run;
 
 #[cfg(test)]
 mod tests;
@@ -62,3 +64,4 @@ pub use host::{script_name, CompiledScript, RunOptions, RunOutcome, RunRequest, 
 pub use paging::TicketQuery;
 pub use plan::{Plan, PlanChange, PlanEntry, RunSummary};
 pub use repl::{ReplSession, ReplValue, VarInfo, REPL_SOURCE};
+pub use undo_run::{UndoError, UndoOutcome};

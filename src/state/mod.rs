@@ -113,6 +113,15 @@ impl StateDb {
         })
     }
 
+    /// Whether the store can be written now (the daemon's health check): rewrites the schema
+    /// version, a write that changes nothing but needs the write lock and a writable file.
+    pub fn check_writable(&self) -> Result<(), StateError> {
+        self.with(|c| {
+            c.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            Ok(())
+        })
+    }
+
     /// The file this store lives in.
     pub fn path(&self) -> &Path {
         &self.path

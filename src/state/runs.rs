@@ -461,6 +461,30 @@ impl StateDb {
         })
     }
 
+    /// The newest `n` runs of `script`: id, status and start, newest first (for streaks).
+    pub fn recent_runs(
+        &self,
+        script: &str,
+        n: usize,
+    ) -> Result<Vec<(RunId, RunStatus, DateTime<Utc>)>, StateError> {
+        self.with(|c| {
+            let mut st = c.prepare(
+                "SELECT id, status, started_at FROM runs WHERE script = ?1
+                 ORDER BY id DESC LIMIT ?2",
+            )?;
+            let rows = st
+                .query_map(params![script, n as i64], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        RunStatus::parse(&r.get::<_, String>(1)?),
+                        from_millis(r.get(2)?),
+                    ))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(rows)
+        })
+    }
+
     /// The text of the script version with this hash, when recorded.
     pub fn script_text(&self, hash: &str) -> Result<Option<String>, StateError> {
         self.with(|c| {

@@ -59,6 +59,9 @@ pub struct RunResult {
     pub status: RunStatus,
     /// The rendered error, if it failed.
     pub error: Option<String>,
+    /// The run's id in the run history, when it was recorded (metrics and alerts read the
+    /// record).
+    pub run_id: Option<i64>,
 }
 
 impl RunResult {
@@ -67,6 +70,7 @@ impl RunResult {
         Self {
             status,
             error: None,
+            run_id: None,
         }
     }
 }

@@ -1,11 +1,16 @@
 //! `hubscript daemon [DIR]`: run every scheduled script on its schedule until SIGTERM/Ctrl-C,
-//! with one backend, one rate limiter and one state file shared by all of them.
+//! with one backend, one rate limiter and one state file shared by all of them; with
+//! `--listen`, the metrics, health and status endpoints; with `--alert-webhook`, an alert when
+//! a script starts failing and when it recovers.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::triggers::{run_daemon, DaemonConfig};
+use crate::ops::{Metrics, Observed, ServiceState, Webhook};
+use crate::triggers::{run_daemon, DaemonConfig, Runner};
 
 use crate::cli::args::BackendArgs;
 use crate::cli::context::Context;
@@ -13,10 +18,20 @@ use crate::cli::error::{CliError, CliResult};
 use crate::cli::runner::HostRunner;
 use crate::cli::signals;
 
+/// The daemon's service face.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Service {
+    /// `--listen`: where `/metrics`, `/healthz`, `/status` are served.
+    pub listen: Option<SocketAddr>,
+    /// `--alert-webhook`.
+    pub alert_webhook: Option<String>,
+}
+
 /// Runs the daemon until shut down.
 pub(super) async fn daemon(
     dir: Option<PathBuf>,
     grace: Duration,
+    service: Service,
     backend: BackendArgs,
 ) -> CliResult {
     let dir = dir.unwrap_or_else(|| PathBuf::from("scripts"));
@@ -32,30 +47,57 @@ pub(super) async fn daemon(
             dir.display()
         )));
     }
+    let webhook = service
+        .alert_webhook
+        .as_deref()
+        .map(Webhook::new)
+        .transpose()
+        .map_err(CliError::usage)?;
     let ctx = Context::open(&backend)?;
     ctx.announce();
     eprintln!(
         "hubscript: daemon on {} (SIGTERM or Ctrl-C to stop)",
         dir.display()
     );
-    let runner = Arc::new(HostRunner {
+    let shutdown = signals::shutdown_token();
+    let metrics = Arc::new(Metrics::new());
+    let ready = Arc::new(AtomicBool::new(false));
+    if let Some(addr) = service.listen {
+        let state = ServiceState {
+            dir: dir.clone(),
+            state: ctx.state.clone(),
+            metrics: metrics.clone(),
+            ready: ready.clone(),
+        };
+        let bound = crate::ops::start_service(addr, state, shutdown.clone())
+            .await
+            .map_err(|e| CliError::usage(format!("--listen {addr}: {e}")))?;
+        eprintln!("hubscript: metrics, health and status on http://{bound}/ (/metrics, /healthz, /status)");
+    }
+    if webhook.is_some() {
+        eprintln!(
+            "hubscript: alerts go to the --alert-webhook when a script starts failing or recovers"
+        );
+    }
+    let host: Arc<dyn Runner> = Arc::new(HostRunner {
         host: ctx.host.clone(),
         args: Default::default(),
         timeout: None,
         max_writes: None,
         plain_print: false,
     });
+    let runner = Arc::new(Observed {
+        inner: host,
+        state: ctx.state.clone(),
+        metrics,
+        webhook,
+    });
     let config = DaemonConfig {
         grace,
+        ready: Some(ready),
         ..DaemonConfig::default()
     };
-    run_daemon(
-        dir,
-        runner,
-        ctx.state.clone(),
-        config,
-        signals::shutdown_token(),
-    )
-    .await
-    .map_err(CliError::failed)
+    run_daemon(dir, runner, ctx.state.clone(), config, shutdown)
+        .await
+        .map_err(CliError::failed)
 }

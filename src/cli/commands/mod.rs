@@ -7,6 +7,8 @@ mod runs;
 mod sandbox;
 mod schedule;
 mod serve;
+mod status;
+mod undo;
 mod watch;
 
 use std::path::{Path, PathBuf};
@@ -64,8 +66,27 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
         Command::Daemon {
             dir,
             grace,
+            listen,
+            alert_webhook,
             backend,
-        } => daemon::daemon(dir, grace, backend).await,
+        } => {
+            let service = daemon::Service {
+                listen,
+                alert_webhook,
+            };
+            daemon::daemon(dir, grace, service, backend).await
+        }
+        Command::Status { dir, json } => status::status(
+            &dir.unwrap_or_else(|| PathBuf::from("scripts")),
+            &super::home::state_path(),
+            json,
+        ),
+        Command::Undo {
+            run,
+            dry_run,
+            json,
+            backend,
+        } => undo::undo(run, dry_run, json, backend).await,
         Command::Schedule { dir, count } => {
             schedule::schedule(&dir.unwrap_or_else(|| PathBuf::from("scripts")), count)
         }

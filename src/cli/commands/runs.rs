@@ -2,19 +2,26 @@
 //! [--limit N] [--json]` and `hubscript runs show ID [--json]`: the run history kept in
 //! `.hubscript/state.db`. The JSON forms are stable and documented in docs/run-record.md.
 
-use std::path::Path;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use crate::model::{ChangeAction, TicketChange};
-use crate::state::{RunFilter, RunRecord, RunStatus, StateDb, DEFAULT_STATE_PATH};
+use crate::state::{RunFilter, RunRecord, RunStatus, StateDb};
 
 use crate::cli::args::RunsFilterArgs;
 use crate::cli::error::{CliError, CliResult};
 
+/// Opens the home's state file; reading the history must not create a second home, so a
+/// missing file is an empty history, said with its path.
 fn open_state() -> Result<StateDb, CliError> {
-    StateDb::open(Path::new(DEFAULT_STATE_PATH)).map_err(CliError::usage)
+    let path = crate::cli::home::state_path();
+    if !path.exists() {
+        return Err(CliError::usage(format!(
+            "no run history at {} (nothing ran with this home yet; --home or HUBSCRIPT_HOME choose another)",
+            std::path::absolute(&path).unwrap_or(path).display()
+        )));
+    }
+    StateDb::open(&crate::cli::home::state_path()).map_err(CliError::usage)
 }
 
 fn duration(r: &RunRecord) -> String {

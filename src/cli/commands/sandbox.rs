@@ -4,12 +4,12 @@ use std::path::PathBuf;
 
 use crate::backend::TicketsBackend;
 use crate::model::SearchRequest;
-use crate::sandbox::{Sandbox, SeedOptions, DEFAULT_SANDBOX_PATH};
+use crate::sandbox::{Sandbox, SeedOptions};
 
 use crate::cli::error::{CliError, CliResult};
 
 fn path_or_default(p: Option<PathBuf>) -> PathBuf {
-    p.unwrap_or_else(|| PathBuf::from(DEFAULT_SANDBOX_PATH))
+    p.unwrap_or_else(crate::cli::home::default_sandbox)
 }
 
 /// Recreates the file with `tickets` demo tickets (with `force`, also over a damaged file).

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::sandbox::{Sandbox, DEFAULT_SANDBOX_PATH};
+use crate::sandbox::Sandbox;
 use crate::server::{bind, serve_on, FaultSpec, RateLimitSpec, ServerConfig};
 
 use crate::cli::error::{CliError, CliResult};
@@ -38,7 +38,7 @@ pub(super) async fn serve(opts: ServeOptions) -> CliResult {
     }
     let path = opts
         .sandbox
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_SANDBOX_PATH));
+        .unwrap_or_else(crate::cli::home::default_sandbox);
     let sandbox = Sandbox::open(&path).map_err(CliError::usage)?;
     let config = ServerConfig {
         addr: opts.addr,

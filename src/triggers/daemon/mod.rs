@@ -48,6 +48,8 @@ pub struct DaemonConfig {
     pub debounce: Duration,
     /// Run every script as a plan only (default false).
     pub dry_run: bool,
+    /// Set once the schedules are loaded (the `/healthz` readiness of `--listen`).
+    pub ready: Option<Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl Default for DaemonConfig {
@@ -57,6 +59,7 @@ impl Default for DaemonConfig {
             grace: Duration::from_secs(10),
             debounce: Duration::from_millis(50),
             dry_run: false,
+            ready: None,
         }
     }
 }
@@ -88,6 +91,9 @@ pub async fn run_daemon_with_clock(
     let mut fs = watch_dirs(&[(dir.clone(), false)])?;
     let mut daemon = Daemon::new(dir, runner, state, &cfg, clock, &shutdown);
     daemon.scan().await?;
+    if let Some(ready) = &cfg.ready {
+        ready.store(true, std::sync::atomic::Ordering::Release);
+    }
     tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), "daemon started");
     loop {
         tokio::select! {

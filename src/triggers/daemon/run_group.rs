@@ -97,6 +97,7 @@ impl RunGroup {
                 RunResult {
                     status: RunStatus::Failed,
                     error: Some("internal error: the run panicked".into()),
+                    run_id: None,
                 }
             }
         }

@@ -1,0 +1,80 @@
+//! `hubscript status [DIR] [--json]`: each scheduled script with NEXT, LEFT, LAST, its last
+//! status and its failure streak, like `systemctl list-timers`. The JSON form is the same as
+//! the daemon's `/status`.
+
+use std::path::Path;
+
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
+
+use crate::ops::{short_span, status_report};
+use crate::state::StateDb;
+
+use crate::cli::error::{CliError, CliResult};
+
+/// Prints the status of the scheduled scripts of `dir`.
+pub(super) fn status(dir: &Path, state: &Path, json: bool) -> CliResult {
+    if !dir.is_dir() {
+        return Err(CliError::usage(format!(
+            "{}: not a directory",
+            dir.display()
+        )));
+    }
+    let db = StateDb::open(state).map_err(CliError::usage)?;
+    let now = chrono::Utc::now();
+    let report = status_report(dir, &db, now).map_err(CliError::failed)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(CliError::failed)?
+        );
+        return Ok(());
+    }
+    if report.is_empty() {
+        println!("no scheduled scripts in {}", dir.display());
+        return Ok(());
+    }
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED).set_header([
+        "script",
+        "schedule",
+        "NEXT (UTC)",
+        "LEFT",
+        "LAST (UTC)",
+        "status",
+        "failing",
+    ]);
+    let time = |d: Option<chrono::DateTime<chrono::Utc>>| {
+        d.map_or_else(|| "-".into(), |d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+    };
+    for r in &report {
+        if let Some(error) = &r.invalid {
+            let first = error.lines().next().unwrap_or("").to_string();
+            t.add_row([
+                r.script.clone(),
+                "INVALID".into(),
+                "-".into(),
+                "-".into(),
+                time(r.last),
+                "-".into(),
+                first,
+            ]);
+            continue;
+        }
+        t.add_row([
+            r.script.clone(),
+            format!("{} ({})", r.schedule, r.timezone),
+            time(r.next),
+            r.left_secs.map_or_else(|| "-".into(), short_span),
+            time(r.last),
+            r.last_status
+                .map_or_else(|| "never ran".into(), |s| s.as_str().to_string()),
+            if r.failure_streak == 0 {
+                String::new()
+            } else {
+                format!("{} in a row", r.failure_streak)
+            },
+        ]);
+    }
+    println!("{t}");
+    Ok(())
+}
