@@ -1,14 +1,10 @@
 //! The run record (issue 11): a run through `hubscript serve` records its backend, arguments,
 //! script hash and every change it made, and `runs` / `runs show --json` return them.
 
-use std::time::Duration;
-
 use serde_json::Value;
 
-use crate::util::bin::{stderr, stdout, Project};
-use crate::util::child::{Spawned, Stream};
-
-const START: Duration = Duration::from_secs(60);
+use crate::util::bin::{start_serve, stderr, stdout, Project};
+use crate::util::child::Spawned;
 
 /// `hubscript serve` over a fresh 20-ticket sandbox `served.db` in `p`; returns it and its URL.
 pub(crate) fn serve(p: &Project) -> (Spawned, String) {
@@ -21,19 +17,7 @@ pub(crate) fn serve(p: &Project) -> (Spawned, String) {
         "served.db",
     ]);
     assert!(reset.status.success(), "{}", stderr(&reset));
-    let server =
-        Spawned::spawn(p.cmd(&["serve", "--addr", "127.0.0.1:0", "--sandbox", "served.db"]));
-    server.expect_line(Stream::Out, "listening on http://", START);
-    let line = server
-        .matching(Stream::Out, |l| l.contains("listening on http://"))
-        .remove(0)
-        .text;
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
-    (server, url)
+    start_serve(p.cmd(&["serve", "--addr", "127.0.0.1:0", "--sandbox", "served.db"]))
 }
 
 /// Runs the binary and parses its stdout as JSON.
