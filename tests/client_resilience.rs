@@ -329,8 +329,14 @@ async fn the_token_never_appears_in_trace_output() {
     let wrong = "pat-na1-WRONG-TOKEN-1234";
     let o = run(wrong).await.unwrap();
     let (out, err) = (stdout(&o), stderr(&o));
-    assert_eq!(o.status.code(), Some(1), "stdout:\n{out}\nstderr:\n{err}");
+    // Issue 16, item 3: a refused token is a configuration error (exit 2) whose message says
+    // which variable to check.
+    assert_eq!(o.status.code(), Some(2), "stdout:\n{out}\nstderr:\n{err}");
     assert!(err.contains("401"), "no 401 in:\n{err}");
+    assert!(
+        err.contains("refused the access token from HUBSPOT_ACCESS_TOKEN"),
+        "{err}"
+    );
     for text in [&out, &err] {
         assert!(
             !text.contains(wrong) && !text.contains("WRONG-TOKEN"),
@@ -386,4 +392,28 @@ async fn the_summary_counts_every_http_request_sent() {
     // Durations in --json carry their unit in the key.
     assert!(v["summary"]["duration_ms"].is_u64(), "{v}");
     assert!(v["summary"].get("duration").is_none(), "{v}");
+}
+
+/// Issue 16, item 3: a server that cannot be reached is named with its URL ("could not reach
+/// ..."), never reported as "HubSpot 0".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_server_is_named_not_hubspot_0() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let project = Project::new();
+    project.file("get.rhai", "tickets::get(\"1\");\n");
+    let mut cmd = project.cmd(&["run", "get.rhai", "--api", &url]);
+    cmd.env("HUBSPOT_ACCESS_TOKEN", "pat-na1-test");
+    let o = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains(&format!("could not reach {url}")), "{err}");
+    assert!(!err.contains("HubSpot 0"), "{err}");
 }

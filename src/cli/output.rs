@@ -83,6 +83,9 @@ pub(super) fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
     }
     if let Some(e) = &outcome.error {
         eprintln!("{}", e.render().trim_end());
+        if let crate::script::ScriptError::HubSpot { status: 401, .. } = e {
+            eprintln!("{}", token_hint());
+        }
     }
     // A script that did not compile never ran: no plan to show.
     let compiled = !matches!(
@@ -102,4 +105,21 @@ pub(super) fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
         outcome.status.as_str(),
         outcome.summary.render()
     );
+}
+
+/// What to check after a 401: whether a token was sent at all, and from which variable (never
+/// the token itself).
+pub fn token_hint() -> String {
+    let var = super::config::TOKEN_ENV;
+    match std::env::var(var) {
+        Ok(t) if !t.trim().is_empty() => format!(
+            "hint: the server refused the access token from {var} (401, authentication \
+             failed); check that {var} holds the current access token of a private app in \
+             this portal with the tickets scope"
+        ),
+        _ => format!(
+            "hint: no access token was sent ({var} is not set) and the server requires one \
+             (401); set {var} to your private app's access token"
+        ),
+    }
 }

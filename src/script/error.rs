@@ -135,6 +135,9 @@ impl ScriptError {
     pub fn exit_code(&self) -> u8 {
         match self {
             Self::Header(_) => exit_code::USAGE,
+            // A refused token is a configuration error, like a bad flag: fix the setup, not
+            // the script.
+            Self::HubSpot { status: 401, .. } => exit_code::USAGE,
             Self::Cancelled(_) => exit_code::INTERRUPTED,
             _ => exit_code::SCRIPT,
         }

@@ -151,8 +151,13 @@ fn map_str(m: &rhai::Map, key: &str) -> String {
         .unwrap_or_default()
 }
 
-/// One line describing a HubSpot error map.
+/// One line describing a HubSpot error map. A failure without an answer (status 0: the
+/// server could not be reached, did not answer in time, or sent something undecodable) is
+/// described by its message alone (`could not reach URL: ...`), not as "HubSpot 0".
 pub(crate) fn hubspot_message(m: &rhai::Map) -> String {
+    if map_str(m, "status") == "0" {
+        return map_str(m, "message");
+    }
     let mut s = format!(
         "HubSpot {} {}",
         map_str(m, "status"),
