@@ -109,7 +109,7 @@ pub(super) fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
 
 /// What to check after a 401: whether a token was sent at all, and from which variable (never
 /// the token itself).
-pub fn token_hint() -> String {
+fn token_hint() -> String {
     let var = super::config::TOKEN_ENV;
     match std::env::var(var) {
         Ok(t) if !t.trim().is_empty() => format!(
