@@ -297,7 +297,7 @@ async fn the_token_never_appears_in_trace_output() {
         "script.rhai",
         r#"
         let t = tickets::get("1");
-        let u = tickets::update(t.id, #{ hs_ticket_priority: "URGENT" });
+        let u = tickets::update(t.id, #{ hs_ticket_priority: "URGENT", subject: `token test ${now()}` });
         print(`updated ${u.id} to ${u.properties.hs_ticket_priority}`);
         "#,
     );

@@ -1,5 +1,11 @@
 //! The per-run context every API closure captures: the backend, the runtime handle, the
-//! cancel token and deadline, counters, the log, the dry-run plan and the write guard.
+//! cancel token and deadline, counters, the log, the plan and the write guard.
+//!
+//! A run records its writes (plans them) unless it is immediate: a dry run stops after
+//! planning, a plan-then-apply run hands the plan to [`super::apply`]. While planning, every
+//! ticket read is remembered as read (so a planned update of a ticket the run already read
+//! needs no second read, and the apply can compare with what the run saw), and reads see the
+//! run's own planned writes.
 //!
 //! Owns per-run state and the helpers that touch it (logging, counting, stopping). The bridge
 //! to async code is in `bridge.rs`; the write policy in `guard.rs`. Nothing here is shared
@@ -40,11 +46,16 @@ pub(crate) enum StopReason {
     WriteLimit(String),
 }
 
+/// The catchable error of a write past the run's write budget (`category: "WRITE_LIMIT"`).
+pub(crate) const WRITE_LIMIT: &str = "WRITE_LIMIT";
+
 /// The run-level settings of a context.
 pub(crate) struct RunSettings {
     pub script: String,
     pub trigger: String,
     pub dry_run: bool,
+    /// Writes are planned and applied after the script ends (not a dry run, not immediate).
+    pub plan_then_apply: bool,
     pub args: BTreeMap<String, String>,
     pub timeout: Option<Duration>,
     pub max_writes: Option<u64>,
@@ -83,8 +94,16 @@ pub(crate) struct RunCtx {
     /// Dry run: `state::` writes kept for this run only.
     pub state_overlay: Mutex<HashMap<String, Option<serde_json::Value>>>,
     next_fake_id: AtomicU64,
-    /// Whether writes are planned (starts as `settings.dry_run`; the REPL toggles it).
+    /// Whether writes are planned (dry run, or plan-then-apply; the REPL toggles it).
     dry: AtomicBool,
+    /// Whether this is a dry run as the user sees it (`run::dry_run()`).
+    user_dry: AtomicBool,
+    /// Planning: every ticket as the backend returned it (before the run's own planned
+    /// values), merged across reads.
+    seen: Mutex<HashMap<String, Ticket>>,
+    /// Planning: `state::` writes with the plan length when each was made, so the apply can
+    /// commit exactly those made before the part of the plan that was applied.
+    state_log: Mutex<Vec<(usize, String, Option<serde_json::Value>)>>,
     /// REPL: ask before a live evaluation changes more than this many tickets.
     confirm: Mutex<Option<(u64, ConfirmWrites)>>,
     /// REPL: the current evaluation was confirmed already.
@@ -107,7 +126,8 @@ impl RunCtx {
         let deadline = settings.timeout.map(|t| started + t);
         let guard = WriteGuard::new(settings.max_writes);
         let cancel = Mutex::new(settings.cancel.clone());
-        let dry = AtomicBool::new(settings.dry_run);
+        let dry = AtomicBool::new(settings.dry_run || settings.plan_then_apply);
+        let user_dry = AtomicBool::new(settings.dry_run);
         Self {
             backend,
             state,
@@ -130,18 +150,56 @@ impl RunCtx {
             state_overlay: Mutex::new(HashMap::new()),
             next_fake_id: AtomicU64::new(1),
             dry,
+            user_dry,
+            seen: Mutex::new(HashMap::new()),
+            state_log: Mutex::new(Vec::new()),
             confirm: Mutex::new(None),
             confirmed: AtomicBool::new(false),
         }
     }
 
+    /// Whether writes are recorded instead of sent (a dry run, or the planning half of a
+    /// plan-then-apply run).
     pub(crate) fn dry_run(&self) -> bool {
         self.dry.load(Ordering::Relaxed)
+    }
+
+    /// Whether the user asked for a dry run (`run::dry_run()`): nothing will be applied.
+    pub(crate) fn user_dry_run(&self) -> bool {
+        self.user_dry.load(Ordering::Relaxed)
     }
 
     /// REPL `:dry-run on|off`.
     pub(crate) fn set_dry_run(&self, on: bool) {
         self.dry.store(on, Ordering::Relaxed);
+        self.user_dry.store(on, Ordering::Relaxed);
+    }
+
+    /// How many more distinct tickets the write budget admits (`None`: no cap).
+    pub(crate) fn writes_left(&self) -> Option<u64> {
+        let g = lock(&self.guard);
+        self.settings
+            .max_writes
+            .map(|cap| cap.saturating_sub(g.count()))
+    }
+
+    /// Planning: records a `state::` write (kept for the run; committed after the apply).
+    pub(crate) fn record_state(&self, key: &str, value: Option<serde_json::Value>) {
+        let at = lock(&self.plan).entries.len();
+        lock(&self.state_log).push((at, key.to_string(), value));
+    }
+
+    /// Planning: the `state::` writes made while the plan had at most `applied` entries, in
+    /// order (the ones whose preceding changes were all applied).
+    pub(crate) fn state_writes_up_to(
+        &self,
+        applied: usize,
+    ) -> Vec<(String, Option<serde_json::Value>)> {
+        lock(&self.state_log)
+            .iter()
+            .filter(|(at, _, _)| *at <= applied)
+            .map(|(_, k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// REPL: a fresh write count (the cap applies per input) and no confirmation yet.
@@ -208,6 +266,14 @@ impl RunCtx {
             .filter(|e| e.ticket == ticket)
             .map(|e| e.change.clone())
             .collect()
+    }
+
+    /// Tickets changed by this run (see [`Self::writes`]), with the plan already taken.
+    pub(crate) fn writes_of(&self, plan: &Plan) -> u64 {
+        if self.dry_run() {
+            return plan.tickets() as u64;
+        }
+        self.writes()
     }
 
     /// Tickets changed by this run: in a dry run the distinct tickets of the plan; otherwise the
@@ -285,7 +351,7 @@ impl RunCtx {
         let count = {
             let mut g = lock(&self.guard);
             g.admit(what, targets)
-                .map_err(|msg| self.stop(StopReason::WriteLimit(msg), pos))?;
+                .map_err(|msg| write_limit_error(&msg, g.count(), pos))?;
             g.count()
         };
         if self.dry_run() || self.confirmed.load(Ordering::Relaxed) {
@@ -328,12 +394,26 @@ impl RunCtx {
         p
     }
 
-    /// Dry run: a fresh fake id for a ticket that would be created.
+    /// Planning: a placeholder id for a ticket the run creates: `dry-run-N` in a dry run,
+    /// `new-N` when the plan will be applied (the apply replaces it with the real id).
     pub(crate) fn fake_id(&self) -> String {
-        format!(
-            "dry-run-{}",
-            self.next_fake_id.fetch_add(1, Ordering::Relaxed)
-        )
+        let n = self.next_fake_id.fetch_add(1, Ordering::Relaxed);
+        if self.user_dry_run() {
+            format!("dry-run-{n}")
+        } else {
+            format!("new-{n}")
+        }
+    }
+
+    /// Planning: a ticket the run read before, with `wanted` properties all known (and the
+    /// run's planned values applied), so a planned update needs no read of its own.
+    pub(crate) fn seen_ticket(&self, id: &str, wanted: &[String]) -> Option<Ticket> {
+        let mut t = lock(&self.seen).get(id).cloned()?;
+        if !wanted.iter().all(|w| t.properties.contains_key(w)) {
+            return None;
+        }
+        self.apply_overlay(&mut t);
+        Some(t)
     }
 
     pub(crate) fn remember_created(&self, t: &Ticket) {
@@ -359,10 +439,25 @@ impl RunCtx {
         }
     }
 
-    /// Dry run: applies planned values to a ticket read from the backend.
+    /// Planning: remembers a ticket as read from the backend, then applies the run's
+    /// planned values to it. Every read of a ticket passes here.
     pub(crate) fn apply_overlay(&self, t: &mut Ticket) {
         if !self.dry_run() {
             return;
+        }
+        {
+            let mut seen = lock(&self.seen);
+            match seen.get_mut(&t.id) {
+                Some(known) => {
+                    for (k, v) in &t.properties {
+                        known.properties.insert(k.clone(), v.clone());
+                    }
+                    known.updated_at = t.updated_at;
+                }
+                None => {
+                    seen.insert(t.id.clone(), t.clone());
+                }
+            }
         }
         if let Some(props) = lock(&self.overlay).get(&t.id) {
             for (k, v) in props {
@@ -371,4 +466,20 @@ impl RunCtx {
             }
         }
     }
+}
+
+/// The catchable map a write past the budget throws: `#{ status: 0, category: "WRITE_LIMIT",
+/// message, changed }`. A script that catches it ends normally with the writes admitted so far.
+fn write_limit_error(msg: &str, changed: u64, pos: Position) -> Box<EvalAltResult> {
+    let mut m = rhai::Map::new();
+    m.insert("status".into(), rhai::Dynamic::from_int(0));
+    m.insert("category".into(), WRITE_LIMIT.into());
+    m.insert("message".into(), msg.into());
+    m.insert("correlationId".into(), "".into());
+    m.insert(
+        "changed".into(),
+        rhai::Dynamic::from_int(i64::try_from(changed).unwrap_or(i64::MAX)),
+    );
+    m.insert("errors".into(), rhai::Dynamic::from_array(Vec::new()));
+    Box::new(EvalAltResult::ErrorRuntime(m.into(), pos))
 }

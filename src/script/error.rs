@@ -108,6 +108,9 @@ pub enum ScriptError {
     /// A safety limit was hit (operations, sizes, nesting, file size).
     #[error("{0}")]
     Limit(Box<Diagnostic>),
+    /// The script succeeded but some of its planned changes could not be applied.
+    #[error("{0}")]
+    Apply(String),
     /// The host failed (a crashed run thread); not the script's fault.
     #[error("internal error: {0}")]
     Host(String),
@@ -125,7 +128,7 @@ impl ScriptError {
             | Self::WriteLimit(d)
             | Self::Limit(d) => Some(d),
             Self::HubSpot { diagnostic, .. } => Some(diagnostic),
-            Self::Host(_) => None,
+            Self::Host(_) | Self::Apply(_) => None,
         }
     }
 
@@ -154,6 +157,7 @@ impl ScriptError {
             Self::Cancelled(_) => "cancelled",
             Self::WriteLimit(_) => "write_limit",
             Self::Limit(_) => "limit",
+            Self::Apply(_) => "apply",
             Self::Host(_) => "host",
         }
     }

@@ -40,6 +40,20 @@ pub enum Overlap {
     Replace,
 }
 
+/// When a run's writes are sent (`apply = "..."`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ApplyMode {
+    /// The script runs with real reads and recorded writes; the recorded changes are then
+    /// applied with HubSpot's batch endpoints after a drift check.
+    #[default]
+    Plan,
+    /// Each write is sent when the script makes it, and the script sees HubSpot's answer
+    /// (for the rare script that needs a created ticket's real id or HubSpot's verdict in the
+    /// middle of the run). One call per write.
+    Immediate,
+}
+
 /// What the daemon does at start about fire times missed while it was down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -70,6 +84,8 @@ pub struct ScriptHeader {
     pub timeout: Option<Duration>,
     /// At most this many tickets changed per run.
     pub max_writes: Option<u64>,
+    /// When writes are sent: planned then applied (default), or immediately.
+    pub apply: ApplyMode,
     /// The business calendar declared (inline or by file); see [`Self::business_calendar`].
     pub calendar: Option<BusinessCalendar>,
     /// Hosts the script may call with `http::`.
@@ -103,6 +119,7 @@ struct RawHeader {
     jitter: Option<toml::Value>,
     timeout: Option<toml::Value>,
     max_writes: Option<i64>,
+    apply: Option<ApplyMode>,
     calendar: Option<toml::Value>,
     http: Option<Vec<String>>,
     env: Option<Vec<String>>,
@@ -118,6 +135,7 @@ pub const HEADER_KEYS: &[&str] = &[
     "jitter",
     "timeout",
     "max_writes",
+    "apply",
     "calendar",
     "http",
     "env",
@@ -251,6 +269,7 @@ impl ScriptHeader {
             jitter: duration("jitter", raw.jitter)?,
             timeout: duration("timeout", raw.timeout)?,
             max_writes,
+            apply: raw.apply.unwrap_or_default(),
             calendar,
             http,
             env,

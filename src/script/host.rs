@@ -4,10 +4,18 @@
 //! run lifecycle (options merged with the header, a `spawn_blocking` thread per run, the run
 //! recorded in `state.db` with what `run_record.rs` gathers) and the outcome. It must not
 //! print: callers get strings.
+//!
+//! A run plans, then applies: the script runs with real reads and recorded writes (what a dry
+//! run does), and when it ends without an error the recorded changes are applied by
+//! [`super::apply`] (batched, after a drift check) and the script's `state::` writes are
+//! committed up to the first change that was not applied. A script that fails applies
+//! nothing. `--dry-run` stops after planning; the header's `apply = "immediate"` sends each
+//! write when the script makes it, as before.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -21,14 +29,19 @@ use crate::backend::{CallStats, Counted, TicketsBackend};
 use crate::model::TicketChange;
 use crate::state::{LogLine, RunEnd, RunId, RunStart, RunStatus, StateDb};
 
+use super::apply::{self, ApplyOptions, ApplyReport, DriftCheck};
 use super::context::{LogSink, RunCtx, RunSettings};
 use super::engine::{self, Shared};
 use super::error::{Diagnostic, ScriptError};
-use super::header::ScriptHeader;
+use super::header::{ApplyMode, ScriptHeader};
 use super::limits;
 use super::plan::{Plan, RunSummary};
 use super::render;
 use super::run_record;
+
+/// How far before the run started the drift check looks for modified tickets (our clock
+/// against HubSpot's).
+const DRIFT_CLOCK_MARGIN_SECS: i64 = 60;
 
 /// A script that compiled and whose header is valid.
 #[derive(Clone)]
@@ -102,10 +115,13 @@ pub struct RunOutcome {
     pub error: Option<ScriptError>,
     /// Counts and duration.
     pub summary: RunSummary,
-    /// Planned changes (dry run; empty otherwise).
+    /// Planned changes (dry run and plan-then-apply runs; empty for immediate runs).
     pub plan: Plan,
     /// The changes as recorded: a dry run's plan, or what a real run landed.
     pub changes: Vec<TicketChange>,
+    /// What applying the plan did (plan-then-apply runs whose script succeeded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apply: Option<ApplyReport>,
     /// The run's log lines.
     pub log: Vec<LogLine>,
 }
@@ -261,6 +277,7 @@ impl ScriptHost {
             script: name,
             trigger,
             dry_run: false,
+            plan_then_apply: false,
             args: BTreeMap::new(),
             timeout: None,
             max_writes: None,
@@ -383,6 +400,7 @@ impl ScriptHost {
                 .then_some(limits::DEFAULT_LIVE_MAX_WRITES));
         let mut settings = self.settings(name, req.options.trigger.clone(), req.cancel.clone());
         settings.dry_run = dry_run;
+        settings.plan_then_apply = !dry_run && compiled.header.apply == ApplyMode::Plan;
         settings.args = req.options.args.clone();
         // `--timeout 0` (or `timeout = "0s"` in the header) means no wall-clock limit, as the
         // help says: the run ends when the script does or on Ctrl-C / SIGTERM.
@@ -423,8 +441,11 @@ impl ScriptHost {
         ));
         let engine = engine::build(&self.shared, &ctx);
         let ast = compiled.ast.clone();
+        // The drift check looks for tickets modified since the run started reading, with a
+        // margin for the difference between this clock and HubSpot's.
+        let reads_from = Utc::now() - chrono::Duration::seconds(DRIFT_CLOCK_MARGIN_SECS);
         let joined = tokio::task::spawn_blocking(move || engine.run_ast(&ast)).await;
-        let error = match joined {
+        let mut error = match joined {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(render::from_eval(
                 &e,
@@ -434,15 +455,33 @@ impl ScriptHost {
             )),
             Err(e) => Some(ScriptError::Host(format!("the run's thread failed: {e}"))),
         };
+        let plan = ctx.take_plan();
         let mut summary = RunSummary {
-            reads: ctx.reads.load(std::sync::atomic::Ordering::Relaxed),
-            writes: ctx.writes(),
-            api_calls: 0, // set once the labels read is counted too
-            duration: started.elapsed(),
+            reads: ctx.reads.load(Ordering::Relaxed),
+            writes: ctx.writes_of(&plan),
+            planned: plan.entries.len() as u64,
             dry_run,
             ..RunSummary::default()
         };
-        let plan = ctx.take_plan();
+        let mut report = None;
+        if ctx.settings.plan_then_apply && error.is_none() {
+            let options = ApplyOptions {
+                drift: Some(DriftCheck::ModifiedSince(reads_from)),
+                properties: ctx.cached_properties(),
+                cancel: req.cancel.clone(),
+            };
+            // Through the counting wrapper: the apply's calls are counted and its changes
+            // recorded like any write.
+            let r = apply::apply(counted.as_ref(), &plan, &options).await;
+            error = self.after_apply(&ctx, &r, &file);
+            summary.writes = r.tickets_applied();
+            summary.applied = r.applied();
+            summary.conflicts = r.conflicts();
+            summary.failed = r.failed();
+            report = Some(r);
+        } else if ctx.settings.plan_then_apply {
+            summary.writes = 0;
+        }
         let mut changes = if dry_run {
             run_record::from_plan(&plan)
         } else {
@@ -463,17 +502,65 @@ impl ScriptHost {
         // search is one) plus every repeated attempt (after a 429, a 5xx, a timeout).
         let calls = stats.snapshot();
         summary.api_calls = calls.calls() + calls.retries;
+        summary.api_reads = calls.reads;
+        summary.api_writes = calls.writes;
         summary.retries = calls.retries;
         summary.rate_limit_waits = calls.rate_limit_waits;
+        summary.duration = started.elapsed();
         let ending = Ending {
             error,
             summary,
             plan,
             log: ctx.take_log(),
             changes,
-            calls: stats.snapshot(),
+            calls,
         };
-        self.finish(run_id, ending)
+        let mut outcome = self.finish(run_id, ending);
+        outcome.apply = report;
+        outcome
+    }
+
+    /// After an apply: logs each change not applied, commits the `state::` writes made
+    /// before the first such change, and returns the run's error when changes failed.
+    fn after_apply(&self, ctx: &RunCtx, r: &ApplyReport, file: &str) -> Option<ScriptError> {
+        for p in r.problems() {
+            ctx.log("warn", p);
+        }
+        let writes = ctx.state_writes_up_to(r.applied_prefix());
+        let total = ctx.state_writes_up_to(usize::MAX).len();
+        let mut state_error = None;
+        for (key, value) in &writes {
+            let done = match value {
+                Some(v) => self.state.kv_set(&ctx.settings.script, key, v).map(|_| ()),
+                None => self.state.kv_remove(&ctx.settings.script, key).map(|_| ()),
+            };
+            if let Err(e) = done {
+                state_error = Some(format!("state::{key} could not be saved: {e}"));
+                break;
+            }
+        }
+        if writes.len() < total {
+            ctx.log(
+                "warn",
+                format!(
+                    "state: kept {} of {total} state::set/remove (those made before the first change that was not applied)",
+                    writes.len()
+                ),
+            );
+        }
+        if r.failed() > 0 {
+            let first = r
+                .problems()
+                .into_iter()
+                .find(|p| !p.contains(": conflict: "));
+            return Some(ScriptError::Apply(format!(
+                "{file}: {} of {} planned changes were not applied; first: {}",
+                r.failed(),
+                r.outcomes.len(),
+                first.unwrap_or_default()
+            )));
+        }
+        state_error.map(ScriptError::Host)
     }
 
     fn finish(&self, run_id: Option<RunId>, ending: Ending) -> RunOutcome {
@@ -503,9 +590,15 @@ impl ScriptHost {
                 } else {
                     count.max(plan.entries.len() as u64)
                 },
-                applied: if summary.dry_run { 0 } else { count },
-                conflicts: 0,
-                failed: 0,
+                applied: if summary.dry_run {
+                    0
+                } else if summary.planned > 0 {
+                    summary.applied
+                } else {
+                    count
+                },
+                conflicts: summary.conflicts,
+                failed: summary.failed,
                 api_calls: summary.api_calls,
                 api_reads: calls.reads,
                 api_writes: calls.writes,
@@ -527,6 +620,7 @@ impl ScriptHost {
             summary,
             plan,
             changes,
+            apply: None,
             log,
         }
     }

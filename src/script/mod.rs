@@ -22,13 +22,24 @@
 //!   errors }` positioned at the calling line; failures with no HubSpot answer use status 0 and
 //!   category `NETWORK`/`TIMEOUT`/`DECODE`; a batch with failed inputs throws status 207,
 //!   category `BATCH_PARTIAL`, with `results` of the inputs that succeeded.
-//! - **Dry run**: reads are real; writes are planned and return what HubSpot would have
-//!   returned (creates get ids `dry-run-N`); later reads in the same run see planned property
-//!   values (not search matching); `state::set` is kept for the run only; deletes of unknown ids
-//!   are planned without checking.
+//! - **Plan, then apply**: a run executes the script with real reads and recorded writes, then
+//!   applies the recorded changes with HubSpot's batch endpoints ([`apply`]: updates merged per
+//!   ticket, 100 per call; creates, associations and archives batched; a drift check first).
+//!   Writes return what HubSpot would have returned (created tickets get placeholder ids
+//!   `new-N`, replaced by the real id when applied). Reads see the run's own planned writes:
+//!   `get`, `read_many`, the maps writes return and the tickets a search or list yields; a
+//!   search's *matching* is HubSpot's, on the values before the run (a ticket the run plans
+//!   out of a filter still matches it). A script that fails applies nothing. `state::set` is
+//!   committed after the apply, up to the first change not applied. The header's
+//!   `apply = "immediate"` sends each write when it is made instead (one call each).
+//! - **Dry run**: stops after planning: nothing is applied, creates get ids `dry-run-N`,
+//!   `state::set` is kept for the run only; deletes of unknown ids are planned without
+//!   checking.
 //! - **Write cap**: counts distinct tickets changed (each create counts); the write that would
-//!   change ticket N+1 is refused before it is sent and ends the run (not catchable). A batch is
-//!   admitted whole or not at all. Against a live portal the default cap is
+//!   change ticket N+1 throws a catchable map with `category: "WRITE_LIMIT"` before anything
+//!   is recorded or sent; `run::writes_left()` tells how many remain. Caught, the run ends
+//!   normally with the first N applied; uncaught, the script fails and nothing is applied. A
+//!   batch is admitted whole or not at all. Against a live portal the default cap is
 //!   [`limits::DEFAULT_LIVE_MAX_WRITES`]; the header's `max_writes` and then the options
 //!   override it.
 //! - **No file, module or eval access**; every limit is in [`limits`].

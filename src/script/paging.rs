@@ -92,14 +92,49 @@ impl IntoIterator for TicketQuery {
     type IntoIter = TicketIter;
 
     fn into_iter(self) -> TicketIter {
+        let (source, extra) = if self.ctx.dry_run() {
+            with_planning_properties(self.source.clone())
+        } else {
+            (self.source.clone(), Vec::new())
+        };
         TicketIter {
-            pager: Pager::new(self.source.clone(), self.limit),
+            pager: Pager::new(source, self.limit),
             query: self,
             buf: VecDeque::new(),
             yielded: 0,
             failed: false,
+            extra,
         }
     }
+}
+
+/// While planning, a search that names its properties also asks for the properties its
+/// filters test and `hs_pipeline`: the run then knows, for each match, the current value of
+/// what it filtered on (typically what it is about to change) and the pipeline a stage is
+/// checked against, so planning an update of a match needs no read of its own. The extra
+/// properties are removed from the maps the script sees (returned: the source and the names
+/// added).
+fn with_planning_properties(source: Source) -> (Source, Vec<String>) {
+    let Source::Search(mut req) = source else {
+        return (source, Vec::new());
+    };
+    if req.properties.is_empty() {
+        return (Source::Search(req), Vec::new());
+    }
+    let mut extra = Vec::new();
+    let filtered = req
+        .filter_groups
+        .iter()
+        .flat_map(|g| g.filters.iter())
+        .chain(req.filters.iter())
+        .map(|f| f.property_name.clone());
+    for name in filtered.chain(["hs_pipeline".to_string()]) {
+        if !name.contains('.') && !req.properties.contains(&name) && !extra.contains(&name) {
+            extra.push(name);
+        }
+    }
+    req.properties.extend(extra.iter().cloned());
+    (Source::Search(req), extra)
 }
 
 /// One iteration over a [`TicketQuery`].
@@ -109,6 +144,8 @@ pub struct TicketIter {
     buf: VecDeque<Ticket>,
     yielded: usize,
     failed: bool,
+    /// Properties asked for the plan only, removed before the script sees a ticket.
+    extra: Vec<String>,
 }
 
 impl Iterator for TicketIter {
@@ -143,6 +180,9 @@ impl Iterator for TicketIter {
         }
         let mut t = self.buf.pop_front()?;
         ctx.apply_overlay(&mut t);
+        for name in &self.extra {
+            t.properties.remove(name);
+        }
         self.yielded += 1;
         Some(convert::ticket(&t, pos))
     }

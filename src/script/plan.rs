@@ -190,9 +190,22 @@ pub struct RunSummary {
     pub reads: u64,
     /// Distinct tickets changed (or that would change, in a dry run); creates count.
     pub writes: u64,
+    /// Changes the script planned (plan entries; a dry run or a plan-then-apply run).
+    pub planned: u64,
+    /// Planned changes HubSpot accepted.
+    pub applied: u64,
+    /// Planned changes skipped because their ticket changed since the run read it.
+    pub conflicts: u64,
+    /// Planned changes that failed (or whose outcome is unknown).
+    pub failed: u64,
     /// HTTP requests sent to HubSpot (or backend calls, for an in-process sandbox): each
     /// chunk of a batch, each page, each retry counts.
     pub api_calls: u64,
+    /// Backend calls that read (searches, gets, batch reads, definitions, the drift check),
+    /// retries not included.
+    pub api_reads: u64,
+    /// Backend calls that wrote, retries not included.
+    pub api_writes: u64,
     /// How many of those requests repeated an attempt (after a 429, a 5xx or a timeout).
     pub retries: u64,
     /// How many retries waited out a 429 first.
@@ -205,7 +218,8 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// One line: `read 12 tickets, wrote 3 (dry run), 5 API calls in 1.2s`.
+    /// One line: `read 12 tickets, wrote 3, applied 4 of 4 planned changes, 5 API calls (3
+    /// reads, 2 writes) in 1.2s`, with conflicts and failures when there were any.
     pub fn render(&self) -> String {
         let millis = self.duration.as_millis();
         let took = if millis < 1000 {
@@ -213,29 +227,51 @@ impl RunSummary {
         } else {
             format!("{:.1}s", self.duration.as_secs_f64())
         };
-        let mut waits = Vec::new();
+        let changes = if self.dry_run {
+            format!(", {} planned", plural(self.planned, "change", "changes"))
+        } else if self.planned > 0 {
+            let mut parts = vec![format!(
+                ", applied {} of {} planned {}",
+                self.applied,
+                self.planned,
+                if self.planned == 1 {
+                    "change"
+                } else {
+                    "changes"
+                }
+            )];
+            if self.conflicts > 0 {
+                parts.push(plural(self.conflicts, "conflict", "conflicts"));
+            }
+            if self.failed > 0 {
+                parts.push(format!("{} failed", self.failed));
+            }
+            parts.join(", ")
+        } else {
+            String::new()
+        };
+        let mut detail = vec![
+            plural(self.api_reads, "read", "reads"),
+            plural(self.api_writes, "write", "writes"),
+        ];
         if self.retries > 0 {
-            waits.push(plural(self.retries, "retry", "retries"));
+            detail.push(plural(self.retries, "retry", "retries"));
         }
         if self.rate_limit_waits > 0 {
-            waits.push(plural(
+            detail.push(plural(
                 self.rate_limit_waits,
                 "rate-limit wait",
                 "rate-limit waits",
             ));
         }
-        let waits = if waits.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", waits.join(", "))
-        };
         format!(
-            "read {}, {} {}{}, {}{waits} in {took}",
+            "read {}, {} {}{}{changes}, {} ({}) in {took}",
             plural(self.reads, "ticket", "tickets"),
             if self.dry_run { "would write" } else { "wrote" },
             self.writes,
             if self.dry_run { " (dry run)" } else { "" },
             plural(self.api_calls, "API call", "API calls"),
+            detail.join(", "),
         )
     }
 }
@@ -280,24 +316,45 @@ mod tests {
         let s = RunSummary {
             reads: 1,
             writes: 2,
+            planned: 3,
             api_calls: 3,
+            api_reads: 3,
             duration: Duration::from_millis(40),
             dry_run: true,
             ..RunSummary::default()
         };
         assert_eq!(
             s.render(),
-            "read 1 ticket, would write 2 (dry run), 3 API calls in 40ms"
+            "read 1 ticket, would write 2 (dry run), 3 changes planned, 3 API calls (3 reads, 0 writes) in 40ms"
+        );
+        let dry = s.clone();
+        let s = RunSummary {
+            reads: 200,
+            writes: 150,
+            planned: 160,
+            applied: 158,
+            conflicts: 1,
+            failed: 1,
+            api_calls: 5,
+            api_reads: 2,
+            api_writes: 3,
+            duration: Duration::from_millis(1500),
+            dry_run: false,
+            ..RunSummary::default()
+        };
+        assert_eq!(
+            s.render(),
+            "read 200 tickets, wrote 150, applied 158 of 160 planned changes, 1 conflict, 1 failed, 5 API calls (2 reads, 3 writes) in 1.5s"
         );
         let slow = RunSummary {
             api_calls: 19,
             retries: 3,
             rate_limit_waits: 1,
-            ..s
+            ..dry
         };
         assert_eq!(
             slow.render(),
-            "read 1 ticket, would write 2 (dry run), 19 API calls (3 retries, 1 rate-limit wait) in 40ms"
+            "read 1 ticket, would write 2 (dry run), 3 changes planned, 19 API calls (3 reads, 0 writes, 3 retries, 1 rate-limit wait) in 40ms"
         );
         let json = serde_json::to_value(&slow).unwrap();
         assert_eq!(json["duration_ms"], 40);

@@ -219,6 +219,13 @@ pub(crate) fn from_eval(
                 None => ScriptError::Cancelled(diag("the run was cancelled".into())),
             }
         }
+        EvalAltResult::ErrorRuntime(v, _) if is_write_limit(v) => {
+            let m = v
+                .read_lock::<rhai::Map>()
+                .map(|m| m.clone())
+                .unwrap_or_default();
+            ScriptError::WriteLimit(diag(map_str(&m, "message")))
+        }
         EvalAltResult::ErrorRuntime(v, _) if is_hubspot_map(v) => {
             let m = v
                 .read_lock::<rhai::Map>()
@@ -265,6 +272,14 @@ fn plain(err: &EvalAltResult) -> String {
         Some(t) => t.to_string(),
         None => text,
     }
+}
+
+/// The uncaught map of a write past the budget (see `context::WRITE_LIMIT`).
+fn is_write_limit(v: &rhai::Dynamic) -> bool {
+    v.read_lock::<rhai::Map>().is_some_and(|m| {
+        m.get("category")
+            .is_some_and(|c| c.to_string() == super::context::WRITE_LIMIT)
+    })
 }
 
 #[cfg(test)]

@@ -229,7 +229,7 @@ impl ReplSession {
 
     /// Whether writes are planned instead of sent.
     pub fn dry_run(&self) -> bool {
-        self.ctx.dry_run()
+        self.ctx.user_dry_run()
     }
 
     /// Switches dry run on or off for the following inputs (`:dry-run on|off`).

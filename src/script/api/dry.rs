@@ -78,11 +78,19 @@ pub(super) fn update(
     id: &str,
     props: &InputProperties,
 ) -> Res<Ticket> {
-    let params = GetParams {
-        properties: read_properties(props),
-        ..GetParams::default()
+    let wanted = read_properties(props);
+    // A ticket the run read already (a search page, a get) with every value needed is not
+    // read again: a loop of updates over a search costs no call per ticket.
+    let t = match ctx.seen_ticket(id, &wanted) {
+        Some(t) => t,
+        None => {
+            let params = GetParams {
+                properties: wanted,
+                ..GetParams::default()
+            };
+            get_ticket(ctx, pos, id, &params)?
+        }
     };
-    let t = get_ticket(ctx, pos, id, &params)?;
     update_from(ctx, pos, t, props)
 }
 

@@ -50,7 +50,8 @@ pub(super) fn read_properties(props: &InputProperties) -> Vec<String> {
     wanted
 }
 
-fn definitions(ctx: &RunCtx, pos: Position) -> Res<Arc<Vec<Property>>> {
+/// The portal's property definitions, read once per run.
+pub(super) fn definitions(ctx: &RunCtx, pos: Position) -> Res<Arc<Vec<Property>>> {
     if let Some(p) = ctx.cached_properties() {
         return Ok(p);
     }

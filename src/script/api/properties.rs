@@ -1,5 +1,5 @@
 //! `properties::`: the ticket property definitions (name, label, type, options), read from the
-//! backend on each call.
+//! backend on each call (while planning, `get` is served from the run's one read of them all).
 
 use rhai::Array;
 
@@ -19,6 +19,16 @@ pub(super) fn functions() -> Vec<ScriptFn> {
         API.func("get", "One property definition with its options; throws a 404 map when unknown.")
             .params((Str("name: string"),))
             .returns("property: map")
-            .read(|c, (name,)| convert::to_dyn(&c.call(c.pos, c.backend.property(&name))?, c.pos)),
+            .read(|c, (name,)| {
+                // While planning, the definitions are read once (planning validates writes
+                // against them anyway) and served from there.
+                if c.dry_run() {
+                    let all = super::dry_validate::definitions(&c, c.pos)?;
+                    if let Some(p) = all.iter().find(|p| p.name == name.as_str()) {
+                        return convert::to_dyn(p, c.pos);
+                    }
+                }
+                convert::to_dyn(&c.call(c.pos, c.backend.property(&name))?, c.pos)
+            }),
     ]
 }

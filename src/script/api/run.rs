@@ -1,5 +1,5 @@
-//! `run::`: the context of the current run: dry run or not, `--arg key=value` arguments, the
-//! script name and what triggered it.
+//! `run::`: the context of the current run: dry run or not, the write budget left,
+//! `--arg key=value` arguments, the script name and what triggered it.
 
 use rhai::{Dynamic, ImmutableString, Map};
 
@@ -9,9 +9,18 @@ const API: Area = Area::module("run");
 
 pub(super) fn functions() -> Vec<ScriptFn> {
     vec![
-        API.func("dry_run", "Whether writes are only planned.")
+        API.func("dry_run", "Whether this is a dry run (writes are planned and never applied).")
             .returns("bool")
-            .read(|c, ()| Ok(c.dry_run())),
+            .read(|c, ()| Ok(c.user_dry_run())),
+        API.func(
+            "writes_left",
+            "How many more distinct tickets this run may change before its write cap (a very large number without a cap).",
+        )
+        .returns("int")
+        .read(|c, ()| {
+            Ok(c.writes_left()
+                .map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX)))
+        }),
         API.func("args", "Every `--arg key=value` as a map of strings.")
             .returns("map")
             .read(|c, ()| {

@@ -2,6 +2,9 @@
 //! in `.hubscript/state.db`, so a rule remembers what it already did. Values are stored as
 //! JSON (maps, arrays, strings, numbers, booleans). In a dry run `set`/`remove` are kept for
 //! the run only and never persisted, so trying a rule does not change what the real run does.
+//! In a plan-then-apply run they are kept for the run and committed after the apply: each one
+//! only if every change the script planned before it was applied, so a rule's memory never
+//! claims work that was not done. Immediate runs write at once.
 
 use rhai::{Dynamic, Position};
 
@@ -32,9 +35,15 @@ fn get(c: &RunCtx, pos: Position, key: &str) -> Res<Dynamic> {
 
 fn put(c: &RunCtx, pos: Position, key: &str, value: Option<serde_json::Value>) -> Res<bool> {
     if c.dry_run() {
-        let mut o = c.state_overlay.lock().expect("state overlay lock poisoned");
-        let existed = o.get(key).cloned().flatten().is_some();
-        o.insert(key.to_string(), value);
+        let existed = {
+            let mut o = c.state_overlay.lock().expect("state overlay lock poisoned");
+            let existed = o.get(key).cloned().flatten().is_some();
+            o.insert(key.to_string(), value.clone());
+            existed
+        };
+        if !c.user_dry_run() {
+            c.record_state(key, value);
+        }
         return Ok(existed);
     }
     let r = match value {

@@ -96,6 +96,17 @@ impl ApplyReport {
         })
     }
 
+    /// Distinct tickets with at least one change applied (real ids).
+    pub fn tickets_applied(&self) -> u64 {
+        let ids: std::collections::HashSet<&str> = self
+            .outcomes
+            .iter()
+            .filter(|o| matches!(o.status, ChangeStatus::Applied))
+            .map(|o| o.id.as_deref().unwrap_or(&o.ticket))
+            .collect();
+        ids.len() as u64
+    }
+
     /// Whether every change was applied.
     pub fn is_complete(&self) -> bool {
         self.outcomes

@@ -54,12 +54,47 @@ fn messages(o: &RunOutcome) -> Vec<String> {
         .collect()
 }
 
+const READ_THEN_UPDATE: &str = r#"
+        let t = tickets::get("1");
+        if t.properties.hs_ticket_priority == "HIGH" {
+            let u = tickets::update(t.id, #{ hs_ticket_priority: "URGENT" });
+            print(`now ${u.properties.hs_ticket_priority}`);
+        }
+        "#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_script_reads_and_updates_through_the_runner() {
+async fn a_run_plans_then_applies_its_writes() {
+    let fake = Arc::new(FakeBackend::numbered(3, 10));
+    let o = run(&fake, READ_THEN_UPDATE, RunOptions::default()).await;
+    ok(&o);
+    assert_eq!(
+        fake.prop(1, "hs_ticket_priority").as_deref(),
+        Some("URGENT")
+    );
+    assert_eq!(messages(&o), vec!["info: now URGENT"]);
+    // Reads: the get, the planned update's read of hs_pipeline (the fake's get does not
+    // return it), the property definitions (validation) and the drift check; one write.
+    assert_eq!(
+        (
+            o.summary.reads,
+            o.summary.writes,
+            o.summary.planned,
+            o.summary.applied
+        ),
+        (2, 1, 1, 1)
+    );
+    assert_eq!((o.summary.api_reads, o.summary.api_writes), (4, 1));
+    assert_eq!(o.summary.api_calls, 5);
+    assert_eq!(o.plan.entries.len(), 1);
+    assert!(o.apply.as_ref().is_some_and(|r| r.is_complete()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_immediate_script_reads_and_updates_through_the_runner() {
     let fake = Arc::new(FakeBackend::numbered(3, 10));
     let o = run(
         &fake,
-        r#"
+        r#"//! apply = "immediate"
         let t = tickets::get("1");
         if t.properties.hs_ticket_priority == "HIGH" {
             let u = tickets::update(t.id, #{ hs_ticket_priority: "URGENT" });
@@ -79,6 +114,7 @@ async fn a_script_reads_and_updates_through_the_runner() {
         (o.summary.reads, o.summary.writes, o.summary.api_calls),
         (1, 1, 2)
     );
+    assert_eq!((o.summary.api_reads, o.summary.api_writes), (1, 1));
     assert!(o.plan.is_empty());
 }
 
@@ -165,13 +201,15 @@ async fn a_dry_run_plans_and_never_writes() {
     );
 }
 
+const FOUR_UPDATES: &str =
+    "for id in [\"1\", \"2\", \"1\", \"3\"] {\n    tickets::update(id, #{ subject: \"x\" });\n}\n";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn max_writes_stops_before_ticket_n_plus_one() {
     let fake = Arc::new(FakeBackend::numbered(3, 10));
-    let src = "for id in [\"1\", \"2\", \"1\", \"3\"] {\n    tickets::update(id, #{ subject: \"x\" });\n}\n";
     let o = run(
         &fake,
-        src,
+        FOUR_UPDATES,
         RunOptions {
             max_writes: Some(2),
             ..RunOptions::default()
@@ -188,22 +226,80 @@ async fn max_writes_stops_before_ticket_n_plus_one() {
         "{}",
         d.message
     );
+    // Uncaught: the script failed, so nothing of its plan is applied.
+    assert_eq!(fake.writes(), 0);
+    assert_eq!(fake.prop(1, "subject").as_deref(), Some("ticket 1"));
+    assert_eq!(fake.prop(3, "subject").as_deref(), Some("ticket 3"));
+    assert_eq!((o.summary.planned, o.summary.writes), (2, 0));
+    assert!(o.apply.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_immediate_run_stops_before_ticket_n_plus_one() {
+    let fake = Arc::new(FakeBackend::numbered(3, 10));
+    let src = format!("//! apply = \"immediate\"\n{FOUR_UPDATES}");
+    let o = run(
+        &fake,
+        &src,
+        RunOptions {
+            max_writes: Some(2),
+            ..RunOptions::default()
+        },
+    )
+    .await;
+    assert_eq!(o.status, RunStatus::Failed);
+    let Some(ScriptError::WriteLimit(d)) = &o.error else {
+        panic!("{:?}", o.error)
+    };
+    assert_eq!(d.line, Some(3));
+    assert!(d.message.contains("ticket number 3"), "{}", d.message);
     assert_eq!(fake.writes(), 3);
     assert_eq!(fake.prop(3, "subject").as_deref(), Some("ticket 3"));
     assert_eq!(o.summary.writes, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_header_sets_the_write_cap_and_a_try_cannot_catch_it() {
-    let fake = Arc::new(FakeBackend::numbered(3, 10));
-    let src = "//! max_writes = 1\ntry { tickets::update(\"1\", #{ subject: \"a\" }); tickets::update(\"2\", #{ subject: \"b\" }); } catch (e) { print(\"caught\"); }\n";
-    let o = run(&fake, src, RunOptions::default()).await;
-    assert!(
-        matches!(o.error, Some(ScriptError::WriteLimit(_))),
-        "{:?}",
-        o.error
+async fn a_script_that_catches_write_limit_ends_with_exactly_n_tickets_changed() {
+    let fake = Arc::new(FakeBackend::numbered(5, 10));
+    let src = r#"//! max_writes = 2
+        let done = [];
+        try {
+            for id in ["1", "2", "3", "4"] {
+                tickets::update(id, #{ subject: "capped" });
+                done.push(id);
+                state::set("last", id);
+            }
+        } catch (e) {
+            if e.category != "WRITE_LIMIT" { throw e; }
+            print(`stopped: ${run::writes_left()} left, ${e.changed} changed`);
+        }
+        state::set("done", done.len());
+        "#;
+    let state = StateDb::in_memory().unwrap();
+    let h = ScriptHost::new(
+        fake.clone(),
+        state.clone(),
+        tokio::runtime::Handle::current(),
     );
-    assert!(o.log.is_empty());
+    let o = h.run(request(src, RunOptions::default())).await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: stopped: 0 left, 2 changed"]);
+    let changed: Vec<u64> = (1..=5)
+        .filter(|id| fake.prop(*id, "subject").as_deref() == Some("capped"))
+        .collect();
+    assert_eq!(changed, vec![1, 2]);
+    assert_eq!(
+        (o.summary.planned, o.summary.applied, o.summary.writes),
+        (2, 2, 2)
+    );
+    assert_eq!(
+        state.kv_get("t", "last").unwrap(),
+        Some(serde_json::json!("2"))
+    );
+    assert_eq!(
+        state.kv_get("t", "done").unwrap(),
+        Some(serde_json::json!(2))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -386,4 +482,72 @@ fn the_reference_lists_every_namespace() {
     ] {
         assert!(md.contains(needle), "missing {needle}:\n{md}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_created_ticket_is_updated_with_its_real_id() {
+    let fake = Arc::new(FakeBackend::numbered(2, 10));
+    let o = run(
+        &fake,
+        r#"
+        let t = tickets::create(#{ subject: "made here", hs_pipeline: "0", hs_pipeline_stage: "1" });
+        print(`planned as ${t.id}`);
+        tickets::update(t.id, #{ hs_ticket_priority: "HIGH" });
+        tickets::update("1", #{ subject: t.id });
+        "#,
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: planned as new-1"]);
+    let report = o.apply.expect("applied");
+    let real = report.created["new-1"].clone();
+    let id: u64 = real.parse().expect("a real numeric id");
+    assert_eq!(fake.prop(id, "subject").as_deref(), Some("made here"));
+    assert_eq!(fake.prop(id, "hs_ticket_priority").as_deref(), Some("HIGH"));
+    // A property value naming the placeholder gets the real id too.
+    assert_eq!(fake.prop(1, "subject").as_deref(), Some(real.as_str()));
+    assert_eq!((o.summary.planned, o.summary.applied), (3, 3));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_follows_the_part_of_the_plan_that_was_applied() {
+    let mut fake = FakeBackend::numbered(150, 200);
+    // The second batch update (tickets 101..150) is refused as a whole.
+    fake.failing_batch_calls.insert(1);
+    let fake = Arc::new(fake);
+    let state = StateDb::in_memory().unwrap();
+    let h = ScriptHost::new(
+        fake.clone(),
+        state.clone(),
+        tokio::runtime::Handle::current(),
+    );
+    let src = r#"
+        for n in 1..=150 {
+            tickets::update(`${n}`, #{ subject: "done" });
+            state::set("last", n);
+        }
+        "#;
+    let o = h.run(request(src, RunOptions::default())).await;
+    assert_eq!(o.status, RunStatus::Failed);
+    assert!(
+        matches!(&o.error, Some(ScriptError::Apply(m)) if m.contains("50 of 150")),
+        "{:?}",
+        o.error
+    );
+    assert_eq!((o.summary.applied, o.summary.failed), (100, 50));
+    assert_eq!(fake.prop(100, "subject").as_deref(), Some("done"));
+    assert_eq!(fake.prop(101, "subject").as_deref(), Some("ticket 101"));
+    // The rule's memory says exactly what was done.
+    assert_eq!(
+        state.kv_get("t", "last").unwrap(),
+        Some(serde_json::json!(100))
+    );
+    let warned = messages(&o);
+    assert!(
+        warned
+            .iter()
+            .any(|m| m.starts_with("warn: line 3: ticket 101: failed:")),
+        "{warned:?}"
+    );
 }
