@@ -49,6 +49,7 @@ fn with_ctx(dry_run: bool, max_writes: Option<u64>) -> (Engine, Arc<RunCtx>) {
         script: "toy".into(),
         trigger: "test".into(),
         dry_run,
+        plan_then_apply: false,
         args: BTreeMap::new(),
         timeout: None,
         max_writes,
@@ -108,13 +109,21 @@ async fn a_write_passes_the_guard_then_takes_the_dry_or_the_real_body() {
     assert_eq!(real.eval::<String>("toy::touch(1)").unwrap(), "touched 1");
     // The same ticket again is no new change; another one is past the cap of 1.
     assert_eq!(real.eval::<String>("toy::touch(1)").unwrap(), "touched 1");
+    // Past the cap: a catchable WRITE_LIMIT map naming the function (issue 10: a budget).
     let refused = real.eval::<Dynamic>("toy::touch(2)").unwrap_err();
-    assert!(
-        matches!(*refused, EvalAltResult::ErrorTerminated(..)),
-        "{refused}"
+    let EvalAltResult::ErrorRuntime(map, _) = &*refused else {
+        panic!("not a catchable error: {refused}")
+    };
+    let map = map.read_lock::<rhai::Map>().expect("an error map").clone();
+    assert_eq!(map["category"].to_string(), "WRITE_LIMIT");
+    assert!(map["message"].to_string().contains("toy::touch"), "{map:?}");
+    assert_eq!(
+        real.eval::<String>(
+            r#"let r = ""; try { toy::touch(3); } catch (e) { r = e.category; } r"#
+        )
+        .unwrap(),
+        "WRITE_LIMIT"
     );
-    let reason = format!("{:?}", ctx.stop_reason());
-    assert!(reason.contains("toy::touch"), "{reason}");
     let ran: Vec<String> = ctx.take_log().into_iter().map(|l| l.message).collect();
     assert_eq!(
         ran,

@@ -23,7 +23,7 @@ pub(super) fn functions() -> Vec<ScriptFn> {
                 // While planning, the definitions are read once (planning validates writes
                 // against them anyway) and served from there.
                 if c.dry_run() {
-                    let all = super::dry_validate::definitions(&c, c.pos)?;
+                    let all = super::dry_validate::definitions(c, c.pos)?;
                     if let Some(p) = all.iter().find(|p| p.name == name.as_str()) {
                         return convert::to_dyn(p, c.pos);
                     }
