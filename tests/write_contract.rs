@@ -1,8 +1,11 @@
 //! The dry-run/real-run contract: one table of writes HubSpot refuses (and a few it accepts),
-//! played by one script through the real binary, once with `--dry-run` and once for real, each
-//! on a fresh sandbox with the same seed. Both runs must reach the same verdict for every write:
-//! accepted, or refused with the same status, category, error codes and message. A plan that
-//! shows a change the real run would refuse (or refuses one it would make) breaks this test.
+//! played by one script through the real binary, each time on a fresh sandbox with the same
+//! seed: with `--dry-run` (planning only), with `apply = "immediate"` (every write sent to the
+//! sandbox when it is made: the sandbox's own verdicts), and as a normal run (planned, then the
+//! accepted writes applied in one batched apply, which must then accept every one of them).
+//! All must reach the same verdict for every write: accepted, or refused with the same status,
+//! category, error codes and message. A plan that shows a change the real run would refuse (or
+//! refuses one it would make) breaks this test.
 
 use crate::util::bin::{stderr, stdout, Project};
 
@@ -73,18 +76,33 @@ fn script() -> String {
     s
 }
 
+/// How the contract script runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    /// `--dry-run`: planning only.
+    Dry,
+    /// `apply = "immediate"`: each write sent to the sandbox when made.
+    Immediate,
+    /// A normal run: planned, then applied (the run fails if the apply refuses anything).
+    Planned,
+}
+
 /// The verdict lines of one run, by case.
-fn verdicts(dry: bool) -> Vec<String> {
+fn verdicts(mode: Mode) -> Vec<String> {
     let p = Project::new();
-    p.file("contract.rhai", &script());
+    let source = match mode {
+        Mode::Immediate => format!("//! apply = \"immediate\"\n{}", script()),
+        _ => script(),
+    };
+    p.file("contract.rhai", &source);
     let mut args = vec!["run", "contract.rhai", "--sandbox", "s.db"];
-    if dry {
+    if mode == Mode::Dry {
         args.push("--dry-run");
     }
     let out = p.run(&args);
     assert!(
         out.status.success(),
-        "dry={dry}: {}\n{}",
+        "{mode:?}: {}\n{}",
         stderr(&out),
         stdout(&out)
     );
@@ -97,24 +115,27 @@ fn verdicts(dry: bool) -> Vec<String> {
     assert_eq!(
         lines.len(),
         cases().len(),
-        "dry={dry}: one verdict per case:\n{both}"
+        "{mode:?}: one verdict per case:\n{both}"
     );
     lines
 }
 
 #[test]
 fn a_dry_run_and_a_real_run_reach_the_same_verdicts() {
-    let dry = verdicts(true);
-    let real = verdicts(false);
+    let dry = verdicts(Mode::Dry);
+    let real = verdicts(Mode::Immediate);
+    // The planned run succeeds (`verdicts` checks the exit status), so its apply accepted
+    // every write its planning accepted.
+    let planned = verdicts(Mode::Planned);
     let mut differ = Vec::new();
-    for (d, r) in dry.iter().zip(&real) {
-        if d != r {
-            differ.push(format!("  dry:  {d}\n  real: {r}"));
+    for ((d, r), p) in dry.iter().zip(&real).zip(&planned) {
+        if d != r || p != r {
+            differ.push(format!("  dry:     {d}\n  real:    {r}\n  planned: {p}"));
         }
     }
     assert!(
         differ.is_empty(),
-        "the dry run and the real run disagree:\n{}",
+        "the dry run, the real run and the planned run disagree:\n{}",
         differ.join("\n")
     );
     // The table is what it claims: every case above the accepted ones is refused.

@@ -109,9 +109,10 @@ impl IntoIterator for TicketQuery {
 }
 
 /// While planning, a search that names its properties also asks for the properties its
-/// filters test and `hs_pipeline`: the run then knows, for each match, the current value of
-/// what it filtered on (typically what it is about to change) and the pipeline a stage is
-/// checked against, so planning an update of a match needs no read of its own. The extra
+/// filters test, `hs_pipeline` and `hs_pipeline_stage`: the run then knows, for each match,
+/// the current value of what it filtered on (typically what it is about to change) and what
+/// validation checks a write against, so planning an update of a match needs no read of its
+/// own. The extra
 /// properties are removed from the maps the script sees (returned: the source and the names
 /// added).
 fn with_planning_properties(source: Source) -> (Source, Vec<String>) {
@@ -128,7 +129,8 @@ fn with_planning_properties(source: Source) -> (Source, Vec<String>) {
         .flat_map(|g| g.filters.iter())
         .chain(req.filters.iter())
         .map(|f| f.property_name.clone());
-    for name in filtered.chain(["hs_pipeline".to_string()]) {
+    let context = ["hs_pipeline".to_string(), "hs_pipeline_stage".to_string()];
+    for name in filtered.chain(context) {
         if !name.contains('.') && !req.properties.contains(&name) && !extra.contains(&name) {
             extra.push(name);
         }

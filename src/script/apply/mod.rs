@@ -10,11 +10,12 @@
 //!    see `creates`); later changes of a created ticket are folded into its create, and every
 //!    later reference to its placeholder id (targets, merge partners, property values equal to
 //!    the placeholder) gets the real id;
-//! 3. updates, merged per ticket (the last value of each property wins);
-//! 4. associations (v4 `batch/create`) and removals (v4 `batch/labels/archive`), per object
-//!    type;
-//! 5. merges (no batch endpoint exists: one call each);
-//! 6. archives (`batch/archive`).
+//! 3. new associations (v4 `batch/create`, per object type), before the updates because a
+//!    pin needs its activity associated;
+//! 4. updates, merged per ticket (the last value of each property wins);
+//! 5. removed associations (v4 `batch/labels/archive`), after the updates (an unpin first);
+//! 6. merges (no batch endpoint exists: one call each);
+//! 7. archives (`batch/archive`).
 //!
 //! A change that fails is reported with the script line that planned it; changes that depend
 //! on it (of a ticket whose create failed) fail with it. Cancelling stops between calls; what
@@ -223,8 +224,11 @@ pub async fn apply(b: &dyn TicketsBackend, plan: &Plan, options: &ApplyOptions) 
     }
 
     creates::apply(b, &mut w, options.properties.clone()).await;
+    // New associations before updates (a pin needs its activity associated), removals after
+    // them (an unpin comes before the activity is dissociated).
+    writes::associations(b, &mut w, true).await;
     writes::updates(b, &mut w).await;
-    writes::associations(b, &mut w).await;
+    writes::associations(b, &mut w, false).await;
     writes::merges(b, &mut w).await;
     writes::archives(b, &mut w).await;
     w.finish()

@@ -97,9 +97,9 @@ struct Link {
     type_id: String,
 }
 
-/// Associations, then their removals, per object type.
-pub(super) async fn associations(b: &dyn TicketsBackend, w: &mut Work<'_>) {
-    for adding in [true, false] {
+/// Associations (`adding`) or their removals, per object type.
+pub(super) async fn associations(b: &dyn TicketsBackend, w: &mut Work<'_>, adding: bool) {
+    {
         let mut by_type: BTreeMap<String, Vec<Link>> = BTreeMap::new();
         for (i, e) in w.plan.entries.iter().enumerate() {
             let (to_type, to_id, type_id) = match (&e.change, adding) {

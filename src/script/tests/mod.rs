@@ -73,7 +73,8 @@ async fn a_run_plans_then_applies_its_writes() {
     );
     assert_eq!(messages(&o), vec!["info: now URGENT"]);
     // Reads: the get, the planned update's read of hs_pipeline (the fake's get does not
-    // return it), the property definitions (validation) and the drift check; one write.
+    // return it), the property definitions and pipelines (validation) and the drift check;
+    // one write.
     assert_eq!(
         (
             o.summary.reads,
@@ -83,8 +84,8 @@ async fn a_run_plans_then_applies_its_writes() {
         ),
         (2, 1, 1, 1)
     );
-    assert_eq!((o.summary.api_reads, o.summary.api_writes), (4, 1));
-    assert_eq!(o.summary.api_calls, 5);
+    assert_eq!((o.summary.api_reads, o.summary.api_writes), (5, 1));
+    assert_eq!(o.summary.api_calls, 6);
     assert_eq!(o.plan.entries.len(), 1);
     assert!(o.apply.as_ref().is_some_and(|r| r.is_complete()));
 }
