@@ -531,7 +531,7 @@ impl ScriptHost {
         let mut state_error = None;
         for (key, value) in &writes {
             let done = match value {
-                Some(v) => self.state.kv_set(&ctx.settings.script, key, v).map(|_| ()),
+                Some(v) => self.state.kv_set(&ctx.settings.script, key, v),
                 None => self.state.kv_remove(&ctx.settings.script, key).map(|_| ()),
             };
             if let Err(e) = done {
