@@ -304,13 +304,25 @@ impl ScriptHost {
     pub fn repl(&self, options: RunOptions) -> super::ReplSession {
         let mut settings = self.settings("repl".into(), "repl".into(), CancellationToken::new());
         settings.dry_run = options.dry_run;
-        settings.args = options.args;
+        settings.args = options.args.clone();
         settings.max_writes = options.max_writes.or(self
             .backend
             .is_live()
             .then_some(limits::DEFAULT_LIVE_MAX_WRITES));
+        let stats = Arc::new(CallStats::default());
+        let counted = Arc::new(Counted::new(self.backend.clone(), stats.clone()));
+        let recorder = super::repl_record::ReplRecorder {
+            counted: counted.clone(),
+            stats,
+            state: self.state.clone(),
+            backend: run_record::backend_record(
+                self.backend.as_ref(),
+                self.portal.get().copied().flatten(),
+            ),
+            args: options.args,
+        };
         let ctx = Arc::new(RunCtx::new(
-            self.backend.clone(),
+            counted,
             self.state.clone(),
             self.handle.clone(),
             settings,
@@ -321,6 +333,7 @@ impl ScriptHost {
             ast: AST::empty(),
             ctx,
             plan: Plan::default(),
+            recorder: Some(recorder),
         }
     }
 

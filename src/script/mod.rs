@@ -59,6 +59,7 @@ mod paging;
 pub mod plan;
 mod render;
 mod repl;
+mod repl_record;
 mod run_record;
 pub mod search_form;
 pub mod undo;

@@ -5,7 +5,8 @@
 //! Ctrl-C stops the statement, not the session, and its own write count (the write cap applies
 //! per input); the dry-run plan spans the session. There is no operation cap (Ctrl-C is the
 //! stop); every other limit of a run applies. `eval` blocks: call it from the REPL's own
-//! blocking thread, never from an async task. Inputs are not recorded in the run history.
+//! blocking thread, never from an async task. An input that changed tickets is recorded in the
+//! run history (`repl_record.rs`); other inputs are not.
 //! Nothing here reads the terminal: values come back as data ([`ReplValue`]) for the REPL to
 //! render, and the live-write confirmation is a hook the REPL installs.
 
@@ -37,6 +38,8 @@ pub struct ReplSession {
     pub(crate) ast: AST,
     pub(crate) ctx: Arc<RunCtx>,
     pub(crate) plan: Plan,
+    /// Records inputs that wrote (absent in sessions built for tests).
+    pub(crate) recorder: Option<super::repl_record::ReplRecorder>,
 }
 
 /// What one input evaluated to, for the REPL to render.
@@ -119,6 +122,8 @@ impl ReplSession {
         self.ast += ast;
         self.ctx.reset_for_eval(cancel);
         self.ctx.reset_writes();
+        let started = chrono::Utc::now();
+        let before = self.recorder.as_ref().map(|r| r.before());
         // No operation cap at the prompt: the person there stops a runaway input with Ctrl-C
         // (the cancel token), which `on_progress` still checks. Other limits stay.
         self.engine.set_max_operations(0);
@@ -128,7 +133,13 @@ impl ReplSession {
         let value = result.and_then(|v| self.materialise(v, cap));
         let planned = self.ctx.take_plan();
         self.plan.entries.extend(planned.entries);
-        value.map_err(|e| render::from_eval(&e, source, input, self.ctx.stop_reason().as_ref()))
+        let out = value
+            .map_err(|e| render::from_eval(&e, source, input, self.ctx.stop_reason().as_ref()));
+        if let (Some(r), Some(before)) = (&self.recorder, before) {
+            let error = out.as_ref().err().map(ScriptError::render);
+            r.after(source, input, started, before, error.as_deref());
+        }
+        out
     }
 
     fn materialise(&self, v: Dynamic, cap: usize) -> Result<ReplValue, Box<EvalAltResult>> {

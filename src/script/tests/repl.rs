@@ -53,3 +53,37 @@ async fn a_repl_session_keeps_variables_and_functions_and_survives_errors() {
     );
     assert_eq!(fake.writes(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repl_input_that_writes_is_recorded_and_one_that_reads_is_not() {
+    let fake = Arc::new(FakeBackend::numbered(2, 10));
+    let h = host(&fake);
+    let state = h.state().clone();
+    tokio::task::spawn_blocking(move || {
+        let mut s = h.repl(RunOptions::default());
+        s.eval("tickets::get(\"1\")", CancellationToken::new())
+            .unwrap();
+        s.eval(
+            "tickets::update(\"2\", #{ subject: \"from the prompt\" });",
+            CancellationToken::new(),
+        )
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    let runs = state.runs(&crate::state::RunFilter::default()).unwrap();
+    assert_eq!(runs.len(), 1, "only the input that wrote: {runs:#?}");
+    let run = state.run(runs[0].id).unwrap().unwrap();
+    assert_eq!(
+        (run.script.as_str(), run.trigger.as_str()),
+        ("repl", "repl")
+    );
+    assert_eq!(run.changes.len(), 1);
+    assert_eq!(run.changes[0].ticket, "2");
+    assert_eq!(run.changes[0].new.as_deref(), Some("from the prompt"));
+    assert_eq!(
+        state.script_text(&run.script_hash).unwrap().as_deref(),
+        Some("tickets::update(\"2\", #{ subject: \"from the prompt\" });")
+    );
+    assert_eq!(run.api_writes, 1);
+}
