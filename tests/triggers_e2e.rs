@@ -59,6 +59,13 @@ fn runs_of(p: &Project, script: &str) -> Vec<RunRecord> {
 fn stop_ok(d: &mut Spawned) {
     let status = d.terminate(EXIT);
     assert_eq!(status.code(), Some(0), "{}", d.dump());
+    // Issue 16, item 8: the SIGTERM message names SIGTERM and does not mention Ctrl-C.
+    assert!(
+        d.count(Stream::Err, |l| l.contains("SIGTERM received")) == 1
+            && d.count(Stream::Err, |l| l.contains("press Ctrl-C")) == 0,
+        "{}",
+        d.dump()
+    );
     assert!(
         d.count(Stream::Err, |l| l.contains("daemon stopped")) == 1,
         "{}",

@@ -11,8 +11,16 @@ pub(super) fn shutdown_token() -> CancellationToken {
     let token = CancellationToken::new();
     let t = token.clone();
     tokio::spawn(async move {
-        wait_for_signal().await;
-        tracing::info!("interrupted: stopping (press Ctrl-C again to exit at once)");
+        // Say what arrived: under systemd or a container runtime there is no keyboard, so a
+        // SIGTERM message must not talk about Ctrl-C.
+        match wait_for_signal().await {
+            Signal::Interrupt => {
+                tracing::info!("interrupted: stopping (press Ctrl-C again to exit at once)");
+            }
+            Signal::Terminate => tracing::info!(
+                "SIGTERM received: stopping gracefully (a second signal exits at once)"
+            ),
+        }
         t.cancel();
         wait_for_signal().await;
         std::process::exit(i32::from(exit::INTERRUPTED));
@@ -20,24 +28,34 @@ pub(super) fn shutdown_token() -> CancellationToken {
     token
 }
 
-async fn wait_for_signal() {
+/// Which signal stopped the command.
+enum Signal {
+    /// Ctrl-C (SIGINT).
+    Interrupt,
+    /// SIGTERM (systemd, `kill`, a container runtime).
+    Terminate,
+}
+
+async fn wait_for_signal() -> Signal {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
         match signal(SignalKind::terminate()) {
             Ok(mut term) => {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => Signal::Interrupt,
+                    _ = term.recv() => Signal::Terminate,
                 }
             }
             Err(_) => {
                 let _ = tokio::signal::ctrl_c().await;
+                Signal::Interrupt
             }
         }
     }
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+        Signal::Interrupt
     }
 }
