@@ -80,7 +80,7 @@ pub struct RunOptions {
     /// Write cap; overrides the header's `max_writes`. Against a live portal the default is
     /// [`limits::DEFAULT_LIVE_MAX_WRITES`].
     pub max_writes: Option<u64>,
-    /// What started the run: `run`, `watch`, `daemon`, `repl`, `undo`.
+    /// What started the run: `run`, `watch`, `schedule` and `catch_up` (daemon), `repl`, `undo`.
     pub trigger: String,
     /// The run this one undoes (recorded).
     pub undo_of: Option<RunId>,
