@@ -2,12 +2,154 @@
 //! field by field, a ticket edited since the run is skipped as a conflict, a created ticket is
 //! archived, an archive is listed as not undoable, and the undo is itself undoable.
 
+use std::collections::BTreeMap;
+
 use hubscript::backend::TicketsBackend;
-use hubscript::model::GetParams;
+use hubscript::model::{GetParams, InputProperties, UpdateInput};
 use serde_json::Value;
 
 use crate::run_record::{json_of, serve};
 use crate::util::bin::{stderr, stdout, Project};
+
+const PROPS: [&str; 4] = [
+    "subject",
+    "hs_pipeline_stage",
+    "hs_ticket_priority",
+    "content",
+];
+
+/// The properties of tickets 1..=n as the sandbox file has them.
+fn snapshot(p: &Project, n: u32) -> BTreeMap<String, BTreeMap<String, Option<String>>> {
+    let sandbox = hubscript::sandbox::Sandbox::open(&p.path().join("served.db")).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let mut out = BTreeMap::new();
+        for id in 1..=n {
+            let params = GetParams {
+                properties: PROPS.iter().map(|s| s.to_string()).collect(),
+                ..GetParams::default()
+            };
+            let t = sandbox.get(&id.to_string(), &params).await.unwrap();
+            let props = PROPS
+                .iter()
+                .map(|k| (k.to_string(), t.properties.get(*k).cloned().flatten()))
+                .collect();
+            out.insert(id.to_string(), props);
+        }
+        out
+    })
+}
+
+fn edit(p: &Project, id: &str, prop: &str, value: &str) {
+    let sandbox = hubscript::sandbox::Sandbox::open(&p.path().join("served.db")).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let input = UpdateInput {
+            properties: InputProperties::new().with(prop, value),
+        };
+        sandbox.update(id, &input, None).await.unwrap();
+    });
+}
+
+const RULE: &str = r#"
+for id in ["1", "2", "3", "4"] {
+    tickets::update(id, #{ hs_pipeline_stage: "4", hs_ticket_priority: "HIGH", content: `closed by rule ${id}` });
+}
+tickets::create(#{ subject: "follow-up", hs_pipeline: "0", hs_pipeline_stage: "1" });
+"#;
+
+#[test]
+fn undo_puts_every_field_back_skips_edited_tickets_and_is_undoable() {
+    let p = Project::new();
+    let (_server, url) = serve(&p);
+    let before = snapshot(&p, 5);
+    let script = p.file("rule.rhai", RULE);
+    let o = p.run(&["run", script.to_str().unwrap(), "--api", &url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run = json_of(&p, &["runs", "show", "1", "--json"]);
+    let created = run["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["action"] == "create")
+        .unwrap()["ticket"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // someone edits ticket 3 after the run
+    edit(&p, "3", "hs_ticket_priority", "MEDIUM");
+
+    // a dry run of the undo plans without writing
+    let dry = json_of(&p, &["undo", "1", "--api", &url, "--dry-run", "--json"]);
+    assert_eq!(dry["dry_run"], true);
+    assert!(!dry["plan"]["entries"].as_array().unwrap().is_empty());
+    let after_run = snapshot(&p, 5);
+    assert_eq!(after_run["1"]["hs_pipeline_stage"].as_deref(), Some("4"));
+
+    let o = p.run(&["undo", "1", "--api", &url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("conflict: ticket 3"), "{out}");
+    let restored = snapshot(&p, 5);
+    for id in ["1", "2", "4", "5"] {
+        assert_eq!(restored[id], before[id], "ticket {id} field by field");
+    }
+    assert_eq!(
+        restored["3"],
+        after_run["3"]
+            .clone()
+            .into_iter()
+            .map(|(k, v)| {
+                if k == "hs_ticket_priority" {
+                    (k, Some("MEDIUM".to_string()))
+                } else {
+                    (k, v)
+                }
+            })
+            .collect::<BTreeMap<_, _>>(),
+        "the edited ticket is left alone"
+    );
+    // the created ticket went to the recycle bin
+    let sandbox = hubscript::sandbox::Sandbox::open(&p.path().join("served.db")).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let gone = rt.block_on(sandbox.get(&created, &GetParams::default()));
+    assert!(gone.is_err(), "created ticket {created} still active");
+
+    // the undo is a recorded run: trigger undo, conflicts counted, changes with old values
+    // run 2 is the dry run of the undo (recorded, writing nothing); run 3 the undo
+    let undo = json_of(&p, &["runs", "show", "3", "--json"]);
+    assert_eq!(undo["trigger"], "undo");
+    assert_eq!(undo["undo_of"], 1);
+    let of_ticket_3 = dry["plan"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ticket"] == "3")
+        .count();
+    assert!(of_ticket_3 >= 2, "{dry}");
+    assert_eq!(
+        undo["conflicts"], of_ticket_3,
+        "every change of ticket 3: {undo}"
+    );
+    assert!(undo["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["action"] != "set" || c["old_known"] == true));
+
+    // undoing the undo brings the run's values back on the tickets it restored
+    let o = p.run(&["undo", "3", "--api", &url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let again = snapshot(&p, 5);
+    for id in ["1", "2", "4"] {
+        assert_eq!(
+            again[id], after_run[id],
+            "ticket {id} after undoing the undo"
+        );
+    }
+    let redo: Value = json_of(&p, &["runs", "show", "4", "--json"]);
+    assert_eq!(redo["undo_of"], 3);
+}
 
 #[test]
 fn a_created_ticket_is_archived_and_the_undo_is_recorded() {
