@@ -226,6 +226,14 @@ const ROWS: &[Row] = &[
         true,
     ),
     (
+        "first_agent_reply_date",
+        "First agent reply date",
+        "datetime",
+        "date",
+        true,
+        true,
+    ),
+    (
         UNIQUE_PROPERTY,
         "External ticket ID",
         "string",

@@ -4,8 +4,10 @@
 //! relative to the moment of seeding).
 //!
 //! The mix is built so the shipped rules have work: HIGH tickets "Waiting on us" for days
-//! (escalation), "Waiting on contact" tickets untouched for 7-20 days (stale close), and unowned
-//! "New" tickets (round-robin assignment).
+//! (escalation), "Waiting on contact" tickets untouched for 7-20 days (stale close), unowned
+//! "New" tickets (round-robin assignment), and open tickets nobody answered yet (no
+//! `first_agent_reply_date`: every "New" ticket and about a third of "Waiting on us"; the
+//! first-response SLA rule).
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -188,6 +190,33 @@ fn generate(cat: &Catalog, rng: &mut StdRng, now: i64) -> Demo {
     }
 }
 
+/// Salt of the random stream that draws first replies.
+const REPLY_STREAM: u64 = 0x5_1A_F1_25;
+
+/// Sets `first_agent_reply_date` (and `time_to_first_agent_reply`) on tickets an agent has
+/// answered: none of the "New" ones, about two thirds of "Waiting on us", every ticket
+/// waiting on the contact or closed. The reply came 5 minutes to 2 days after creation, and
+/// not after the ticket's last change.
+fn add_first_reply(cat: &Catalog, rng: &mut StdRng, d: &mut Demo) {
+    let answered = match d.stage {
+        "1" => false,
+        "3" => rng.random_bool(0.65),
+        _ => true,
+    };
+    if !answered {
+        return;
+    }
+    let span = (d.modified - d.created).max(1);
+    let delay = rng.random_range(5 * 60_000..2 * DAY).min(span);
+    let at = d.created + delay;
+    if let Some(c) = cat.col("first_agent_reply_date") {
+        d.row.values[c] = Value::Integer(at);
+    }
+    if let Some(c) = cat.col("time_to_first_agent_reply") {
+        d.row.values[c] = Value::Integer(delay);
+    }
+}
+
 /// Inserts `n` demo tickets in the caller's transaction. Returns `n`.
 pub(super) fn seed(
     conn: &Connection,
@@ -198,6 +227,12 @@ pub(super) fn seed(
     let mut rng = StdRng::seed_from_u64(seed);
     let now = chrono::Utc::now().timestamp_millis();
     let mut demos: Vec<Demo> = (0..n).map(|_| generate(cat, &mut rng, now)).collect();
+    // First replies come from their own random stream, so adding them left every other value
+    // of the demo data as it was.
+    let mut replies = StdRng::seed_from_u64(seed ^ REPLY_STREAM);
+    for d in &mut demos {
+        add_first_reply(cat, &mut replies, d);
+    }
     demos.sort_by_key(|d| d.created);
     let mut assoc = conn.prepare_cached(
         "INSERT OR IGNORE INTO associations(ticket_id, to_type, to_id, type_id, category) VALUES (?1, ?2, ?3, ?4, 'HUBSPOT_DEFINED')",
@@ -210,7 +245,13 @@ pub(super) fn seed(
             if let Some(c) = cat.col("hs_pipeline_stage") {
                 first.values[c] = Value::Text("1".into());
             }
-            for name in ["closed_date", "time_to_close", "hs_resolution"] {
+            for name in [
+                "closed_date",
+                "time_to_close",
+                "hs_resolution",
+                "first_agent_reply_date",
+                "time_to_first_agent_reply",
+            ] {
                 if let Some(c) = cat.col(name) {
                     first.values[c] = Value::Null;
                 }
