@@ -18,6 +18,7 @@ mod contract_tickets;
 mod docs;
 mod durability;
 mod operating;
+mod outbound_e2e;
 mod repl;
 mod run_record;
 mod scripts_e2e;

@@ -95,6 +95,15 @@ pub(super) fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
     if outcome.summary.dry_run && compiled {
         eprintln!("plan for {script} (dry run, nothing was written):");
         eprint!("{}", outcome.plan.render_table());
+        if !outcome.requests.is_empty() {
+            eprintln!("requests planned (dry run, nothing was sent):");
+            for r in &outcome.requests {
+                eprintln!("  {} {}", r.method.as_str(), r.url);
+                if let Some(body) = &r.body {
+                    eprintln!("    {body}");
+                }
+            }
+        }
     }
     let id = outcome
         .run_id

@@ -20,5 +20,5 @@ pub use allow::{check_url, is_loopback, AllowList};
 pub use client::HttpLimits;
 pub use error::OutboundError;
 pub use request::{Method, OutboundRequest, RequestRecord, Response, Sensitive, BODY_PREVIEW};
-pub use secrets::{valid_env_name, Secrets};
+pub use secrets::{valid_env_name, Secrets, PLACEHOLDER_OPEN};
 pub use session::{Destination, OutboundSession, RateCap, MAX_REQUESTS_PER_RUN};

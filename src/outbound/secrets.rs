@@ -6,6 +6,11 @@
 use std::collections::BTreeMap;
 
 use super::error::OutboundError;
+use super::request::Sensitive;
+
+/// How a script names a secret inside a URL, a header value or a body string:
+/// `"{{env.SLACK_WEBHOOK_URL}}"`, `"Bearer {{env.API_TOKEN}}"`. The script never holds the value.
+pub const PLACEHOLDER_OPEN: &str = "{{env.";
 
 /// Whether `name` is a usable environment variable name (`[A-Za-z_][A-Za-z0-9_]*`).
 pub fn valid_env_name(name: &str) -> bool {
@@ -68,6 +73,23 @@ impl Secrets {
             })
     }
 
+    /// Expands every `{{env.NAME}}` in `text` to the variable's value (which must be declared
+    /// and set); the shown form keeps the placeholders. Text without placeholders is plain.
+    pub fn expand(&self, text: &str) -> Result<Sensitive, OutboundError> {
+        let mut real = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find(PLACEHOLDER_OPEN) {
+            let after = &rest[start + PLACEHOLDER_OPEN.len()..];
+            let Some(end) = after.find("}}") else { break };
+            let name = after[..end].trim();
+            real.push_str(&rest[..start]);
+            real.push_str(self.get(name)?);
+            rest = &after[end + 2..];
+        }
+        real.push_str(rest);
+        Ok(Sensitive::from_parts(real, text.to_string()))
+    }
+
     /// `text` with every secret value replaced by `[secret NAME]`. Longer values are replaced
     /// first so a value containing another is hidden whole.
     pub fn redact(&self, text: &str) -> String {
@@ -128,6 +150,30 @@ mod tests {
         let red = s.redact(text);
         assert_eq!(red, "posting to [secret HOOK] with [secret TOKEN]");
         assert!(!format!("{s:?}").contains("abcdef"));
+    }
+
+    #[test]
+    fn placeholders_expand_to_values_and_show_as_written() {
+        let s = secrets();
+        let t = s.expand("Bearer {{env.TOKEN}}").unwrap();
+        assert_eq!(t.real(), "Bearer abcdef");
+        assert_eq!(t.shown(), "Bearer {{env.TOKEN}}");
+        let t = s.expand("{{env.HOOK}}?a={{env.TOKEN}}").unwrap();
+        assert_eq!(t.real(), "https://hooks.example/T1/B2/abcdef?a=abcdef");
+        assert!(!s
+            .expand("plain {{ not a placeholder }}")
+            .unwrap()
+            .is_secret());
+        assert!(matches!(
+            s.expand("{{env.PATH}}"),
+            Err(OutboundError::EnvNotDeclared { .. })
+        ));
+        assert!(matches!(
+            s.expand("{{env.MISSING}}"),
+            Err(OutboundError::EnvUnset { .. })
+        ));
+        // An unterminated placeholder is left as text.
+        assert_eq!(s.expand("x {{env.TOKEN").unwrap().real(), "x {{env.TOKEN");
     }
 
     #[test]

@@ -36,6 +36,15 @@ impl RunCtx {
         }
     }
 
+    /// Waits for a non-backend future (an outbound request), or stops at cancellation or the
+    /// deadline like a backend call.
+    pub(crate) fn wait<T, F>(&self, pos: Position, fut: F) -> Result<T, Box<EvalAltResult>>
+    where
+        F: Future<Output = T>,
+    {
+        self.race(fut, pos)
+    }
+
     /// Sleeps `d`, waking early (with the stop error) on cancellation or the deadline.
     pub(crate) fn sleep(&self, pos: Position, d: Duration) -> Result<(), Box<EvalAltResult>> {
         self.race(tokio::time::sleep(d), pos)

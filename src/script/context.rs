@@ -22,7 +22,9 @@ use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
 
 use crate::backend::TicketsBackend;
-use crate::model::{Pipeline, Property, Ticket};
+use crate::calendar::BusinessCalendar;
+use crate::model::{Pipeline, PortalLinks, Property, Ticket};
+use crate::outbound::{slack, AllowList, HttpLimits, OutboundSession, RateCap, Secrets};
 use crate::state::{LogLine, StateDb};
 
 use super::guard::{WriteGuard, WriteTarget};
@@ -63,6 +65,31 @@ pub(crate) struct RunSettings {
     pub on_log: Option<LogSink>,
     /// Receives the script's `print` lines (falls back to `on_log` when unset).
     pub on_print: Option<LogSink>,
+    /// The zone time functions default to (the header's `timezone`, else UTC).
+    pub zone: chrono_tz::Tz,
+    /// The business calendar (the header's, else office hours in `zone`).
+    pub calendar: BusinessCalendar,
+    /// Hosts `http::` may call (the header's `http`).
+    pub http: AllowList,
+    /// Environment variables usable as secrets (the header's `env`).
+    pub env: Vec<String>,
+}
+
+/// The environment variable holding the portal id that ticket links are built with.
+pub(crate) const PORTAL_ID_ENV: &str = "HUBSPOT_PORTAL_ID";
+/// The environment variable overriding HubSpot's app URL (EU portals: app-eu1.hubspot.com).
+pub(crate) const APP_URL_ENV: &str = "HUBSPOT_APP_URL";
+
+/// Ticket links from the environment: `Ok(None)` without a portal id, an error for a bad one.
+fn portal_links() -> Result<Option<PortalLinks>, String> {
+    match std::env::var(PORTAL_ID_ENV) {
+        Ok(id) if !id.trim().is_empty() => {
+            PortalLinks::new(&id, std::env::var(APP_URL_ENV).ok().as_deref())
+                .map(Some)
+                .map_err(|e| format!("{PORTAL_ID_ENV}: {e}"))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Per-run state.
@@ -74,6 +101,12 @@ pub(crate) struct RunCtx {
     pub deadline: Option<Instant>,
     pub reads: AtomicU64,
     pub api_calls: AtomicU64,
+    /// Outbound HTTP: allow-list, secrets, request cap and records.
+    pub outbound: OutboundSession,
+    /// `notify::slack` messages of this run, capped.
+    pub slack_cap: RateCap,
+    /// How ticket links are built (from `HUBSPOT_PORTAL_ID`), read at the start of the run.
+    pub links: Result<Option<PortalLinks>, String>,
     log: Mutex<Vec<LogLine>>,
     plan: Mutex<Plan>,
     guard: Mutex<WriteGuard>,
@@ -128,7 +161,15 @@ impl RunCtx {
         let cancel = Mutex::new(settings.cancel.clone());
         let dry = AtomicBool::new(settings.dry_run || settings.plan_then_apply);
         let user_dry = AtomicBool::new(settings.dry_run);
+        let outbound = OutboundSession::new(
+            settings.http.clone(),
+            Secrets::from_env(&settings.env),
+            HttpLimits::default(),
+        );
         Self {
+            outbound,
+            slack_cap: RateCap::new("Slack messages", slack::MAX_MESSAGES_PER_RUN),
+            links: portal_links(),
             backend,
             state,
             handle,
@@ -215,10 +256,11 @@ impl RunCtx {
 
     /// Appends a log line and hands it to the sink.
     pub(crate) fn log(&self, level: &str, message: impl Into<String>) {
+        // Secret values never reach the terminal or the run history, even when echoed back.
         let line = LogLine {
             at: Utc::now(),
             level: level.to_string(),
-            message: message.into(),
+            message: self.outbound.redact(&message.into()),
         };
         if let Some(sink) = &self.settings.on_log {
             sink(&line);
@@ -229,10 +271,11 @@ impl RunCtx {
     /// A script's `print`: recorded in the run log at `info` like any line, but handed to the
     /// print sink (stdout for `run`), so the script's output pipes apart from hubscript's logs.
     pub(crate) fn print(&self, message: impl Into<String>) {
+        // Like `log`: secret values never reach the terminal or the run history.
         let line = LogLine {
             at: Utc::now(),
             level: "info".to_string(),
-            message: message.into(),
+            message: self.outbound.redact(&message.into()),
         };
         if let Some(sink) = self
             .settings

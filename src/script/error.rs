@@ -132,6 +132,29 @@ impl ScriptError {
         }
     }
 
+    /// Rewrites the text this error shows with `f` (the run's secret values replaced, so a
+    /// script that throws an answer echoing a secret does not print it).
+    pub(crate) fn redact_with(&mut self, f: impl Fn(&str) -> String) {
+        match self {
+            Self::Syntax(d)
+            | Self::Header(d)
+            | Self::Runtime(d)
+            | Self::Timeout(d)
+            | Self::Cancelled(d)
+            | Self::WriteLimit(d)
+            | Self::Limit(d) => d.message = f(&d.message),
+            Self::HubSpot {
+                message,
+                diagnostic,
+                ..
+            } => {
+                *message = f(message);
+                diagnostic.message = f(&diagnostic.message);
+            }
+            Self::Host(s) | Self::Apply(s) => *s = f(s),
+        }
+    }
+
     /// The process exit code for this error (from [`crate::exit_code`]): usage for header or
     /// configuration problems, interrupted for a cancelled run, script for everything else
     /// (script and HubSpot errors).

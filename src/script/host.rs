@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::backend::{CallStats, Counted, TicketsBackend};
 use crate::model::TicketChange;
+use crate::outbound::RequestRecord;
 use crate::state::{LogLine, RunEnd, RunId, RunStart, RunStatus, StateDb};
 
 use super::apply::{self, ApplyOptions, ApplyReport, DriftCheck};
@@ -124,6 +125,8 @@ pub struct RunOutcome {
     pub apply: Option<ApplyReport>,
     /// The run's log lines.
     pub log: Vec<LogLine>,
+    /// Outbound HTTP requests, sent or (dry run) planned, secrets shown by name.
+    pub requests: Vec<RequestRecord>,
 }
 
 fn error_text<S: serde::Serializer>(e: &Option<ScriptError>, s: S) -> Result<S::Ok, S::Error> {
@@ -146,6 +149,7 @@ struct Ending {
     log: Vec<LogLine>,
     changes: Vec<TicketChange>,
     calls: crate::backend::CallCounts,
+    requests: Vec<RequestRecord>,
 }
 
 impl Ending {
@@ -158,6 +162,7 @@ impl Ending {
             log: Vec::new(),
             changes: Vec::new(),
             calls: Default::default(),
+            requests: Vec::new(),
         }
     }
 }
@@ -284,6 +289,10 @@ impl ScriptHost {
             cancel,
             on_log: None,
             on_print: None,
+            zone: chrono_tz::Tz::UTC,
+            calendar: crate::calendar::BusinessCalendar::default(),
+            http: crate::outbound::AllowList::default(),
+            env: Vec::new(),
         }
     }
 
@@ -369,6 +378,11 @@ impl ScriptHost {
             .compile(source)
             .map_err(|e| render::from_parse(&e, &file, source))?;
         ast.set_source(file.as_str());
+        if let Some((pos, message)) = super::literal_urls::refused_literal_url(&ast, &header.http) {
+            return Err(ScriptError::Header(Box::new(render::at(
+                &file, source, pos, message,
+            ))));
+        }
         let compiled = CompiledScript {
             name: script_name(path),
             path: path.to_path_buf(),
@@ -427,6 +441,10 @@ impl ScriptHost {
         settings.max_writes = max_writes;
         settings.on_log = req.on_log.clone();
         settings.on_print = req.on_print.clone();
+        settings.zone = compiled.header.zone();
+        settings.calendar = compiled.header.business_calendar();
+        settings.http = compiled.header.http.clone();
+        settings.env = compiled.header.env.clone();
         let slot = tokio::select! {
             biased;
             () = req.cancel.cancelled() => None,
@@ -468,11 +486,17 @@ impl ScriptHost {
             )),
             Err(e) => Some(ScriptError::Host(format!("the run's thread failed: {e}"))),
         };
+        // A script that throws an answer echoing a secret does not print or record it.
+        if let Some(e) = error.as_mut() {
+            e.redact_with(|s| ctx.outbound.redact(s));
+        }
+        let requests = ctx.outbound.records();
         let plan = ctx.take_plan();
         let mut summary = RunSummary {
             reads: ctx.reads.load(Ordering::Relaxed),
             writes: ctx.writes_of(&plan),
             planned: plan.entries.len() as u64,
+            outbound_requests: requests.len() as u64,
             dry_run,
             ..RunSummary::default()
         };
@@ -527,6 +551,7 @@ impl ScriptHost {
             log: ctx.take_log(),
             changes,
             calls,
+            requests,
         };
         let mut outcome = self.finish(run_id, ending);
         outcome.apply = report;
@@ -584,6 +609,7 @@ impl ScriptHost {
             log,
             changes,
             calls,
+            requests,
         } = ending;
         let status = match &error {
             None => RunStatus::Ok,
@@ -635,6 +661,7 @@ impl ScriptHost {
             changes,
             apply: None,
             log,
+            requests,
         }
     }
 }

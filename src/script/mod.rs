@@ -55,6 +55,8 @@ mod guard;
 pub mod header;
 mod host;
 pub mod limits;
+mod literal_urls;
+mod outbound;
 mod paging;
 pub mod plan;
 mod render;

@@ -210,6 +210,9 @@ pub struct RunSummary {
     pub retries: u64,
     /// How many retries waited out a 429 first.
     pub rate_limit_waits: u64,
+    /// Outbound requests of `http::` and `notify::` (to other hosts than HubSpot) sent, or
+    /// planned in a dry run.
+    pub outbound_requests: u64,
     /// Wall-clock duration; `duration_ms` in JSON (the unit is in the key).
     #[serde(rename = "duration_ms", with = "duration_ms")]
     pub duration: Duration,
@@ -219,7 +222,8 @@ pub struct RunSummary {
 
 impl RunSummary {
     /// One line: `read 12 tickets, wrote 3, applied 4 of 4 planned changes, 5 API calls (3
-    /// reads, 2 writes) in 1.2s`, with conflicts and failures when there were any.
+    /// reads, 2 writes) in 1.2s`, with conflicts and failures when there were any. With outbound
+    /// requests (`http::`, `notify::`), `..., 1 outbound request` before the time.
     pub fn render(&self) -> String {
         let millis = self.duration.as_millis();
         let took = if millis < 1000 {
@@ -264,8 +268,16 @@ impl RunSummary {
                 "rate-limit waits",
             ));
         }
+        let outbound = match self.outbound_requests {
+            0 => String::new(),
+            n => format!(
+                ", {}{}",
+                plural(n, "outbound request", "outbound requests"),
+                if self.dry_run { " planned" } else { "" }
+            ),
+        };
         format!(
-            "read {}, {} {}{}{changes}, {} ({}) in {took}",
+            "read {}, {} {}{}{changes}, {} ({}){outbound} in {took}",
             plural(self.reads, "ticket", "tickets"),
             if self.dry_run { "would write" } else { "wrote" },
             self.writes,
@@ -359,5 +371,13 @@ mod tests {
         let json = serde_json::to_value(&slow).unwrap();
         assert_eq!(json["duration_ms"], 40);
         assert_eq!(json["retries"], 3);
+        let notified = RunSummary {
+            outbound_requests: 1,
+            ..dry
+        };
+        assert_eq!(
+            notified.render(),
+            "read 1 ticket, would write 2 (dry run), 3 changes planned, 3 API calls (3 reads, 0 writes), 1 outbound request planned in 40ms"
+        );
     }
 }

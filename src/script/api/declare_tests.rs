@@ -56,6 +56,10 @@ fn with_ctx(dry_run: bool, max_writes: Option<u64>) -> (Engine, Arc<RunCtx>) {
         cancel: CancellationToken::new(),
         on_log: None,
         on_print: None,
+        zone: chrono_tz::Tz::UTC,
+        calendar: Default::default(),
+        http: Default::default(),
+        env: Vec::new(),
     };
     let ctx = Arc::new(RunCtx::new(
         Arc::new(OfflineBackend),

@@ -49,11 +49,14 @@
 //!
 //! Then regenerate the reference: `UPDATE_DOCS=1 cargo test --test integration docs`.
 
+mod business;
 mod catalog;
 mod declare;
 mod dry;
 mod dry_validate;
+mod http;
 mod log;
+mod notify;
 mod pipelines;
 mod properties;
 mod reference;
@@ -63,6 +66,7 @@ mod tickets_batch;
 mod tickets_read;
 mod tickets_write;
 mod time;
+mod zones;
 
 use std::sync::{Arc, LazyLock};
 
@@ -88,7 +92,11 @@ fn declarations() -> &'static [ScriptFn] {
             state::functions(),
             log::functions(),
             run::functions(),
+            http::functions(),
+            notify::functions(),
             time::functions(),
+            zones::functions(),
+            business::functions(),
         ]
         .into_iter()
         .flatten()

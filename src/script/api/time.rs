@@ -2,14 +2,18 @@
 //! and writes, so `#{ createdate: #{ lt: ago("4h") } }` and `update(id, #{ due: now() })` just
 //! work) and a duration is milliseconds, so timestamps and durations add and compare with
 //! ordinary arithmetic. These functions are global (no namespace); `sleep` is replaced by one
-//! that wakes on cancellation and at the run's deadline.
+//! that wakes on cancellation and at the run's deadline. Wall times (`format_time` with a
+//! pattern, `parse_time` of text without an offset) are read in the header's `timezone`, UTC
+//! without one; `zones.rs` has the overloads taking a zone.
 
 use std::time::Duration;
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
+use chrono_tz::Tz;
 use rhai::{Dynamic, ImmutableString, INT};
 
-use crate::model::time::{format_millis, parse_to_millis};
+use crate::calendar::zoned;
+use crate::model::time::format_millis;
 
 use super::declare::{Any, Area, Call, Float, Int, Res, ScriptFn, Str};
 
@@ -43,32 +47,18 @@ pub(super) fn functions() -> Vec<ScriptFn> {
             .params((Str("text: string"),))
             .returns("int")
             .read(|c, (d,)| parse_duration(&d).map(ms).map_err(|e| c.usage(e))),
-        API.func("parse_time", "A HubSpot timestamp (ISO-8601, epoch ms as text, or YYYY-MM-DD) as epoch milliseconds; () when empty.")
+        API.func("parse_time", "A time (ISO-8601, epoch ms as text, YYYY-MM-DD, or YYYY-MM-DD HH:MM read in the script's timezone) as epoch milliseconds; () when empty.")
             .params((Any("text: string"),))
             .returns("int")
-            .read(|c, (s,)| {
-                if s.is_unit() {
-                    return Ok(Dynamic::UNIT);
-                }
-                if let Ok(n) = s.as_int() {
-                    return Ok(n.into());
-                }
-                let text = s.to_string();
-                if text.trim().is_empty() {
-                    return Ok(Dynamic::UNIT);
-                }
-                parse_to_millis(&text).map(Dynamic::from_int).ok_or_else(|| {
-                    c.usage(format!("parse_time: `{text}` is not an ISO-8601 time, epoch milliseconds or YYYY-MM-DD"))
-                })
-            }),
+            .read(|c, (s,)| parse_time(c, s, c.settings.zone)),
         API.func("format_time", "Epoch milliseconds as HubSpot's ISO-8601 form (2024-08-15T17:09:13.648Z).")
             .params((Int("ms: int"),))
             .returns("string")
             .read(|_, (t,)| Ok(ImmutableString::from(format_millis(t)))),
-        API.func("format_time", "Epoch milliseconds formatted in UTC with a strftime pattern (\"%Y-%m-%d %H:%M\").")
+        API.func("format_time", "Epoch milliseconds formatted in the script's timezone (UTC without one) with a strftime pattern (\"%Y-%m-%d %H:%M\").")
             .params((Int("ms: int"), Str("format: string")))
             .returns("string")
-            .read(|c, (t, f)| format_time(c, t, &f)),
+            .read(|c, (t, f)| format_time(c, t, &f, c.settings.zone)),
         API.func("sleep", "Pauses the script; wakes early when the run is cancelled or times out.")
             .params((Int("seconds: int"),))
             .read(|c, (s,)| c.sleep(c.pos, Duration::from_secs(u64::try_from(s).unwrap_or(0)))),
@@ -95,15 +85,29 @@ pub(super) fn functions() -> Vec<ScriptFn> {
     fns
 }
 
-/// `t` formatted in UTC with the strftime pattern `f`.
-fn format_time(c: &Call, t: INT, f: &str) -> Res<ImmutableString> {
-    let dt = Utc
-        .timestamp_millis_opt(t)
-        .single()
-        .ok_or_else(|| c.usage(format!("format_time: {t} is out of range")))?;
-    let mut out = String::new();
-    use std::fmt::Write;
-    write!(out, "{}", dt.format(f))
-        .map_err(|_| c.usage(format!("format_time: invalid pattern `{f}`")))?;
-    Ok(out.into())
+/// `t` formatted in `zone` with the strftime pattern `f`.
+pub(super) fn format_time(c: &Call, t: INT, f: &str, zone: Tz) -> Res<ImmutableString> {
+    zoned::format(t, f, zone)
+        .map(ImmutableString::from)
+        .map_err(|e| c.usage(format!("format_time: {e}")))
+}
+
+/// A script value as a time: `()` and empty text are `()`, integers pass, text is parsed with
+/// wall times read in `zone`.
+pub(super) fn parse_time(c: &Call, s: Dynamic, zone: Tz) -> Res<Dynamic> {
+    if s.is_unit() {
+        return Ok(Dynamic::UNIT);
+    }
+    if let Ok(n) = s.as_int() {
+        return Ok(n.into());
+    }
+    let text = s.to_string();
+    if text.trim().is_empty() {
+        return Ok(Dynamic::UNIT);
+    }
+    zoned::parse(&text, zone).map(Dynamic::from_int).ok_or_else(|| {
+        c.usage(format!(
+            "parse_time: `{text}` is not an ISO-8601 time, epoch milliseconds, YYYY-MM-DD or YYYY-MM-DD HH:MM"
+        ))
+    })
 }

@@ -4,6 +4,7 @@
 mod render;
 mod repl;
 mod safety;
+mod sla;
 
 use std::sync::Arc;
 
