@@ -346,3 +346,22 @@ fn schedule_prints_the_next_five_fire_times_and_reports_invalid_headers() {
     assert!(text.contains("morning.rhai"), "{text}");
     assert!(stderr(&bad).contains("invalid header"), "{}", stderr(&bad));
 }
+
+/// Issue 16, item 8: the daemon says which scripts it ignored (no `schedule`) and warns when it
+/// has nothing to do.
+#[test]
+fn the_daemon_names_ignored_scripts_and_warns_when_idle() {
+    let p = Project::new();
+    p.file("scripts/plain.rhai", "let b = 2;\n");
+    let mut d = start_daemon(&p, &[]);
+    d.expect_line(Stream::Err, "nothing to do yet", WAIT);
+    assert_eq!(
+        d.count(Stream::Err, |l| l
+            .contains("ignored: its header has no `schedule`")
+            && l.contains("plain.rhai")),
+        1,
+        "{}",
+        d.dump()
+    );
+    stop_ok(&mut d);
+}

@@ -95,6 +95,9 @@ pub async fn run_daemon_with_clock(
         ready.store(true, std::sync::atomic::Ordering::Release);
     }
     tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), "daemon started");
+    if daemon.scripts.is_empty() {
+        tracing::warn!(dir = %daemon.dir.display(), "nothing to do yet: no script here has a `schedule` header (the daemon keeps watching for one)");
+    }
     loop {
         tokio::select! {
             () = shutdown.cancelled() => break,
@@ -208,6 +211,11 @@ impl Daemon {
                     active.slot.drop_queued();
                     tracing::info!(file = %path.display(), "unscheduled: {why}");
                 }
+            }
+            // At start nothing is known yet, so "nothing to do" means the header has no
+            // `schedule`: say so, so a newcomer sees why a script does not run.
+            Reload::Nothing if at_start => {
+                tracing::info!(file = %path.display(), "ignored: its header has no `schedule`");
             }
             Reload::Nothing => {}
         }
