@@ -21,6 +21,7 @@ mod operating;
 mod outbound_e2e;
 mod repl;
 mod run_record;
+mod saved_plan;
 mod scripts_e2e;
 mod serve_hardening;
 mod triggers_e2e;

@@ -133,6 +133,9 @@ pub enum Command {
         /// Print the plan and summary as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Plan only (as --dry-run) and save the plan to this file, for `hubscript apply`.
+        #[arg(long, value_name = "FILE")]
+        plan_out: Option<PathBuf>,
         /// Backend choice.
         #[command(flatten)]
         backend: BackendArgs,
@@ -191,6 +194,23 @@ pub enum Command {
         /// Print JSON (the same as the daemon's /status).
         #[arg(long)]
         json: bool,
+    },
+    /// Apply a plan saved by `run --plan-out` (tickets changed since are skipped as conflicts).
+    Apply {
+        /// The plan file.
+        plan: PathBuf,
+        /// Apply without asking (needed when stdin is not a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Refuse a plan older than this.
+        #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+        max_age: std::time::Duration,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Backend choice (the plan's own backend).
+        #[command(flatten)]
+        backend: BackendArgs,
     },
     /// Put back what a recorded run changed (a ticket changed since is left alone).
     Undo {

@@ -46,6 +46,7 @@
 
 pub mod api;
 pub mod apply;
+mod apply_saved;
 mod bridge;
 mod context;
 mod convert;
@@ -63,6 +64,7 @@ mod render;
 mod repl;
 mod repl_record;
 mod run_record;
+pub mod saved_plan;
 pub mod search_form;
 pub mod undo;
 mod undo_run;
@@ -72,10 +74,12 @@ mod tests;
 
 pub use api::api_reference_markdown;
 pub use api::FnInfo;
+pub use apply_saved::AppliedPlan;
 pub use context::LogSink;
 pub use error::{Diagnostic, Frame, ScriptError};
 pub use host::{script_name, CompiledScript, RunOptions, RunOutcome, RunRequest, ScriptHost};
 pub use paging::TicketQuery;
 pub use plan::{Plan, PlanChange, PlanEntry, RunSummary};
 pub use repl::{ReplSession, ReplValue, VarInfo, REPL_SOURCE};
+pub use saved_plan::{SavedPlan, SavedPlanError, SAVED_PLAN_VERSION};
 pub use undo_run::{UndoError, UndoOutcome};

@@ -1,5 +1,6 @@
 //! One file per subcommand; [`dispatch`] maps the parsed command to it.
 
+mod apply;
 mod check;
 mod daemon;
 mod run;
@@ -53,8 +54,16 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             script,
             run: args,
             json,
+            plan_out,
             backend,
-        } => run::run(script, args, json, backend).await,
+        } => run::run(script, args, json, plan_out, backend).await,
+        Command::Apply {
+            plan,
+            yes,
+            max_age,
+            json,
+            backend,
+        } => apply::apply(&plan, yes, max_age, json, backend).await,
         Command::Check { scripts } => check::check(scripts).await,
         Command::Watch {
             paths,

@@ -1,8 +1,10 @@
-//! `hubscript run SCRIPT`: run one script once and report what it did.
+//! `hubscript run SCRIPT`: run one script once and report what it did; with `--plan-out FILE`,
+//! plan only and save the plan for `hubscript apply`.
 
 use std::path::PathBuf;
 
-use crate::script::{script_name, RunOptions, RunRequest};
+use crate::script::{script_name, RunOptions, RunRequest, SavedPlan, SAVED_PLAN_VERSION};
+use crate::state::content_hash;
 
 use crate::cli::args::{BackendArgs, RunArgs};
 use crate::cli::context::Context;
@@ -14,6 +16,7 @@ pub(super) async fn run(
     script: PathBuf,
     run: RunArgs,
     json: bool,
+    plan_out: Option<PathBuf>,
     backend: BackendArgs,
 ) -> CliResult {
     let source = super::read_script(&script)?;
@@ -21,12 +24,15 @@ pub(super) async fn run(
     ctx.announce();
     let name = script_name(&script);
     let cancel = signals::shutdown_token();
+    let args: std::collections::BTreeMap<String, String> = run.args.into_iter().collect();
+    let created_at = chrono::Utc::now();
     let request = RunRequest {
         path: script.clone(),
-        source,
+        source: source.clone(),
         options: RunOptions {
-            dry_run: run.dry_run,
-            args: run.args.into_iter().collect(),
+            // --plan-out plans exactly as --dry-run does: nothing written, state not committed.
+            dry_run: run.dry_run || plan_out.is_some(),
+            args: args.clone(),
             timeout: run.timeout,
             max_writes: run.max_writes,
             trigger: "run".into(),
@@ -39,8 +45,32 @@ pub(super) async fn run(
     };
     let outcome = ctx.host.run(request).await;
     output::print_outcome(&name, &outcome, json);
-    match &outcome.error {
-        None => Ok(()),
-        Some(e) => Err(CliError::silent(e.exit_code())),
+    if let Some(e) = &outcome.error {
+        // A script that failed planned only part of its work: no plan is saved.
+        if let Some(out) = &plan_out {
+            eprintln!("no plan saved to {}: the run failed", out.display());
+        }
+        return Err(CliError::silent(e.exit_code()));
     }
+    if let Some(out) = plan_out {
+        let saved = SavedPlan {
+            version: SAVED_PLAN_VERSION,
+            script: name.clone(),
+            script_path: script.display().to_string(),
+            script_sha256: content_hash(&source),
+            args,
+            backend: ctx.host.backend_record().await,
+            // When the run started: its reads are no older than this.
+            created_at,
+            plan: outcome.plan,
+        };
+        saved.save(&out).map_err(CliError::usage)?;
+        eprintln!(
+            "plan saved to {} ({} change(s)); apply it with `hubscript apply {}`",
+            out.display(),
+            saved.plan.entries.len(),
+            out.display()
+        );
+    }
+    Ok(())
 }
