@@ -112,7 +112,8 @@ async fn post_to_an_allowed_host_carries_secrets_that_never_show() {
     let p = Project::new();
     p.file(
         "notify.rhai",
-        "//! http = [\"127.0.0.1\"]\n//! env = [\"API_KEY\"]\n\
+        // `immediate`: the script reads the answer, so the POST is sent when it is made.
+        "//! http = [\"127.0.0.1\"]\n//! env = [\"API_KEY\"]\n//! apply = \"immediate\"\n\
          let r = http::post(run::arg(\"url\"), #{ key: \"{{env.API_KEY}}\", n: 3 },\n\
              #{ headers: #{ Authorization: \"Bearer {{env.API_KEY}}\" } });\n\
          print(`status ${r.status} ok ${r.ok}`);\n\
@@ -401,4 +402,91 @@ async fn a_dry_run_sends_nothing_and_lists_the_planned_requests() {
     assert_eq!(v["requests"][0]["planned"], true);
     assert_eq!(v["requests"][0]["url"], "[secret SLACK_WEBHOOK_URL]");
     assert!(rx.received().is_empty());
+}
+
+/// The subject of ticket 1 in the sandbox file at `db`.
+async fn subject_of_ticket_1(db: &Path) -> String {
+    let sb = Sandbox::open(db).unwrap();
+    let t = sb
+        .get(
+            "1",
+            &hubscript::model::GetParams {
+                properties: vec!["subject".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    t.properties["subject"].clone().unwrap_or_default()
+}
+
+/// Regression (issue 14 on top of issue 10): a POST made while a run plans is sent after the
+/// run's changes are applied, never before them, and not at all when the run fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn posts_wait_for_the_apply_and_a_failed_run_sends_nothing() {
+    let rx = Receiver::start().await;
+    let p = Project::new();
+    p.reset_sandbox(20);
+    let db = p.path().join("s.db");
+    p.file(
+        "tell.rhai",
+        "//! http = [\"127.0.0.1\"]\n\
+         tickets::update(\"1\", #{ subject: \"renamed by the rule\" });\n\
+         let r = http::post(run::arg(\"url\"), #{ text: \"ticket 1 renamed\" });\n\
+         print(`planned ${r.planned}`);\n\
+         if run::arg(\"fail\", \"no\") == \"yes\" { throw \"the rule broke after posting\"; }\n",
+    );
+    let url = rx.url("/hook");
+
+    // The script fails after its POST: nothing is applied and nothing is sent.
+    let before = subject_of_ticket_1(&db).await;
+    let out = run_bin(
+        &p,
+        &[
+            "run",
+            "tell.rhai",
+            "--arg",
+            &format!("url={url}"),
+            "--arg",
+            "fail=yes",
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        rx.received().is_empty(),
+        "sent although the run failed: {:?}",
+        rx.received()
+    );
+    assert!(stderr(&out).contains("not sent: POST"), "{}", stderr(&out));
+    assert_eq!(subject_of_ticket_1(&db).await, before);
+
+    // A run that succeeds: the POST goes out once, after the ticket change landed, and the
+    // log says it was queued, then sent.
+    let out = run_bin(
+        &p,
+        &[
+            "run",
+            "tell.rhai",
+            "--sandbox",
+            "s.db",
+            "--arg",
+            &format!("url={url}"),
+        ],
+        &[],
+    )
+    .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("planned true"), "{}", stdout(&out));
+    let got = rx.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].body, r#"{"text":"ticket 1 renamed"}"#);
+    assert_eq!(subject_of_ticket_1(&db).await, "renamed by the rule");
+    let err = stderr(&out);
+    let queued = err.find("queued POST").unwrap_or_else(|| panic!("{err}"));
+    let sent = err
+        .find(&format!("POST {url} -> 200"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(queued < sent, "queued, then sent after the apply:\n{err}");
 }

@@ -137,6 +137,9 @@ pub(crate) struct RunCtx {
     /// Planning: `state::` writes with the plan length when each was made, so the apply can
     /// commit exactly those made before the part of the plan that was applied.
     state_log: Mutex<Vec<(usize, String, Option<serde_json::Value>)>>,
+    /// Planning: outbound requests with side effects (POSTs, `notify::slack`), queued with the
+    /// plan length when each was made; sent after the apply, like `state_log` is committed.
+    deferred: Mutex<Vec<(usize, crate::outbound::OutboundRequest)>>,
     /// REPL: ask before a live evaluation changes more than this many tickets.
     confirm: Mutex<Option<(u64, ConfirmWrites)>>,
     /// REPL: the current evaluation was confirmed already.
@@ -194,6 +197,7 @@ impl RunCtx {
             user_dry,
             seen: Mutex::new(HashMap::new()),
             state_log: Mutex::new(Vec::new()),
+            deferred: Mutex::new(Vec::new()),
             confirm: Mutex::new(None),
             confirmed: AtomicBool::new(false),
         }
@@ -241,6 +245,35 @@ impl RunCtx {
             .filter(|(at, _, _)| *at <= applied)
             .map(|(_, k, v)| (k.clone(), v.clone()))
             .collect()
+    }
+
+    /// Whether this is the planning half of a plan-then-apply run: ticket writes are recorded
+    /// now and applied after the script ends.
+    pub(crate) fn planning_for_apply(&self) -> bool {
+        self.settings.plan_then_apply && !self.user_dry_run()
+    }
+
+    /// Planning: queues an outbound request with side effects, to be sent after the apply.
+    pub(crate) fn defer_request(&self, req: crate::outbound::OutboundRequest) {
+        let at = lock(&self.plan).entries.len();
+        lock(&self.deferred).push((at, req));
+    }
+
+    /// After the apply: the queued requests, split into those made while the plan had at most
+    /// `applied` entries (every change planned before them landed: send them) and the rest.
+    pub(crate) fn take_deferred(
+        &self,
+        applied: usize,
+    ) -> (
+        Vec<crate::outbound::OutboundRequest>,
+        Vec<crate::outbound::OutboundRequest>,
+    ) {
+        let all = std::mem::take(&mut *lock(&self.deferred));
+        let (send, hold): (Vec<_>, Vec<_>) = all.into_iter().partition(|(at, _)| *at <= applied);
+        (
+            send.into_iter().map(|(_, r)| r).collect(),
+            hold.into_iter().map(|(_, r)| r).collect(),
+        )
     }
 
     /// REPL: a fresh write count (the cap applies per input) and no confirmation yet.

@@ -36,6 +36,7 @@ use super::engine::{self, Shared};
 use super::error::{Diagnostic, ScriptError};
 use super::header::{ApplyMode, ScriptHeader};
 use super::limits;
+use super::outbound;
 use super::plan::{Plan, RunSummary};
 use super::render;
 use super::run_record;
@@ -490,13 +491,11 @@ impl ScriptHost {
         if let Some(e) = error.as_mut() {
             e.redact_with(|s| ctx.outbound.redact(s));
         }
-        let requests = ctx.outbound.records();
         let plan = ctx.take_plan();
         let mut summary = RunSummary {
             reads: ctx.reads.load(Ordering::Relaxed),
             writes: ctx.writes_of(&plan),
             planned: plan.entries.len() as u64,
-            outbound_requests: requests.len() as u64,
             dry_run,
             ..RunSummary::default()
         };
@@ -511,6 +510,7 @@ impl ScriptHost {
             // recorded like any write.
             let r = apply::apply(counted.as_ref(), &plan, &options).await;
             error = self.after_apply(&ctx, &r, &file);
+            outbound::send_deferred(&ctx, Some(r.applied_prefix())).await;
             summary.writes = r.tickets_applied();
             summary.applied = r.applied();
             summary.conflicts = r.conflicts();
@@ -518,7 +518,10 @@ impl ScriptHost {
             report = Some(r);
         } else if ctx.settings.plan_then_apply {
             summary.writes = 0;
+            outbound::send_deferred(&ctx, None).await;
         }
+        let requests = ctx.outbound.records();
+        summary.outbound_requests = requests.len() as u64;
         let mut changes = if dry_run {
             run_record::from_plan(&plan)
         } else {

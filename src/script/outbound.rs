@@ -111,8 +111,9 @@ fn expand_json(v: &mut serde_json::Value, ctx: &RunCtx, pos: Position) -> Res<()
     Ok(())
 }
 
-/// Admits `req` (allow-list and cap), then plans it in a dry run or sends it; logs one line.
-/// `None` means planned.
+/// Admits `req` (allow-list and cap), then plans it in a dry run, queues it for after the
+/// apply (a POST while a plan-then-apply run plans) or sends it; logs one line. `None` means
+/// planned or queued: the script sees `planned: true`.
 pub(crate) fn perform(
     ctx: &RunCtx,
     pos: Position,
@@ -130,6 +131,20 @@ pub(crate) fn perform(
                 "would {} {} (dry run: not sent)",
                 rec.method.as_str(),
                 rec.url
+            ),
+        );
+        return Ok(None);
+    }
+    if ctx.planning_for_apply() && req.method != Method::Get {
+        // A message about changes must not go out before the changes: the request is sent
+        // after the apply, and only if every change planned before it was applied.
+        ctx.defer_request(req.clone());
+        ctx.log(
+            "info",
+            format!(
+                "queued {} {} (sent after the run's changes are applied)",
+                req.method.as_str(),
+                req.url.shown()
             ),
         );
         return Ok(None);
@@ -185,4 +200,39 @@ pub(crate) fn answer_error(
         )),
         pos,
     )
+}
+
+/// After the apply of a plan-then-apply run: sends the queued requests whose preceding changes
+/// were all applied (logging each like a request sent during the run) and records the others as
+/// planned, not sent, with a warning saying why. `applied` is the apply's applied prefix; `None`
+/// when nothing was applied (the script failed).
+pub(crate) async fn send_deferred(ctx: &RunCtx, applied: Option<usize>) {
+    let (send, hold) = ctx.take_deferred(applied.unwrap_or(0));
+    let (send, hold) = match applied {
+        Some(_) => (send, hold),
+        None => (Vec::new(), send.into_iter().chain(hold).collect()),
+    };
+    for req in &send {
+        let (rec, _) = ctx.outbound.send(req).await;
+        ctx.log(
+            if rec.error.is_some() { "warn" } else { "info" },
+            format!("http {}", rec.line()),
+        );
+    }
+    for req in &hold {
+        let rec = ctx.outbound.plan(req);
+        ctx.log(
+            "warn",
+            format!(
+                "not sent: {} {} ({})",
+                rec.method.as_str(),
+                rec.url,
+                if applied.is_some() {
+                    "a change planned before it was not applied"
+                } else {
+                    "the run failed, so nothing was applied"
+                }
+            ),
+        );
+    }
 }

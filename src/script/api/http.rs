@@ -2,7 +2,9 @@
 //! (`http = ["hooks.slack.com"]`; checked by `check` for literal URLs and on every call).
 //! Secrets go in as `{{env.NAME}}` placeholders (the variable named in the header's `env`) in
 //! the URL, a header value or a body string. In a dry run the request is planned, not sent,
-//! and listed with the plan. The rules are in `script/outbound.rs` and [`crate::outbound`].
+//! and listed with the plan. In a run that plans, then applies, a POST is queued and sent after
+//! the apply, only if every ticket change planned before it was applied (a message never
+//! announces changes that did not happen); GETs are sent at once. The rules are in `script/outbound.rs` and [`crate::outbound`].
 
 use rhai::{Dynamic, Map};
 
@@ -28,7 +30,7 @@ pub(super) fn functions() -> Vec<ScriptFn> {
             .returns("response: map")
             .options(OPTIONS)
             .read(|c, (url,)| call(c, Method::Get, &url, None)),
-        API.func("post", "POSTs `body` as JSON to `url` (an allowed host) and returns #{ status, ok, body, text, planned }; strings in the body and header values may hold {{env.NAME}}.")
+        API.func("post", "POSTs `body` as JSON to `url` (an allowed host) and returns #{ status, ok, body, text, planned }; strings in the body and header values may hold {{env.NAME}}. In a run that plans then applies, the POST is sent after the run's ticket changes are applied (planned: true here); `apply = \"immediate\"` sends it at once.")
             .params((Str("url: string"), Any("body")))
             .returns("response: map")
             .options(OPTIONS)

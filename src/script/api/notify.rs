@@ -55,7 +55,7 @@ fn ticket_url(c: &Call, id: &str) -> Res<Option<String>> {
 
 pub(super) fn functions() -> Vec<ScriptFn> {
     vec![
-        API.func("slack", "Posts `text` (Slack mrkdwn) to the webhook in SLACK_WEBHOOK_URL (listed in the header's `env`); false when the variable is not set. At most 20 per run; planned in a dry run.")
+        API.func("slack", "Posts `text` (Slack mrkdwn) to the webhook in SLACK_WEBHOOK_URL (listed in the header's `env`); false when the variable is not set. At most 20 per run; planned in a dry run; sent after the run's ticket changes are applied.")
             .params((Str("text: string"),))
             .returns("bool")
             .read(|c, (text,)| send_slack(c, &text)),
