@@ -570,3 +570,46 @@ fn a_dry_batch_update_reads_in_batches() {
         "{calls} API calls for {planned} planned tickets"
     );
 }
+
+/// Regression (issue 9): a value nested 20,000 deep aborted the release binary (exit 134) and
+/// left the run `running`; a dry run of megabyte values printed every byte. Now: a clean error
+/// at the script line, the run recorded as failed, and a plan table with the values cut.
+#[test]
+fn deep_values_and_huge_plans_end_cleanly() {
+    let p = Project::new();
+    p.file(
+        "deep.rhai",
+        "let x = [];\nfor i in 0..20000 {\n    x = [x];\n}\nprint(x);\n",
+    );
+    let out = run(&p, &["deep.rhai"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("deep.rhai:3"), "{err}");
+    assert!(err.contains("at most 64 levels"), "{err}");
+    let runs = p.run(&["runs"]);
+    assert!(stdout(&runs).contains("failed"), "{}", stdout(&runs));
+    assert!(!stdout(&runs).contains("running"), "{}", stdout(&runs));
+
+    p.file(
+        "big.rhai",
+        // Under HubSpot's 65,536-character limit of a string property.
+        "let s = \"0123456789\";\nwhile s.len() < 40000 { s += s; }\nfor id in [\"1\", \"2\", \"3\"] {\n    tickets::update(id, #{ content: s });\n}\n",
+    );
+    let out = run(&p, &["big.rhai", "--dry-run"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let table = stdout(&out);
+    assert!(
+        table.len() < 20_000,
+        "the table is cut: {} bytes",
+        table.len()
+    );
+    assert!(table.contains("more characters"), "{table}");
+    let out = run(&p, &["big.rhai", "--dry-run", "--json"]);
+    let plan = plan_of(&out);
+    assert_eq!(plan.len(), 3);
+    assert_eq!(
+        plan[0]["new"].as_str().unwrap().len(),
+        40_960,
+        "JSON is exact"
+    );
+}

@@ -29,6 +29,7 @@ use crate::state::{LogLine, StateDb};
 
 use super::guard::{WriteGuard, WriteTarget};
 use super::plan::{Plan, PlanChange};
+use super::run_log::{cut_line, RunLog};
 
 /// Callback receiving each log line as it is written.
 pub type LogSink = Arc<dyn Fn(&LogLine) + Send + Sync>;
@@ -107,7 +108,7 @@ pub(crate) struct RunCtx {
     pub slack_cap: RateCap,
     /// How ticket links are built (from `HUBSPOT_PORTAL_ID`), read at the start of the run.
     pub links: Result<Option<PortalLinks>, String>,
-    log: Mutex<Vec<LogLine>>,
+    log: Mutex<RunLog>,
     plan: Mutex<Plan>,
     guard: Mutex<WriteGuard>,
     /// Real runs: tickets a write call actually changed (counted after HubSpot answered), and
@@ -180,7 +181,7 @@ impl RunCtx {
             deadline,
             reads: AtomicU64::new(0),
             api_calls: AtomicU64::new(0),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(RunLog::default()),
             plan: Mutex::new(Plan::default()),
             guard: Mutex::new(guard),
             written: Mutex::new(HashSet::new()),
@@ -287,10 +288,11 @@ impl RunCtx {
         *lock(&self.confirm) = Some((threshold, hook));
     }
 
-    /// Appends a log line and hands it to the sink.
+    /// Hands a log line to the sink whole, and keeps it cut to its maximum length within the
+    /// run's bounds (`run_log.rs`).
     pub(crate) fn log(&self, level: &str, message: impl Into<String>) {
         // Secret values never reach the terminal or the run history, even when echoed back.
-        let line = LogLine {
+        let mut line = LogLine {
             at: Utc::now(),
             level: level.to_string(),
             message: self.outbound.redact(&message.into()),
@@ -298,14 +300,16 @@ impl RunCtx {
         if let Some(sink) = &self.settings.on_log {
             sink(&line);
         }
+        line.message = cut_line(std::mem::take(&mut line.message));
         lock(&self.log).push(line);
     }
 
-    /// A script's `print`: recorded in the run log at `info` like any line, but handed to the
-    /// print sink (stdout for `run`), so the script's output pipes apart from hubscript's logs.
+    /// A script's `print`: recorded in the run log at `info` like any line (cut and bounded
+    /// the same way), but handed whole to the print sink (stdout for `run`), so the script's
+    /// output pipes apart from hubscript's logs.
     pub(crate) fn print(&self, message: impl Into<String>) {
         // Like `log`: secret values never reach the terminal or the run history.
-        let line = LogLine {
+        let mut line = LogLine {
             at: Utc::now(),
             level: "info".to_string(),
             message: self.outbound.redact(&message.into()),
@@ -318,11 +322,12 @@ impl RunCtx {
         {
             sink(&line);
         }
+        line.message = cut_line(std::mem::take(&mut line.message));
         lock(&self.log).push(line);
     }
 
     pub(crate) fn take_log(&self) -> Vec<LogLine> {
-        std::mem::take(&mut *lock(&self.log))
+        lock(&self.log).take()
     }
 
     pub(crate) fn take_plan(&self) -> Plan {

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::model::{InputProperties, Ticket};
 
 use super::bridge::usage;
+use super::value_limits;
 
 /// Any serialisable value as a script value (JSON `null` becomes `()`).
 pub(crate) fn to_dyn<T: Serialize>(v: &T, pos: Position) -> Result<Dynamic, Box<EvalAltResult>> {
@@ -31,13 +32,23 @@ pub(crate) fn to_json(v: &Dynamic) -> serde_json::Value {
     serde_json::to_value(v.flatten_clone()).unwrap_or(serde_json::Value::Null)
 }
 
+/// [`to_json`] after checking the value's nesting depth, so the conversion (which recurses)
+/// never meets a value deeper than the engine allows.
+pub(crate) fn to_json_checked(
+    v: &Dynamic,
+    pos: Position,
+) -> Result<serde_json::Value, Box<EvalAltResult>> {
+    value_limits::check_depth(v, pos)?;
+    Ok(to_json(v))
+}
+
 /// A script value as a request type; `what` names the argument in errors.
 pub(crate) fn from_dyn<T: DeserializeOwned>(
     v: &Dynamic,
     what: &str,
     pos: Position,
 ) -> Result<T, Box<EvalAltResult>> {
-    serde_json::from_value(to_json(v)).map_err(|e| usage(pos, format!("{what}: {e}")))
+    serde_json::from_value(to_json_checked(v, pos)?).map_err(|e| usage(pos, format!("{what}: {e}")))
 }
 
 /// A property value as HubSpot's string form.

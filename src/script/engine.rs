@@ -1,6 +1,7 @@
 //! Builds the Rhai engine a script compiles and runs with: a raw engine plus the shared
 //! standard package, our API modules and any embedder modules; every limit from `limits.rs`;
-//! strict variables; errors on missing map properties; no `eval`, no `import`; optimizer at
+//! strict variables; errors on missing map properties; the value depth and map growth checks
+//! of `value_limits.rs` on every variable read; no `eval`, no `import`; optimizer at
 //! Simple; `print`/`debug` into the run log and `on_progress` watching the cancel token and the
 //! deadline.
 //!
@@ -16,6 +17,7 @@ type SharedModule = Rc<Module>;
 use super::api;
 use super::context::RunCtx;
 use super::limits;
+use super::value_limits;
 
 /// What every engine shares: the standard package and embedder modules.
 pub(crate) struct Shared {
@@ -51,6 +53,12 @@ pub(crate) fn build(shared: &Shared, ctx: &Arc<RunCtx>) -> Engine {
         e.register_static_module(name.as_str(), m.clone());
     }
 
+    // Depth and indexer-growth checks on every variable a statement uses (value_limits.rs).
+    let watch = value_limits::ValueWatch::default();
+    // Rhai flags `on_var` as a volatile API through `#[deprecated]`; it is not deprecated.
+    // Pinned by Cargo.lock and covered by `tests/data_limits.rs`.
+    #[allow(deprecated)]
+    e.on_var(move |name, _index, context| watch.on_var(name, &context));
     let c = ctx.clone();
     e.on_print(move |s| c.print(s));
     let c = ctx.clone();

@@ -63,11 +63,13 @@ pub mod plan;
 mod render;
 mod repl;
 mod repl_record;
+mod run_log;
 mod run_record;
 pub mod saved_plan;
 pub mod search_form;
 pub mod undo;
 mod undo_run;
+mod value_limits;
 
 #[cfg(test)]
 mod tests;

@@ -108,7 +108,9 @@ impl Plan {
         distinct.len()
     }
 
-    /// A table with one row per change: ticket, change, property, old, new.
+    /// A table with one row per change: ticket, change, property, old, new. Values longer
+    /// than [`TABLE_CELL_CHARS`] are cut (saying how much): the table is for reading, the JSON
+    /// plan (`--json`) keeps every value exact.
     pub fn render_table(&self) -> String {
         if self.entries.is_empty() {
             return "no changes planned\n".to_string();
@@ -177,9 +179,23 @@ impl Plan {
                     format!("into {into}"),
                 ],
             };
-            t.add_row(row.to_vec());
+            t.add_row(row.map(cell).to_vec());
         }
         format!("{t}\n")
+    }
+}
+
+/// Longest value shown in a cell of the plan table, in characters.
+pub const TABLE_CELL_CHARS: usize = 200;
+
+/// `s` cut to [`TABLE_CELL_CHARS`] characters, saying how many more there are.
+fn cell(s: String) -> String {
+    match s.char_indices().nth(TABLE_CELL_CHARS) {
+        None => s,
+        Some((at, _)) => {
+            let rest = s[at..].chars().count();
+            format!("{}… ({rest} more characters)", &s[..at])
+        }
     }
 }
 
@@ -321,6 +337,36 @@ mod tests {
         let j = serde_json::to_value(&p).unwrap();
         assert_eq!(j["entries"][0]["action"], "set");
         assert_eq!(j["entries"][0]["old"], "HIGH");
+    }
+
+    // Issue 9: a dry run planning megabyte values prints them cut; the JSON plan stays exact.
+    #[test]
+    fn table_cuts_long_values_and_json_keeps_them() {
+        let big = "x".repeat(1_000_000);
+        let mut p = Plan::default();
+        p.push(
+            "7",
+            PlanChange::Set {
+                property: "content".into(),
+                old: Some(big.clone()),
+                new: big.clone(),
+            },
+        );
+        let mut props = BTreeMap::new();
+        props.insert("content".to_string(), big.clone());
+        p.push(
+            "dry-run-1",
+            PlanChange::Created {
+                properties: props,
+                associations: vec![],
+            },
+        );
+        let t = p.render_table();
+        assert!(t.len() < 20_000, "{} bytes, not megabytes", t.len());
+        assert!(t.contains("999800 more characters"), "{t}");
+        let j = serde_json::to_value(&p).unwrap();
+        assert_eq!(j["entries"][0]["new"].as_str().unwrap().len(), 1_000_000);
+        assert_eq!(j["entries"][0]["old"].as_str().unwrap().len(), 1_000_000);
     }
 
     #[test]

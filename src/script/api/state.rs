@@ -70,7 +70,10 @@ pub(super) fn functions() -> Vec<ScriptFn> {
             }),
         API.func("set", "Stores `value` (anything JSON-like) under `key` for this script (dry run: for this run only).")
             .params((Str("key: string"), Any("value")))
-            .read(|c, (key, value)| put(c, c.pos, &key, Some(convert::to_json(&value))).map(|_| ())),
+            .read(|c, (key, value)| {
+                let json = convert::to_json_checked(&value, c.pos)?;
+                put(c, c.pos, &key, Some(json)).map(|_| ())
+            }),
         API.func("remove", "Forgets `key`; true when it was set.")
             .params((Str("key: string"),))
             .returns("bool")

@@ -1,6 +1,7 @@
 //! Tests of the script host end to end: scripts run through `ScriptHost::run` on a
 //! multi-thread runtime against the in-memory [`crate::backend::fake::FakeBackend`] backend.
 
+mod data_limits;
 mod render;
 mod repl;
 mod safety;

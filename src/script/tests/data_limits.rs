@@ -1,0 +1,125 @@
+//! Issue 9, item 3: the probes of the issue's "Why", each a clean error at its script line.
+//!
+//! Without the depth limit, these values overflow the stack (Rhai clones, drops, prints,
+//! compares and size-checks values recursively): in the release build at 2,000 to 20,000
+//! levels, in this debug build earlier still, since its frames are larger. A regression
+//! therefore aborts this test binary rather than failing one assertion, which no run of the
+//! suite can miss.
+
+use super::*;
+
+/// The error of a run that must fail, with its line.
+fn failure(o: &RunOutcome) -> (String, Option<usize>) {
+    let e = o.error.as_ref().expect("the run fails");
+    let line = e.diagnostic().and_then(|d| d.line);
+    (e.render(), line)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deep_values_are_an_error_at_the_line_that_deepens_them() {
+    let fake = Arc::new(FakeBackend::numbered(3, 10));
+    let probes = [
+        (2_000, "print(x);"),
+        (10_000, "let same = x == x;"),
+        (10_000, r#"state::set("deep", x);"#),
+        (10_000, r#"tickets::update("1", #{ subject: x });"#),
+        (20_000, ""),
+    ];
+    for (depth, then) in probes {
+        let src = format!("let x = [];\nfor i in 0..{depth} {{\n    x = [x];\n}}\n{then}\n");
+        let o = run(&fake, &src, RunOptions::default()).await;
+        let (text, line) = failure(&o);
+        assert_eq!(line, Some(3), "{depth} then `{then}`:\n{text}");
+        assert!(text.contains("at most 64 levels"), "{text}");
+        assert_eq!(o.status, RunStatus::Failed);
+    }
+    // Other ways to deepen a value: push, maps, a value stored in itself.
+    for src in [
+        "let x = [];\nfor i in 0..5000 {\n    x.push(x);\n}\n",
+        "let m = #{};\nfor i in 0..5000 {\n    m = #{ inner: m };\n}\n",
+        "let x = [[]];\nfor i in 0..5000 {\n    x[0] = [x[0]];\n}\n",
+    ] {
+        let o = run(&fake, src, RunOptions::default()).await;
+        let (text, line) = failure(&o);
+        assert_eq!(line, Some(3), "{src}\n{text}");
+        // `x.push(x)` doubles the value each time: the engine's array size limit may come first.
+        assert!(
+            text.contains("Nesting of lists and maps") || text.contains("Size of array"),
+            "{text}"
+        );
+    }
+    // Ticket-shaped data and ordinary nesting are untouched.
+    let o = run(
+        &fake,
+        "let x = [];\nfor i in 0..60 { x = [x]; }\nlet t = tickets::get(\"1\");\nprint(t.properties.subject.len() > 0);\n",
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_map_grown_through_its_indexer_is_size_checked() {
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
+    // Many small entries: the map entry limit.
+    let o = run(
+        &fake,
+        "let m = #{};\nfor i in 0..1000000 {\n    m[\"k\" + i] = i;\n}\n",
+        RunOptions::default(),
+    )
+    .await;
+    let (text, line) = failure(&o);
+    assert_eq!(line, Some(3), "{text}");
+    assert!(text.contains("Size of object map"), "{text}");
+    // A few big values (the issue used 3 MB): the string limit, at the second one.
+    let o = run(
+        &fake,
+        "let s = \"0123456789\";\nwhile s.len() < 2000000 { s += s; }\nlet m = #{};\nfor i in 0..400 {\n    m[\"k\" + i] = s;\n}\n",
+        RunOptions::default(),
+    )
+    .await;
+    let (text, line) = failure(&o);
+    assert_eq!(line, Some(5), "{text}");
+    assert!(text.contains("Length of strings"), "{text}");
+    // Reading a big map over and over is fine.
+    let o = run(
+        &fake,
+        "let m = #{};\nfor i in 0..2000 { m[\"k\" + i] = i; }\nlet sum = 0;\nfor i in 0..2000 { sum += m[\"k\" + i]; }\nprint(sum);\n",
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: 1999000"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_log_is_bounded_and_the_run_still_recorded() {
+    use crate::script::run_log::{HEAD_LINES, MAX_LINE_CHARS, TAIL_LINES};
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
+    let state = StateDb::in_memory().unwrap();
+    let host = ScriptHost::new(
+        fake.clone(),
+        state.clone(),
+        tokio::runtime::Handle::current(),
+    );
+    let o = host
+        .run(request(
+            "let s = \"0123456789\";\nwhile s.len() < 100000 { s += s; }\nfor i in 0..3000 {\n    print(`${i} ${s}`);\n}\n",
+            RunOptions::default(),
+        ))
+        .await;
+    ok(&o);
+    assert_eq!(o.log.len(), HEAD_LINES + 1 + TAIL_LINES);
+    assert!(o.log[0].message.starts_with("0 0123"));
+    assert!(o.log[0].message.ends_with("more characters cut)"), "cut");
+    assert!(o.log[0].message.chars().count() < MAX_LINE_CHARS + 40);
+    assert!(o.log[HEAD_LINES]
+        .message
+        .contains("2000 log lines left out"));
+    assert!(o.log.last().unwrap().message.starts_with("2999 "));
+    // The history has the run, finished, with the same bounded log.
+    let id = o.run_id.expect("recorded");
+    let rec = state.run(id).unwrap().unwrap();
+    assert_eq!(rec.status, RunStatus::Ok);
+    assert_eq!(rec.log, o.log);
+}
