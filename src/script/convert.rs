@@ -17,9 +17,13 @@ use crate::model::{InputProperties, Ticket};
 use super::bridge::usage;
 use super::value_limits;
 
-/// Any serialisable value as a script value (JSON `null` becomes `()`).
+/// Any serialisable value as a script value (JSON `null` becomes `()`), tagged as host data
+/// (see `value_limits.rs`).
 pub(crate) fn to_dyn<T: Serialize>(v: &T, pos: Position) -> Result<Dynamic, Box<EvalAltResult>> {
-    rhai::serde::to_dynamic(v).map_err(|e| usage(pos, format!("cannot convert value: {e}")))
+    let mut d =
+        rhai::serde::to_dynamic(v).map_err(|e| usage(pos, format!("cannot convert value: {e}")))?;
+    value_limits::mark_host_data(&mut d);
+    Ok(d)
 }
 
 /// A ticket as a script map.

@@ -22,9 +22,11 @@
 //! a sixteenth of its entries unchecked for size; the run's memory budget bounds what that
 //! could hold.
 //! Choice, for h18 (bulk results not counting against runaway-data limits): the depth limit
-//! never refuses host data (tickets are 3 levels deep); the size check uses exactly the
-//! engine's limits, so it refuses nothing the engine would accept, and [`check_sizes`] is the
-//! one place to exempt bulk results when that lands.
+//! never refuses host data (tickets are 3 levels deep), and the size check does not count what
+//! the host returned: conversions tag those lists and maps ([`mark_host_data`]) and the walk
+//! skips their sizes. So `by_id[t.id] = t` over a 10,000-ticket search counts 10,000 entries,
+//! not the tickets' contents. Rhai's own checks (push, `m.k = v`, function results) still count
+//! everything; that is h18's to change.
 //!
 //! Conversions that walk values themselves (to JSON for HubSpot and `state::set`) call
 //! [`check_depth`] first, so they never recurse on a value that slipped past.
@@ -56,36 +58,77 @@ pub(crate) struct Shape {
     pub string_bytes: usize,
 }
 
+/// The tag [`mark_host_data`] puts on containers that came from HubSpot or the sandbox.
+pub(crate) const HOST_DATA_TAG: i32 = 0x4855_4253;
+
+/// Tags every list and map of a value the host built (a ticket, a page of results), so the
+/// indexer size check does not count HubSpot's data against the script's limits (their depth
+/// still counts). A script can set tags itself and so hide its own data from that count; the
+/// run's memory budget still bounds it.
+pub(crate) fn mark_host_data(v: &mut Dynamic) {
+    mark(v, 0);
+}
+
+fn mark(v: &mut Dynamic, level: usize) {
+    if level > MAX_VALUE_DEPTH {
+        return;
+    }
+    if v.is_array() {
+        if let Some(mut a) = v.write_lock::<rhai::Array>() {
+            for item in a.iter_mut() {
+                mark(item, level + 1);
+            }
+        }
+    } else if v.is_map() {
+        if let Some(mut m) = v.write_lock::<rhai::Map>() {
+            for item in m.values_mut() {
+                mark(item, level + 1);
+            }
+        }
+    } else {
+        return;
+    }
+    v.set_tag(HOST_DATA_TAG);
+}
+
 /// Walks `value`, descending no deeper than `max_depth + 1` levels: the recursion is bounded
-/// by the limit, never by the value.
+/// by the limit, never by the value. Sizes inside host data ([`mark_host_data`]) are not
+/// counted; its depth is.
 pub(crate) fn shape(value: &Dynamic, max_depth: usize) -> Shape {
     let mut out = Shape::default();
-    walk(value, 0, max_depth + 1, &mut out);
+    walk(value, 0, max_depth + 1, true, &mut out);
     out
 }
 
-fn walk(v: &Dynamic, level: usize, stop: usize, out: &mut Shape) {
+fn walk(v: &Dynamic, level: usize, stop: usize, count: bool, out: &mut Shape) {
     // `read_lock` sees through shared (closure-captured) values too.
     if let Some(s) = v.read_lock::<rhai::ImmutableString>() {
-        out.string_bytes += s.len();
+        if count {
+            out.string_bytes += s.len();
+        }
         return;
     }
+    let count = count && v.tag() != HOST_DATA_TAG;
     if let Some(a) = v.read_lock::<rhai::Array>() {
         out.depth = out.depth.max(level + 1);
-        out.array_items += a.len();
+        if count {
+            out.array_items += a.len();
+        }
         if level + 1 < stop {
             for item in a.iter() {
-                walk(item, level + 1, stop, out);
+                walk(item, level + 1, stop, count, out);
             }
         }
         return;
     }
     if let Some(m) = v.read_lock::<rhai::Map>() {
         out.depth = out.depth.max(level + 1);
-        out.map_entries += m.len();
+        if count {
+            out.map_entries += m.len();
+        }
         if level + 1 < stop {
             for item in m.values() {
-                walk(item, level + 1, stop, out);
+                walk(item, level + 1, stop, count, out);
             }
         }
     }
@@ -255,6 +298,21 @@ mod tests {
         let e = check_depth(&nested(MAX_VALUE_DEPTH + 1), Position::new(3, 1)).unwrap_err();
         assert_eq!(e.position().line(), Some(3));
         assert!(e.to_string().contains("at most 64 levels"), "{e}");
+    }
+
+    #[test]
+    fn host_data_counts_for_depth_but_not_for_size() {
+        let mut props = rhai::Map::new();
+        props.insert("subject".into(), Dynamic::from("x".repeat(100)));
+        let mut ticket = rhai::Map::new();
+        ticket.insert("properties".into(), Dynamic::from_map(props));
+        let mut host = Dynamic::from_map(ticket);
+        mark_host_data(&mut host);
+        let mut m = rhai::Map::new();
+        m.insert("1".into(), host);
+        m.insert("own".into(), Dynamic::from("abc"));
+        let s = shape(&Dynamic::from_map(m), 8);
+        assert_eq!((s.depth, s.map_entries, s.string_bytes), (3, 2, 3));
     }
 
     #[test]
