@@ -196,10 +196,14 @@ pub(crate) struct ValueWatch {
 /// The address and length of a container value, `None` for anything else.
 fn container(v: &Dynamic) -> Option<(usize, usize, bool)> {
     if let Some(a) = v.read_lock::<rhai::Array>() {
-        return Some((&*a as *const rhai::Array as usize, a.len(), false));
+        return Some((
+            std::ptr::from_ref::<rhai::Array>(&a) as usize,
+            a.len(),
+            false,
+        ));
     }
     if let Some(m) = v.read_lock::<rhai::Map>() {
-        return Some((&*m as *const rhai::Map as usize, m.len(), true));
+        return Some((std::ptr::from_ref::<rhai::Map>(&m) as usize, m.len(), true));
     }
     None
 }
