@@ -85,6 +85,7 @@ fn bench(c: &mut Criterion) {
                 cancel: CancellationToken::new(),
                 on_log: None,
                 on_print: None,
+                on_start: None,
             }));
             assert!(out.error.is_none());
         });

@@ -56,6 +56,7 @@ async fn main() -> anyhow::Result<()> {
             })),
             // `print` lines go to `on_log` too when no print sink is given.
             on_print: None,
+            on_start: None,
         })
         .await;
     if let Some(e) = &outcome.error {

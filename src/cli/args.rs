@@ -118,6 +118,10 @@ pub struct RunArgs {
     /// Stop before the write that would change ticket N+1.
     #[arg(long, value_name = "N")]
     pub max_writes: Option<u64>,
+
+    /// Memory budget of a run (e.g. 256MiB, 1GiB); default: the header's `memory`, else 512MiB.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    pub memory: Option<u64>,
 }
 
 /// The subcommands.
@@ -183,6 +187,14 @@ pub enum Command {
             hide_env_values = true
         )]
         alert_webhook: Option<String>,
+        /// At most this many runs at once; a fire that finds every slot busy waits (and is
+        /// skipped when its next fire comes first).
+        #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+        max_concurrent: u16,
+        /// Memory budget of each run (e.g. 256MiB, 1GiB); default: the header's `memory`, else
+        /// 512MiB.
+        #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+        memory: Option<u64>,
         /// Backend choice.
         #[command(flatten)]
         backend: BackendArgs,
@@ -288,6 +300,25 @@ pub enum Command {
         #[arg(long, default_value_t = ServerConfig::DEFAULT_SEED)]
         seed: u64,
     },
+    /// Internal: one daemon or watch run in a child process (the parent writes its command
+    /// line, the source comes on stdin, events go to file descriptor 3).
+    #[command(name = "run-child", hide = true)]
+    RunChild {
+        /// The script file (names the run; the source comes on stdin).
+        script: PathBuf,
+        /// What started it.
+        #[arg(long)]
+        trigger: String,
+        /// `print` lines as plain lines on stdout (watch) rather than labelled log lines.
+        #[arg(long)]
+        plain_print: bool,
+        /// Script options.
+        #[command(flatten)]
+        run: RunArgs,
+        /// Backend choice.
+        #[command(flatten)]
+        backend: BackendArgs,
+    },
     /// Manage the sandbox file.
     Sandbox {
         /// What to do.
@@ -302,7 +333,7 @@ pub struct RunsFilterArgs {
     /// Only this script.
     #[arg(long)]
     pub script: Option<String>,
-    /// Only failed, timed-out or cancelled runs.
+    /// Only failed, timed-out, cancelled or interrupted runs.
     #[arg(long)]
     pub failed: bool,
     /// Only runs with this status: ok, failed, timed_out, cancelled, running.
@@ -370,9 +401,17 @@ pub enum SandboxCommand {
 
 /// Parses `30s`, `5m`, `1h 30m`: hubscript's one duration dialect, `humantime`'s, shared with
 /// `--rate-limit`, `--faults` and script headers. A unit is required: a bare `90` is refused
-/// rather than guessed (seconds? milliseconds?).
+/// rather than guessed (seconds? milliseconds?). At most a week
+/// ([`crate::script::limits::MAX_DURATION`]).
 pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(s.trim()).map_err(|e| format!("{e} (write e.g. 30s, 5m, 1h)"))
+    let d =
+        humantime::parse_duration(s.trim()).map_err(|e| format!("{e} (write e.g. 30s, 5m, 1h)"))?;
+    crate::script::limits::check_duration(d)
+}
+
+/// Parses a memory size such as `512MiB` or `1GiB` (see [`crate::script::memory::parse_size`]).
+pub fn parse_memory(s: &str) -> Result<u64, String> {
+    crate::script::memory::parse_size(s)
 }
 
 /// Parses `key=value`.
@@ -472,6 +511,11 @@ mod tests {
         let e = parse_duration("90").unwrap_err();
         assert!(e.contains("unit") && e.contains("30s"), "{e}");
         assert!(parse_duration("soon").is_err());
+        // Regression (issue 9): an absurd duration is a usage error, not an overflow panic.
+        let e = parse_duration("18446744073709551615s").unwrap_err();
+        assert!(e.contains("too long"), "{e}");
+        assert!(parse_duration("18446744073709551615").is_err());
+        assert!(parse_duration("7d").is_ok());
         assert_eq!(
             parse_key_value("hours=4").unwrap(),
             ("hours".into(), "4".into())

@@ -24,6 +24,14 @@ impl Context {
     /// Opens the backend chosen by `args` and the state file in the current directory.
     pub(super) fn open(args: &BackendArgs) -> Result<Self, CliError> {
         super::home::announce_if_new();
+        let ctx = Self::open_quietly(args)?;
+        settle_interrupted(&ctx.state);
+        Ok(ctx)
+    }
+
+    /// [`Context::open`] without settling interrupted runs: for a daemon's child process,
+    /// whose parent did that at its start.
+    pub(super) fn open_quietly(args: &BackendArgs) -> Result<Self, CliError> {
         let backend = super::backend::open(args)?;
         let state = StateDb::open(&super::home::state_path()).map_err(CliError::usage)?;
         let host = ScriptHost::new(
@@ -46,5 +54,22 @@ impl Context {
             ""
         };
         eprintln!("hubscript: using {}{live}", self.backend.describe());
+    }
+}
+
+/// Marks runs left `running` by processes that no longer exist as `interrupted`, and says so;
+/// the history must not keep showing runs that nobody runs any more.
+fn settle_interrupted(state: &StateDb) {
+    match state.settle_interrupted(chrono::Utc::now()) {
+        Ok(ids) if ids.is_empty() => {}
+        Ok(ids) => eprintln!(
+            "hubscript: {} run(s) left running by a process that no longer exists marked interrupted: {}",
+            ids.len(),
+            ids.iter()
+                .map(|id| id.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Err(e) => eprintln!("warning: cannot check for interrupted runs: {e}"),
     }
 }

@@ -5,6 +5,10 @@
 
 pub mod args;
 mod backend;
+#[cfg(unix)]
+mod child_protocol;
+#[cfg(unix)]
+mod child_runner;
 mod commands;
 pub mod config;
 mod context;

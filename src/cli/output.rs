@@ -74,6 +74,9 @@ fn log_sink(script: &str, always: bool) -> LogSink {
 /// Prints what a run did: the error, the plan when writes were planned, the summary, all on
 /// stderr (stdout carries only what the script printed); with `--json`, one document on stdout.
 pub(super) fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
+    if let Some(e) = &outcome.record_error {
+        eprintln!("error: {script}: this run is missing from the run history: {e}");
+    }
     if json {
         match serde_json::to_string_pretty(outcome) {
             Ok(text) => println!("{text}"),

@@ -14,6 +14,7 @@ use crate::triggers::{Job, RunResult, Runner};
 use super::output;
 
 /// Runs trigger jobs on a [`ScriptHost`].
+#[cfg_attr(unix, allow(dead_code))] // the in-process fallback where runs cannot be child processes
 pub(super) struct HostRunner {
     /// The host (backend, state, engine).
     pub host: ScriptHost,
@@ -25,6 +26,27 @@ pub(super) struct HostRunner {
     pub max_writes: Option<u64>,
     /// `print` lines as plain lines on stdout (`watch`: one script, a person watching) rather
     /// than labelled log lines (`daemon`: several scripts in one stream).
+    pub plain_print: bool,
+    /// `--memory` override.
+    pub memory: Option<u64>,
+}
+
+/// What `daemon` and `watch` pass to every run.
+pub(super) struct RunDefaults {
+    /// `--arg` values.
+    pub args: std::collections::BTreeMap<String, String>,
+    /// `--timeout` override.
+    pub timeout: Option<Duration>,
+    /// `--max-writes` override.
+    pub max_writes: Option<u64>,
+    /// `--memory` override.
+    pub memory: Option<u64>,
+    /// SIGTERM to SIGKILL.
+    pub grace: Duration,
+    /// How many runs may go at once (the HubSpot rate is shared between them).
+    pub slots: usize,
+    /// `print` lines as plain lines on stdout (`watch`) rather than labelled log lines
+    /// (`daemon`).
     pub plain_print: bool,
 }
 
@@ -42,6 +64,7 @@ impl Runner for HostRunner {
                 max_writes: self.max_writes.or(job.max_writes),
                 trigger: job.trigger.as_str().to_string(),
                 undo_of: None,
+                memory: self.memory.or(job.memory),
             },
             cancel,
             on_log: Some(output::stderr_log(&name)),
@@ -50,6 +73,7 @@ impl Runner for HostRunner {
             } else {
                 output::print_as_log(&name)
             }),
+            on_start: None,
         };
         let outcome = self.host.run(request).await;
         output::print_outcome(&name, &outcome, false);

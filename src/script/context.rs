@@ -47,6 +47,8 @@ pub(crate) enum StopReason {
     Cancelled,
     /// A write beyond the cap was refused.
     WriteLimit(String),
+    /// The process's heap passed the run's memory budget (bytes).
+    Memory(u64),
 }
 
 /// The catchable error of a write past the run's write budget (`category: "WRITE_LIMIT"`).
@@ -395,6 +397,7 @@ impl RunCtx {
             StopReason::Timeout(_) => "timeout",
             StopReason::Cancelled => "cancelled",
             StopReason::WriteLimit(_) => "write_limit",
+            StopReason::Memory(_) => "memory",
         };
         lock(&self.stop).get_or_insert(reason);
         Box::new(EvalAltResult::ErrorTerminated(token.into(), pos))
@@ -415,6 +418,9 @@ impl RunCtx {
     pub(crate) fn should_stop(&self) -> Option<StopReason> {
         if self.cancel_token().is_cancelled() {
             return Some(StopReason::Cancelled);
+        }
+        if let Some(limit) = super::memory::exceeded() {
+            return Some(StopReason::Memory(limit));
         }
         match (self.deadline, self.settings.timeout) {
             (Some(d), Some(t)) if Instant::now() >= d => Some(StopReason::Timeout(t)),

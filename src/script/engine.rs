@@ -15,8 +15,9 @@ use rhai::{Dynamic, Engine, Module, OptimizationLevel, Shared as Rc};
 type SharedModule = Rc<Module>;
 
 use super::api;
-use super::context::RunCtx;
+use super::context::{RunCtx, StopReason};
 use super::limits;
+use super::memory;
 use super::value_limits;
 
 /// What every engine shares: the standard package and embedder modules.
@@ -68,10 +69,13 @@ pub(crate) fn build(shared: &Shared, ctx: &Arc<RunCtx>) -> Engine {
     });
     let c = ctx.clone();
     e.on_progress(move |ops| {
-        if ops % limits::CLOCK_CHECK_EVERY != 0 {
-            return None;
-        }
-        let reason = c.should_stop()?;
+        // The memory budget is checked at every operation (one atomic load): a loop can grow
+        // the heap by megabytes per operation. The clock and the token are read less often.
+        let reason = match memory::exceeded() {
+            Some(limit) => StopReason::Memory(limit),
+            None if ops % limits::CLOCK_CHECK_EVERY != 0 => return None,
+            None => c.should_stop()?,
+        };
         let err = c.stop(reason, rhai::Position::NONE);
         match *err {
             rhai::EvalAltResult::ErrorTerminated(token, _) => Some(token),

@@ -86,6 +86,8 @@ pub struct ScriptHeader {
     pub max_writes: Option<u64>,
     /// When writes are sent: planned then applied (default), or immediately.
     pub apply: ApplyMode,
+    /// Memory budget of one run, in bytes (`memory = "1GiB"`).
+    pub memory: Option<u64>,
     /// The business calendar declared (inline or by file); see [`Self::business_calendar`].
     pub calendar: Option<BusinessCalendar>,
     /// Hosts the script may call with `http::`.
@@ -120,6 +122,7 @@ struct RawHeader {
     timeout: Option<toml::Value>,
     max_writes: Option<i64>,
     apply: Option<ApplyMode>,
+    memory: Option<toml::Value>,
     calendar: Option<toml::Value>,
     http: Option<Vec<String>>,
     env: Option<Vec<String>>,
@@ -136,6 +139,7 @@ pub const HEADER_KEYS: &[&str] = &[
     "timeout",
     "max_writes",
     "apply",
+    "memory",
     "calendar",
     "http",
     "env",
@@ -193,17 +197,19 @@ impl ScriptHeader {
         let duration = |key: &str,
                         v: Option<toml::Value>|
          -> Result<Option<Duration>, HeaderError> {
-            match v {
-                None => Ok(None),
-                Some(toml::Value::Integer(n)) if n >= 0 => Ok(Some(Duration::from_secs(n as u64))),
+            let d = match v {
+                None => return Ok(None),
+                Some(toml::Value::Integer(n)) if n >= 0 => Duration::from_secs(n as u64),
                 Some(toml::Value::String(s)) => humantime::parse_duration(&s)
-                    .map(Some)
-                    .map_err(|e| err(line_of(key), format!("`{key}` = \"{s}\": {e} (write e.g. \"30s\", \"5m\", \"1h\")"))),
-                Some(other) => Err(err(
+                    .map_err(|e| err(line_of(key), format!("`{key}` = \"{s}\": {e} (write e.g. \"30s\", \"5m\", \"1h\")")))?,
+                Some(other) => return Err(err(
                     line_of(key),
                     format!("`{key}` must be a duration such as \"30s\" or a number of seconds, not {other}"),
                 )),
-            }
+            };
+            super::limits::check_duration(d)
+                .map(Some)
+                .map_err(|e| err(line_of(key), format!("`{key}`: {e}")))
         };
         let timezone = match raw.timezone {
             None => None,
@@ -221,6 +227,23 @@ impl ScriptHeader {
                 return Err(err(
                     line_of("max_writes"),
                     format!("`max_writes` must be 0 or more, not {n}"),
+                ))
+            }
+        };
+        let memory = match raw.memory {
+            None => None,
+            Some(toml::Value::String(s)) => Some(
+                super::memory::parse_size(&s)
+                    .map_err(|e| err(line_of("memory"), format!("`memory`: {e}")))?,
+            ),
+            Some(toml::Value::Integer(n)) => Some(
+                super::memory::parse_size(&n.to_string())
+                    .map_err(|e| err(line_of("memory"), format!("`memory`: {e}")))?,
+            ),
+            Some(other) => {
+                return Err(err(
+                    line_of("memory"),
+                    format!("`memory` must be a size such as \"512MiB\" or \"1GiB\", not {other}"),
                 ))
             }
         };
@@ -270,6 +293,7 @@ impl ScriptHeader {
             timeout: duration("timeout", raw.timeout)?,
             max_writes,
             apply: raw.apply.unwrap_or_default(),
+            memory,
             calendar,
             http,
             env,
@@ -429,6 +453,36 @@ mod tests {
         assert!(e.message.contains("hours.mon"), "{e}");
         let e = parse("//! calendar = { holiday = [] }\n").unwrap_err();
         assert!(e.message.contains("holiday"), "{e}");
+    }
+
+    #[test]
+    fn memory_is_a_size() {
+        let h = parse("//! memory = \"1GiB\"\n").unwrap();
+        assert_eq!(h.memory, Some(1 << 30));
+        let e = parse("//! description = \"x\"\n//! memory = \"lots\"\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(
+            e.message.starts_with("`memory`: invalid size `lots`"),
+            "{e}"
+        );
+        let e = parse("//! memory = \"1KiB\"\n").unwrap_err();
+        assert!(e.message.contains("too small"), "{e}");
+        let e = parse("//! memory = true\n").unwrap_err();
+        assert!(e.message.contains("512MiB"), "{e}");
+    }
+
+    #[test]
+    fn absurd_durations_are_header_errors() {
+        // Regression (issue 9): this overflowed the deadline and panicked.
+        let e = parse("//! description = \"x\"\n//! timeout = \"18446744073709551615s\"\n")
+            .unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(
+            e.message.contains("`timeout`: ") && e.message.contains("too long"),
+            "{e}"
+        );
+        let e = parse("//! jitter = 9223372036854775807\n").unwrap_err();
+        assert!(e.message.contains("`jitter`: "), "{e}");
     }
 
     #[test]

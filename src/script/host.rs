@@ -37,6 +37,7 @@ use super::error::{Diagnostic, ScriptError};
 use super::header::{ApplyMode, ScriptHeader};
 use super::limits;
 use super::outbound;
+use super::memory;
 use super::plan::{Plan, RunSummary};
 use super::render;
 use super::run_record;
@@ -86,7 +87,14 @@ pub struct RunOptions {
     pub trigger: String,
     /// The run this one undoes (recorded).
     pub undo_of: Option<RunId>,
+    /// Memory budget in bytes; overrides the header's `memory`; with neither,
+    /// [`memory::DEFAULT_MEMORY`]. Applies to the whole process (see [`memory`]).
+    pub memory: Option<u64>,
 }
+
+/// Told the run's id as soon as its start is recorded (a daemon's child process reports it to
+/// its parent, which settles the run if the child dies).
+pub type StartSink = Arc<dyn Fn(RunId) + Send + Sync>;
 
 /// One run to perform.
 #[derive(Clone)]
@@ -103,6 +111,8 @@ pub struct RunRequest {
     pub on_log: Option<LogSink>,
     /// Receives each `print` line (stdout for `run`); `None` sends them to `on_log`.
     pub on_print: Option<LogSink>,
+    /// Receives the run's id once its start is recorded.
+    pub on_start: Option<StartSink>,
 }
 
 /// How a run went.
@@ -128,6 +138,15 @@ pub struct RunOutcome {
     pub log: Vec<LogLine>,
     /// Outbound HTTP requests, sent or (dry run) planned, secrets shown by name.
     pub requests: Vec<RequestRecord>,
+    /// Why the run could not be recorded in `state.db` (its start or its end), if it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record_error: Option<String>,
+}
+
+/// The run's row in `state.db`, or why it has none.
+struct RunRecording {
+    id: Option<RunId>,
+    error: Option<String>,
 }
 
 fn error_text<S: serde::Serializer>(e: &Option<ScriptError>, s: S) -> Result<S::Ok, S::Error> {
@@ -240,7 +259,7 @@ impl ScriptHost {
         &self,
         req: &RunRequest,
         compiled: Option<&CompiledScript>,
-    ) -> Option<RunId> {
+    ) -> RunRecording {
         let start = RunStart {
             script: script_name(&req.path),
             trigger: req.options.trigger.clone(),
@@ -259,11 +278,19 @@ impl ScriptHost {
             undo_of: req.options.undo_of,
         };
         match self.state.start_run(&start) {
-            Ok(id) => Some(id),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not record the start of the run");
-                None
+            Ok(id) => {
+                if let Some(tell) = &req.on_start {
+                    tell(id);
+                }
+                RunRecording {
+                    id: Some(id),
+                    error: None,
+                }
             }
+            Err(e) => RunRecording {
+                id: None,
+                error: Some(format!("cannot record the start of the run: {e}")),
+            },
         }
     }
 
@@ -331,6 +358,7 @@ impl ScriptHost {
             ),
             args: options.args,
         };
+        memory::set_limit(Some(options.memory.unwrap_or(memory::DEFAULT_MEMORY)));
         let ctx = Arc::new(RunCtx::new(
             counted,
             self.state.clone(),
@@ -476,7 +504,16 @@ impl ScriptHost {
         // The drift check looks for tickets modified since the run started reading, with a
         // margin for the difference between this clock and HubSpot's.
         let reads_from = Utc::now() - chrono::Duration::seconds(DRIFT_CLOCK_MARGIN_SECS);
+        memory::set_limit(Some(
+            req.options
+                .memory
+                .or(compiled.header.memory)
+                .unwrap_or(memory::DEFAULT_MEMORY),
+        ));
         let joined = tokio::task::spawn_blocking(move || engine.run_ast(&ast)).await;
+        // The budget bounds the script; recording how it ended (its log included) is
+        // hubscript's own work and must not be cut short by it.
+        memory::set_limit(None);
         let mut error = match joined {
             Ok(Ok(())) => None,
             Ok(Err(e)) => Some(render::from_eval(
@@ -604,7 +641,7 @@ impl ScriptHost {
         state_error.map(ScriptError::Host)
     }
 
-    fn finish(&self, run_id: Option<RunId>, ending: Ending) -> RunOutcome {
+    fn finish(&self, recording: RunRecording, ending: Ending) -> RunOutcome {
         let Ending {
             error,
             summary,
@@ -621,7 +658,10 @@ impl ScriptHost {
             Some(_) => RunStatus::Failed,
         };
         let rendered = error.as_ref().map(ScriptError::render);
-        let mut run_id = run_id;
+        let RunRecording {
+            id: mut run_id,
+            error: mut record_error,
+        } = recording;
         if let Some(id) = run_id {
             let count = changes.len() as u64;
             let end = RunEnd {
@@ -651,8 +691,8 @@ impl ScriptHost {
                 log: &log,
             };
             if let Err(e) = self.state.finish_run(id, status, Utc::now(), &end) {
-                tracing::warn!(error = %e, run = id, "could not record the end of the run");
                 run_id = None;
+                record_error = Some(format!("cannot record the end of run {id}: {e}"));
             }
         }
         RunOutcome {
@@ -665,6 +705,7 @@ impl ScriptHost {
             apply: None,
             log,
             requests,
+            record_error,
         }
     }
 }

@@ -45,6 +45,24 @@ pub const DEFAULT_LIVE_MAX_WRITES: u64 = 100;
 /// for a nightly job walking tens of thousands of tickets; set `timeout` in the header for more.
 pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
 
+/// Longest duration hubscript accepts anywhere (`--timeout`, `--grace`, a header's `timeout`
+/// or `jitter`, `sleep`): one week. Nothing a script host does needs longer, and every
+/// deadline computed from it stays far inside what the clock types can hold (an absurd value
+/// such as `18446744073709551615s` would overflow them).
+pub const MAX_DURATION: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// `d` if it is at most [`MAX_DURATION`], else an error naming the limit.
+pub fn check_duration(d: std::time::Duration) -> Result<std::time::Duration, String> {
+    if d > MAX_DURATION {
+        return Err(format!(
+            "{} is too long: at most {} (7 days)",
+            humantime::format_duration(d),
+            humantime::format_duration(MAX_DURATION)
+        ));
+    }
+    Ok(d)
+}
+
 /// Sets every limit on `engine`.
 pub fn apply(engine: &mut Engine) {
     engine
@@ -57,4 +75,17 @@ pub fn apply(engine: &mut Engine) {
         .set_max_variables(MAX_VARIABLES)
         .set_max_functions(MAX_FUNCTIONS)
         .set_max_modules(MAX_MODULES);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_are_range_checked() {
+        assert_eq!(check_duration(MAX_DURATION), Ok(MAX_DURATION));
+        let e = check_duration(Duration::from_secs(u64::MAX)).unwrap_err();
+        assert!(e.contains("too long: at most 7days"), "{e}");
+    }
 }

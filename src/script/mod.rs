@@ -58,6 +58,7 @@ mod host;
 pub mod limits;
 mod literal_urls;
 mod outbound;
+pub mod memory;
 mod paging;
 pub mod plan;
 mod render;
@@ -79,7 +80,9 @@ pub use api::FnInfo;
 pub use apply_saved::AppliedPlan;
 pub use context::LogSink;
 pub use error::{Diagnostic, Frame, ScriptError};
-pub use host::{script_name, CompiledScript, RunOptions, RunOutcome, RunRequest, ScriptHost};
+pub use host::{
+    script_name, CompiledScript, RunOptions, RunOutcome, RunRequest, ScriptHost, StartSink,
+};
 pub use paging::TicketQuery;
 pub use plan::{Plan, PlanChange, PlanEntry, RunSummary};
 pub use repl::{ReplSession, ReplValue, VarInfo, REPL_SOURCE};

@@ -210,6 +210,10 @@ pub(crate) fn from_eval(
                     humantime::format_duration(*t)
                 ))),
                 Some(StopReason::WriteLimit(msg)) => ScriptError::WriteLimit(diag(msg.clone())),
+                Some(StopReason::Memory(limit)) => ScriptError::Limit(diag(format!(
+                    "memory limit of {} reached (raise it with `memory` in the script header or --memory)",
+                    super::memory::format_size(*limit)
+                ))),
                 Some(StopReason::Cancelled) => {
                     ScriptError::Cancelled(diag("the run was cancelled".into()))
                 }

@@ -38,22 +38,10 @@ pub(crate) fn user() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// This machine's host name (`unknown` when it cannot be read).
+/// This machine's host name (`unknown` when it cannot be read); the same name the run history
+/// compares when it settles interrupted runs.
 pub(crate) fn host() -> String {
-    #[cfg(unix)]
-    {
-        let mut buf = [0u8; 256];
-        // SAFETY: gethostname writes at most buf.len() bytes into buf, which we own.
-        let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-        if rc == 0 {
-            let end = buf.iter().position(|b| *b == 0).unwrap_or(buf.len());
-            let name = String::from_utf8_lossy(&buf[..end]).into_owned();
-            if !name.is_empty() {
-                return name;
-            }
-        }
-    }
-    std::env::var("HOSTNAME").unwrap_or_else(|_| "unknown".into())
+    crate::state::owner::host_name().to_string()
 }
 
 /// The header as the record keeps it.

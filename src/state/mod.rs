@@ -11,6 +11,7 @@
 
 mod changes;
 mod kv;
+pub mod owner;
 mod runs;
 mod schema;
 
@@ -49,11 +50,31 @@ pub enum StateError {
         found: i64,
     },
     /// A query failed.
-    #[error("state store: {0}")]
+    #[error("{0}")]
     Sql(#[from] rusqlite::Error),
     /// A stored value is not valid JSON.
-    #[error("state store: corrupt value: {0}")]
+    #[error("corrupt value: {0}")]
     Json(#[from] serde_json::Error),
+    /// A query on the file `path` failed (every error of an open store names its file).
+    #[error("state file {path}: {source}")]
+    InFile {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        source: Box<StateError>,
+    },
+}
+
+impl StateError {
+    fn in_file(self, path: &Path) -> Self {
+        match self {
+            e @ (Self::Open { .. } | Self::TooNew { .. } | Self::InFile { .. }) => e,
+            e => Self::InFile {
+                path: path.to_path_buf(),
+                source: Box::new(e),
+            },
+        }
+    }
 }
 
 /// Handle to the state file; cheap to clone, safe to share between threads.
@@ -86,7 +107,7 @@ impl StateDb {
             })?;
         }
         let conn = Connection::open(path).map_err(open_err)?;
-        Self::init(conn, path)
+        Self::init(conn, path).map_err(|e| e.in_file(path))
     }
 
     /// An in-memory store, for tests and embedding.
@@ -132,7 +153,7 @@ impl StateDb {
         f: impl FnOnce(&mut Connection) -> Result<T, StateError>,
     ) -> Result<T, StateError> {
         let mut conn = self.conn.lock().expect("state db lock poisoned");
-        f(&mut conn)
+        f(&mut conn).map_err(|e| e.in_file(&self.path))
     }
 }
 
@@ -162,5 +183,14 @@ mod tests {
             .unwrap();
         let again = StateDb::open(&path).unwrap();
         assert_eq!(again.kv_get("s", "k").unwrap(), Some(serde_json::json!(1)));
+    }
+
+    #[test]
+    fn a_damaged_file_is_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        std::fs::write(&path, vec![b'x'; 8192]).unwrap();
+        let err = StateDb::open(&path).unwrap_err().to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
     }
 }

@@ -2,8 +2,10 @@
 //! what ran (script path, SHA-256 of its text, the text itself, arguments, header), who ran it
 //! (user, host, trigger), timing, outcome, counts of tickets and API calls, log lines, and the
 //! changes it made (`changes.rs`). A run is inserted when it starts (status `running`) and
-//! completed when it ends, so a run that was killed mid-way still shows up, as `running` with no
-//! end. The JSON form of [`RunRecord`] is what `runs --json` prints: stable, documented in
+//! completed when it ends. Each run also records the pid of the process that runs it: a run whose
+//! process died before it ended (killed, out of memory, power loss) is settled as `interrupted`
+//! by the next `run`, `watch` or `daemon` on that host ([`StateDb::settle_interrupted`]); a
+//! daemon settles the run of a child process that died at once ([`StateDb::settle`]). The JSON form of [`RunRecord`] is what `runs --json` prints: stable, documented in
 //! docs/run-record.md.
 
 use std::collections::BTreeMap;
@@ -12,7 +14,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use super::{StateDb, StateError};
+use super::{owner, StateDb, StateError};
 use crate::model::TicketChange;
 
 /// Id of a recorded run.
@@ -32,6 +34,9 @@ pub enum RunStatus {
     TimedOut,
     /// Cancelled (Ctrl-C, shutdown, replaced by a newer run).
     Cancelled,
+    /// Its process ended without recording the end (found later, see
+    /// [`StateDb::settle_interrupted`]).
+    Interrupted,
 }
 
 impl RunStatus {
@@ -43,10 +48,12 @@ impl RunStatus {
             Self::Failed => "failed",
             Self::TimedOut => "timed_out",
             Self::Cancelled => "cancelled",
+            Self::Interrupted => "interrupted",
         }
     }
 
-    /// The status with this stored name (`ok`, `failed`, `timed_out`, `cancelled`, `running`).
+    /// The status with this stored name (`ok`, `failed`, `timed_out`, `cancelled`,
+    /// `interrupted`, `running`).
     pub fn from_name(s: &str) -> Option<Self> {
         match s {
             "running" => Some(Self::Running),
@@ -54,6 +61,7 @@ impl RunStatus {
             "failed" => Some(Self::Failed),
             "timed_out" => Some(Self::TimedOut),
             "cancelled" => Some(Self::Cancelled),
+            "interrupted" => Some(Self::Interrupted),
             _ => None,
         }
     }
@@ -64,6 +72,7 @@ impl RunStatus {
             "failed" => Self::Failed,
             "timed_out" => Self::TimedOut,
             "cancelled" => Self::Cancelled,
+            "interrupted" => Self::Interrupted,
             _ => Self::Running,
         }
     }
@@ -161,6 +170,8 @@ pub struct RunRecord {
     pub user: String,
     /// On which machine.
     pub host: String,
+    /// The process that ran it (unknown for runs recorded before version 3 of the file).
+    pub pid: Option<u32>,
     /// The run this one undoes.
     pub undo_of: Option<RunId>,
     /// Start time.
@@ -239,7 +250,7 @@ pub struct RunEnd<'a> {
 pub struct RunFilter {
     /// Only this script.
     pub script: Option<String>,
-    /// Only failed, timed-out or cancelled runs.
+    /// Only failed, timed-out, cancelled or interrupted runs.
     pub failed: bool,
     /// Only runs with this status.
     pub status: Option<RunStatus>,
@@ -292,6 +303,9 @@ fn record(r: &Row<'_>, with_log: bool) -> rusqlite::Result<RunRecord> {
         header: json_col(r, "header")?,
         user: r.get("user")?,
         host: r.get("host")?,
+        pid: r
+            .get::<_, Option<i64>>("pid")?
+            .and_then(|p| u32::try_from(p).ok()),
         undo_of: r.get("undo_of")?,
         started_at: from_millis(r.get("started_at")?),
         ended_at: r.get::<_, Option<i64>>("ended_at")?.map(from_millis),
@@ -328,7 +342,7 @@ pub fn content_hash(text: &str) -> String {
 }
 
 impl StateDb {
-    /// Records the start of a run and returns its id.
+    /// Records the start of a run by this process (its pid is kept) and returns its id.
     pub fn start_run(&self, start: &RunStart) -> Result<RunId, StateError> {
         let hash = content_hash(&start.script_text);
         let args = serde_json::to_string(&start.args)?;
@@ -343,9 +357,9 @@ impl StateDb {
             tx.execute(
                 "INSERT INTO runs (script, trigger, started_at, status, dry_run, backend_kind,
                      backend, live, portal_id, script_path, script_hash, args, header, user,
-                     host, undo_of)
+                     host, undo_of, pid)
                  VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
-                     ?14, ?15)",
+                     ?14, ?15, ?16)",
                 params![
                     start.script,
                     start.trigger,
@@ -362,6 +376,7 @@ impl StateDb {
                     start.user,
                     start.host,
                     start.undo_of,
+                    i64::from(std::process::id()),
                 ],
             )?;
             let id = tx.last_insert_rowid();
@@ -412,6 +427,65 @@ impl StateDb {
         })
     }
 
+    /// Records how run `id` ended unless its end is recorded already (a daemon settling the run
+    /// of a child process that died: the child may have recorded it before dying). Returns
+    /// whether this call recorded it. Only the error and the log are kept: the counts died
+    /// with the process.
+    pub fn settle(
+        &self,
+        id: RunId,
+        status: RunStatus,
+        ended_at: DateTime<Utc>,
+        error: &str,
+        log: &[LogLine],
+    ) -> Result<bool, StateError> {
+        let log = serde_json::to_string(log)?;
+        self.with(|c| {
+            let n = c.execute(
+                "UPDATE runs SET status = ?2, ended_at = ?3, error = ?4, log = ?5
+                 WHERE id = ?1 AND status = 'running'",
+                params![id, status.as_str(), millis(ended_at), error, log],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    /// Marks as `interrupted` every run still `running` whose process (recorded on this host)
+    /// no longer exists, saying when that was found; returns their ids. The end time stays
+    /// empty: when the process died is not known.
+    pub fn settle_interrupted(&self, found_at: DateTime<Utc>) -> Result<Vec<RunId>, StateError> {
+        let host = owner::host_name();
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let orphans: Vec<(RunId, i64)> = {
+                let mut st = tx.prepare(
+                    "SELECT id, pid FROM runs
+                     WHERE status = 'running' AND pid IS NOT NULL AND host = ?1",
+                )?;
+                let rows = st
+                    .query_map(params![host], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                rows.into_iter()
+                    .filter(|(_, pid)| u32::try_from(*pid).is_ok_and(|p| !owner::process_alive(p)))
+                    .collect()
+            };
+            for (id, pid) in &orphans {
+                let why = format!(
+                    "interrupted: process {pid} on {host} ended without recording the end of \
+                     this run (killed, out of memory or a crash); found at {}",
+                    found_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                );
+                tx.execute(
+                    "UPDATE runs SET status = 'interrupted', error = ?2
+                     WHERE id = ?1 AND status = 'running'",
+                    params![id, why],
+                )?;
+            }
+            tx.commit()?;
+            Ok(orphans.into_iter().map(|(id, _)| id).collect())
+        })
+    }
+
     /// Lists runs, newest first, without their logs.
     pub fn runs(&self, filter: &RunFilter) -> Result<Vec<RunRecord>, StateError> {
         let limit = if filter.limit == 0 {
@@ -423,7 +497,7 @@ impl StateDb {
             let mut st = c.prepare(
                 "SELECT * FROM runs
                  WHERE (?1 IS NULL OR script = ?1)
-                   AND (?2 = 0 OR status IN ('failed', 'timed_out', 'cancelled'))
+                   AND (?2 = 0 OR status IN ('failed', 'timed_out', 'cancelled', 'interrupted'))
                    AND (?4 IS NULL OR status = ?4)
                    AND (?5 IS NULL OR started_at >= ?5)
                    AND (?6 IS NULL OR backend_kind = ?6 OR instr(backend, ?6) > 0
@@ -639,5 +713,98 @@ mod tests {
         assert_eq!(ids(f(None, None, Some("127.0.0.1"))), vec![b]);
         assert_eq!(ids(f(None, None, Some("42"))), vec![b]);
         assert_eq!(ids(f(None, None, Some("hubspot"))), Vec::<RunId>::new());
+    }
+
+    fn started(db: &StateDb, script: &str) -> RunId {
+        db.start_run(&RunStart {
+            script: script.into(),
+            trigger: "daemon".into(),
+            started_at: from_millis(1_700_000_000_000),
+            host: owner::host_name().into(),
+            ..RunStart::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn a_run_records_its_process() {
+        let db = StateDb::in_memory().unwrap();
+        let id = started(&db, "a");
+        assert_eq!(db.run(id).unwrap().unwrap().pid, Some(std::process::id()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn runs_of_ended_processes_are_settled_as_interrupted() {
+        let db = StateDb::in_memory().unwrap();
+        let mine = started(&db, "alive");
+        let gone = started(&db, "killed");
+        let elsewhere = started(&db, "remote");
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead_pid = child.id();
+        child.wait().unwrap();
+        db.with(|c| {
+            c.execute(
+                "UPDATE runs SET pid = ?2 WHERE id = ?1",
+                params![gone, dead_pid],
+            )?;
+            c.execute(
+                "UPDATE runs SET pid = ?2, host = 'another-host' WHERE id = ?1",
+                params![elsewhere, dead_pid],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+        let found = from_millis(1_700_000_100_000);
+        assert_eq!(db.settle_interrupted(found).unwrap(), vec![gone]);
+        let r = db.run(gone).unwrap().unwrap();
+        assert_eq!(r.status, RunStatus::Interrupted);
+        let why = r.error.unwrap();
+        assert!(why.contains(&format!("process {dead_pid}")), "{why}");
+        assert!(why.contains("found at 2023-11-14T22:15:00Z"), "{why}");
+        assert_eq!(r.ended_at, None);
+        assert_eq!(db.run(mine).unwrap().unwrap().status, RunStatus::Running);
+        assert_eq!(
+            db.run(elsewhere).unwrap().unwrap().status,
+            RunStatus::Running
+        );
+        // Settled once only, and listed among failures.
+        assert!(db.settle_interrupted(found).unwrap().is_empty());
+        let failed = db
+            .runs(&RunFilter {
+                failed: true,
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(
+            RunStatus::from_name("interrupted"),
+            Some(RunStatus::Interrupted)
+        );
+    }
+
+    #[test]
+    fn settle_does_not_overwrite_a_recorded_end() {
+        let db = StateDb::in_memory().unwrap();
+        let id = started(&db, "a");
+        db.finish_run(id, RunStatus::Ok, Utc::now(), &RunEnd::default())
+            .unwrap();
+        assert!(!db
+            .settle(id, RunStatus::Failed, Utc::now(), "killed by signal 9", &[])
+            .unwrap());
+        assert_eq!(db.run(id).unwrap().unwrap().status, RunStatus::Ok);
+        let other = started(&db, "b");
+        assert!(db
+            .settle(
+                other,
+                RunStatus::Failed,
+                Utc::now(),
+                "killed by signal 9",
+                &[]
+            )
+            .unwrap());
+        let r = db.run(other).unwrap().unwrap();
+        assert_eq!(r.status, RunStatus::Failed);
+        assert_eq!(r.error.as_deref(), Some("killed by signal 9"));
     }
 }

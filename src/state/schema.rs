@@ -6,11 +6,13 @@
 //! - 2: the complete run record: backend, script path/hash, arguments, header, user and host,
 //!   change counts and API call counts on `runs`; `scripts` (each script text once, by SHA-256);
 //!   `run_changes` (every change a run made, in order).
+//! - 3: `pid` on `runs`: the process that runs it, so a run left `running` by a process that is
+//!   gone can be settled as `interrupted` (see `owner`).
 
 use rusqlite::Connection;
 
 /// The version this hubscript writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const V1: &str = "
     CREATE TABLE IF NOT EXISTS kv (
@@ -56,7 +58,9 @@ const V2: &str = "
         PRIMARY KEY (run_id, seq));
     CREATE INDEX IF NOT EXISTS run_changes_ticket ON run_changes (ticket);";
 
-const MIGRATIONS: [&str; 2] = [V1, V2];
+const V3: &str = "ALTER TABLE runs ADD COLUMN pid INTEGER;";
+
+const MIGRATIONS: [&str; 3] = [V1, V2, V3];
 
 /// Brings `conn` from version `found` to [`SCHEMA_VERSION`].
 pub(super) fn migrate(conn: &mut Connection, found: i64) -> rusqlite::Result<()> {

@@ -103,6 +103,7 @@ pub(crate) fn job(path: &str, source: &str) -> Job {
         trigger: Trigger::Schedule,
         timeout: None,
         max_writes: None,
+        memory: None,
     }
 }
 

@@ -50,6 +50,8 @@ pub struct Job {
     pub timeout: Option<Duration>,
     /// Write cap from the header.
     pub max_writes: Option<u64>,
+    /// Memory budget from the header, in bytes.
+    pub memory: Option<u64>,
 }
 
 /// How a run ended, as far as triggers care.

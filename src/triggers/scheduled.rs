@@ -60,6 +60,7 @@ impl ScheduledScript {
             trigger,
             timeout: self.header.timeout,
             max_writes: self.header.max_writes,
+            memory: self.header.memory,
         }
     }
 }

@@ -186,6 +186,7 @@ impl WatchSession {
                 trigger: Trigger::Watch,
                 timeout: header.timeout,
                 max_writes: header.max_writes,
+                memory: header.memory,
             };
             let slot = self
                 .slots

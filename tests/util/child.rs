@@ -222,6 +222,15 @@ impl Spawned {
         assert!(status.success(), "kill -TERM failed: {status}");
     }
 
+    /// Sends SIGKILL (a hard crash: no shutdown code runs).
+    pub(crate) fn sigkill(&self) {
+        let status = Command::new("kill")
+            .args(["-KILL", &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -KILL failed: {status}");
+    }
+
     /// Waits up to `timeout` for the child to exit; `None` if it still runs.
     pub(crate) fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
         let deadline = Instant::now() + timeout;

@@ -3,6 +3,7 @@
 //! `--listen`, the metrics, health and status endpoints; with `--alert-webhook`, an alert when
 //! a script starts failing and when it recovers.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -10,13 +11,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::ops::{Metrics, Observed, ServiceState, Webhook};
-use crate::triggers::{run_daemon, DaemonConfig, Runner};
+use crate::triggers::{run_daemon, DaemonConfig};
 
 use crate::cli::args::BackendArgs;
 use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::runner::HostRunner;
+use crate::cli::runner::RunDefaults;
 use crate::cli::signals;
+use crate::script::memory::{format_size, DEFAULT_MEMORY};
 
 /// The daemon's service face.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +34,8 @@ pub(super) async fn daemon(
     dir: Option<PathBuf>,
     grace: Duration,
     service: Service,
+    max_concurrent: usize,
+    memory: Option<u64>,
     backend: BackendArgs,
 ) -> CliResult {
     let dir = dir.unwrap_or_else(|| PathBuf::from("scripts"));
@@ -55,8 +59,15 @@ pub(super) async fn daemon(
         .map_err(CliError::usage)?;
     let ctx = Context::open(&backend)?;
     ctx.announce();
+    let budget = match memory {
+        Some(m) => format_size(m),
+        None => format!(
+            "{} unless a header says otherwise",
+            format_size(DEFAULT_MEMORY)
+        ),
+    };
     eprintln!(
-        "hubscript: daemon on {} (SIGTERM or Ctrl-C to stop)",
+        "hubscript: daemon on {}: at most {max_concurrent} runs at once, each in its own process with a memory budget of {budget} (SIGTERM or Ctrl-C to stop)",
         dir.display()
     );
     let shutdown = signals::shutdown_token();
@@ -79,13 +90,19 @@ pub(super) async fn daemon(
             "hubscript: alerts go to the --alert-webhook when a script starts failing or recovers"
         );
     }
-    let host: Arc<dyn Runner> = Arc::new(HostRunner {
-        host: ctx.host.clone(),
-        args: Default::default(),
-        timeout: None,
-        max_writes: None,
-        plain_print: false,
-    });
+    let host = super::watch::trigger_runner(
+        &ctx,
+        &backend,
+        RunDefaults {
+            args: BTreeMap::default(),
+            timeout: None,
+            max_writes: None,
+            memory,
+            grace,
+            slots: max_concurrent,
+            plain_print: false,
+        },
+    )?;
     let runner = Arc::new(Observed {
         inner: host,
         state: ctx.state.clone(),
@@ -93,6 +110,7 @@ pub(super) async fn daemon(
         webhook,
     });
     let config = DaemonConfig {
+        max_concurrent,
         grace,
         ready: Some(ready),
         ..DaemonConfig::default()

@@ -4,6 +4,8 @@ mod apply;
 mod check;
 mod daemon;
 mod run;
+#[cfg(unix)]
+mod run_child;
 mod runs;
 mod sandbox;
 mod schedule;
@@ -77,13 +79,23 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             grace,
             listen,
             alert_webhook,
+            max_concurrent,
+            memory,
             backend,
         } => {
             let service = daemon::Service {
                 listen,
                 alert_webhook,
             };
-            daemon::daemon(dir, grace, service, backend).await
+            daemon::daemon(
+                dir,
+                grace,
+                service,
+                usize::from(max_concurrent),
+                memory,
+                backend,
+            )
+            .await
         }
         Command::Status { dir, json } => status::status(
             &dir.unwrap_or_else(|| PathBuf::from("scripts")),
@@ -96,6 +108,23 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             json,
             backend,
         } => undo::undo(run, dry_run, json, backend).await,
+        Command::RunChild {
+            script,
+            trigger,
+            plain_print,
+            run,
+            backend,
+        } => {
+            #[cfg(unix)]
+            {
+                run_child::run_child(script, trigger, plain_print, run, backend).await
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = (script, trigger, plain_print, run, backend);
+                Err(CliError::usage("run-child needs a Unix system"))
+            }
+        }
         Command::Schedule { dir, count } => {
             schedule::schedule(&dir.unwrap_or_else(|| PathBuf::from("scripts")), count)
         }

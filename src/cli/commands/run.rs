@@ -9,9 +9,11 @@ use crate::state::content_hash;
 use crate::cli::args::{BackendArgs, RunArgs};
 use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
+use crate::cli::exit;
 use crate::cli::{output, signals};
 
-/// Runs `script`; the exit code follows the outcome (0, 1, 2 for a bad header, 130).
+/// Runs `script`; the exit code follows the outcome (0, 1, 2 for a bad header, 130), and is 1
+/// when the run could not be recorded in `state.db`.
 pub(super) async fn run(
     script: PathBuf,
     run: RunArgs,
@@ -37,11 +39,13 @@ pub(super) async fn run(
             max_writes: run.max_writes,
             trigger: "run".into(),
             undo_of: None,
+            memory: run.memory,
         },
         cancel,
         on_log: (!json).then(|| output::stderr_log(&name)),
         // With --json the lines are in the document's `log`; stdout holds only that document.
         on_print: (!json).then(output::stdout_print),
+        on_start: None,
     };
     let outcome = ctx.host.run(request).await;
     output::print_outcome(&name, &outcome, json);
@@ -71,6 +75,10 @@ pub(super) async fn run(
             saved.plan.entries.len(),
             out.display()
         );
+    }
+    if outcome.record_error.is_some() {
+        // The script did its work but left no trace in the history: not a success to report.
+        return Err(CliError::silent(exit::SCRIPT));
     }
     Ok(())
 }

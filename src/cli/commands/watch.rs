@@ -9,8 +9,9 @@ use crate::triggers::{run_watch, WatchConfig};
 use crate::cli::args::{BackendArgs, RunArgs};
 use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
-use crate::cli::runner::HostRunner;
+use crate::cli::runner::RunDefaults;
 use crate::cli::signals;
+use crate::triggers::Runner;
 
 /// Watches until Ctrl-C.
 pub(super) async fn watch(
@@ -47,13 +48,19 @@ pub(super) async fn watch(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let runner = Arc::new(HostRunner {
-        host: ctx.host.clone(),
-        args: run.args.into_iter().collect(),
-        timeout: run.timeout,
-        max_writes: run.max_writes,
-        plain_print: true,
-    });
+    let runner = trigger_runner(
+        &ctx,
+        &backend,
+        RunDefaults {
+            args: run.args.into_iter().collect(),
+            timeout: run.timeout,
+            max_writes: run.max_writes,
+            memory: run.memory,
+            grace: WatchConfig::default().grace,
+            slots: WATCH_SLOTS,
+            plain_print: true,
+        },
+    )?;
     let config = WatchConfig {
         paths,
         // `--dry-run` forces plans even on the sandbox; otherwise plans only against a live
@@ -66,4 +73,33 @@ pub(super) async fn watch(
     run_watch(config, runner, signals::shutdown_token())
         .await
         .map_err(CliError::failed)
+}
+
+/// Runs of `watch` at once (different files may run side by side).
+const WATCH_SLOTS: usize = 4;
+
+/// The runner of `daemon` and `watch`: each run in a child process on Unix, so a crash or an
+/// exhausted memory budget ends that run only; in process elsewhere.
+pub(crate) fn trigger_runner(
+    ctx: &Context,
+    backend: &BackendArgs,
+    defaults: RunDefaults,
+) -> Result<Arc<dyn Runner>, CliError> {
+    #[cfg(unix)]
+    {
+        Ok(Arc::new(crate::cli::child_runner::ChildRunner::new(
+            ctx, backend, defaults,
+        )?))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = backend;
+        Ok(Arc::new(crate::cli::runner::HostRunner {
+            host: ctx.host.clone(),
+            args: defaults.args,
+            timeout: defaults.timeout,
+            max_writes: defaults.max_writes,
+            memory: defaults.memory,
+        }))
+    }
 }

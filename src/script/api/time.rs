@@ -15,6 +15,7 @@ use rhai::{Dynamic, ImmutableString, INT};
 use crate::calendar::zoned;
 use crate::model::time::format_millis;
 
+use super::super::limits;
 use super::declare::{Any, Area, Call, Float, Int, Res, ScriptFn, Str};
 
 /// Parses `"4h"`, `"30m"`, `"2d"`, `"1h 30m"`, `"1w"` into a duration.
@@ -61,11 +62,24 @@ pub(super) fn functions() -> Vec<ScriptFn> {
             .read(|c, (t, f)| format_time(c, t, &f, c.settings.zone)),
         API.func("sleep", "Pauses the script; wakes early when the run is cancelled or times out.")
             .params((Int("seconds: int"),))
-            .read(|c, (s,)| c.sleep(c.pos, Duration::from_secs(u64::try_from(s).unwrap_or(0)))),
+            .read(|c, (s,)| {
+                let secs = u64::try_from(s)
+                    .map_err(|_| c.usage(format!("sleep: seconds must be 0 or more, not {s}")))?;
+                let d = limits::check_duration(Duration::from_secs(secs))
+                    .map_err(|e| c.usage(format!("sleep: {e}")))?;
+                c.sleep(c.pos, d)
+            }),
         API.func("sleep", "Pauses the script for fractional seconds; wakes early when the run is cancelled or times out.")
             .params((Float("seconds: float"),))
             .read(|c, (s,)| {
-                let d = Duration::try_from_secs_f64(s.max(0.0)).unwrap_or(Duration::ZERO);
+                if !s.is_finite() || s < 0.0 {
+                    return Err(c.usage(format!(
+                        "sleep: seconds must be a finite number, 0 or more, not {s}"
+                    )));
+                }
+                let d = Duration::try_from_secs_f64(s)
+                    .map_err(|_| c.usage(format!("sleep: {s} seconds is too long")))?;
+                let d = limits::check_duration(d).map_err(|e| c.usage(format!("sleep: {e}")))?;
                 c.sleep(c.pos, d)
             }),
     ];

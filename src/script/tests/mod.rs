@@ -35,6 +35,7 @@ fn request(src: &str, options: RunOptions) -> RunRequest {
         cancel: CancellationToken::new(),
         on_log: None,
         on_print: None,
+        on_start: None,
     }
 }
 

@@ -62,6 +62,31 @@ async fn the_header_timeout_also_stops_a_sleep() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sleep_refuses_negative_non_finite_and_absurd_durations() {
+    // Regression (issue 9): a negative sleep silently did nothing and NaN slept zero.
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
+    for (arg, want) in [
+        ("-1", "seconds must be 0 or more, not -1"),
+        ("-0.5", "finite number, 0 or more, not -0.5"),
+        ("0.0 / 0.0", "finite number, 0 or more, not NaN"),
+        ("1.0 / 0.0", "finite number, 0 or more, not inf"),
+        ("9223372036854775807", "too long: at most 7days"),
+        ("1e300", "too long"),
+    ] {
+        let o = run(
+            &fake,
+            &format!("let x = 1;\nsleep({arg});\n"),
+            RunOptions::default(),
+        )
+        .await;
+        assert_eq!(o.status, RunStatus::Failed, "{arg}");
+        let e = o.error.as_ref().unwrap();
+        assert_eq!(e.diagnostic().unwrap().line, Some(2), "{arg}");
+        assert!(e.render().contains(want), "{arg}: {}", e.render());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancellation_stops_a_script_blocked_in_a_host_call() {
     let fake = Arc::new(FakeBackend::numbered(1, 10));
     let req = request(

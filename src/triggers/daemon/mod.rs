@@ -94,7 +94,7 @@ pub async fn run_daemon_with_clock(
     if let Some(ready) = &cfg.ready {
         ready.store(true, std::sync::atomic::Ordering::Release);
     }
-    tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), "daemon started");
+    tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), max_concurrent = daemon.group.slots(), "daemon started");
     if daemon.scripts.is_empty() {
         tracing::warn!(dir = %daemon.dir.display(), "nothing to do yet: no script here has a `schedule` header (the daemon keeps watching for one)");
     }

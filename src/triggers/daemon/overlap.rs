@@ -1,14 +1,16 @@
 //! One script's run slot in the daemon: applies the overlap policy when a fire time comes
 //! while the previous run still goes. `skip` drops the new run (logged), `queue` keeps at most
 //! one run waiting (a later fire merges into it), `replace` cancels the running run's token,
-//! waits for it to end, then starts the new one.
+//! waits for it to end, then starts the new one. Whatever the policy, a fire that comes while
+//! the previous run still *waits for a slot* (all slots busy: it never started) skips that
+//! waiting run, which has waited a whole period, and waits in its place.
 
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::run_group::RunGroup;
+use super::run_group::{RunGroup, Ticket};
 use crate::script::header::Overlap;
 use crate::triggers::runner::{Job, Runner};
 
@@ -25,12 +27,16 @@ pub(crate) enum FireOutcome {
     Merged,
     /// The running run was cancelled and this one started.
     Replaced,
+    /// The previous run still waited for a slot: it was skipped and this one waits instead.
+    Superseded,
     /// Shutdown started; nothing runs.
     Stopping,
 }
 
 struct Current {
     cancel: CancellationToken,
+    /// Whether it still waits for a slot.
+    ticket: Ticket,
     /// Becomes true when the current run (not the queue after it) ended.
     done: watch::Receiver<bool>,
 }
@@ -79,12 +85,15 @@ impl RunSlot {
         if self.group.stopping() {
             return FireOutcome::Stopping;
         }
-        let running = {
+        let (previous, outcome) = {
             let mut st = self.lock();
             match (&st.current, policy) {
                 (None, _) => {
                     self.start(&mut st, job);
                     return FireOutcome::Started;
+                }
+                (Some(c), _) if c.ticket.skip_if_waiting() => {
+                    (c.done.clone(), FireOutcome::Superseded)
                 }
                 (Some(_), Overlap::Skip) => {
                     tracing::info!(script = %self.name, "previous run still going: this run is skipped (overlap = \"skip\")");
@@ -99,12 +108,14 @@ impl RunSlot {
                     tracing::info!(script = %self.name, "previous run still going: one run queued (overlap = \"queue\")");
                     return FireOutcome::Queued;
                 }
-                (Some(c), Overlap::Replace) => (c.cancel.clone(), c.done.clone()),
+                (Some(c), Overlap::Replace) => {
+                    tracing::info!(script = %self.name, "previous run still going: cancelling it (overlap = \"replace\")");
+                    c.cancel.cancel();
+                    (c.done.clone(), FireOutcome::Replaced)
+                }
             }
         };
-        let (cancel, mut done) = running;
-        tracing::info!(script = %self.name, "previous run still going: cancelling it (overlap = \"replace\")");
-        cancel.cancel();
+        let mut done = previous;
         // The sender is dropped only after sending true, so an error also means "ended".
         let _ = done.wait_for(|d| *d).await;
         if self.group.stopping() {
@@ -117,22 +128,24 @@ impl RunSlot {
             return FireOutcome::Skipped;
         }
         self.start(&mut st, job);
-        FireOutcome::Replaced
+        outcome
     }
 
     /// Starts `job` now (the caller holds the lock and saw no current run).
     fn start(self: &Arc<Self>, st: &mut SlotState, job: Job) {
         let (tx, rx) = watch::channel(false);
         let cancel = self.group.run_token();
+        let ticket = Ticket::default();
         st.current = Some(Current {
             cancel: cancel.clone(),
+            ticket: ticket.clone(),
             done: rx,
         });
         let slot = Arc::clone(self);
         let hold = self.group.hold();
         tokio::spawn(async move {
             let _hold = hold;
-            slot.run_chain(job, cancel, tx).await;
+            slot.run_chain(job, cancel, ticket, tx).await;
         });
     }
 
@@ -141,10 +154,11 @@ impl RunSlot {
         self: Arc<Self>,
         mut job: Job,
         mut cancel: CancellationToken,
+        mut ticket: Ticket,
         mut done: watch::Sender<bool>,
     ) {
         loop {
-            let result = self.group.run(&*self.runner, job, cancel).await;
+            let result = self.group.run(&*self.runner, job, cancel, &ticket).await;
             tracing::debug!(script = %self.name, status = result.status.as_str(), "run ended");
             let mut st = self.lock();
             let next = st.queued.take().filter(|_| !self.group.stopping());
@@ -152,8 +166,10 @@ impl RunSlot {
                 Some(next_job) => {
                     let (tx, rx) = watch::channel(false);
                     let next_cancel = self.group.run_token();
+                    let next_ticket = Ticket::default();
                     st.current = Some(Current {
                         cancel: next_cancel.clone(),
+                        ticket: next_ticket.clone(),
                         done: rx,
                     });
                     drop(st);
@@ -161,6 +177,7 @@ impl RunSlot {
                     done = tx;
                     job = next_job;
                     cancel = next_cancel;
+                    ticket = next_ticket;
                 }
                 None => {
                     st.current = None;

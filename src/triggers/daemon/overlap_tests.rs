@@ -200,3 +200,41 @@ async fn an_unscheduled_script_drops_its_queued_run() {
     assert_eq!(runner.count(), 1);
     assert!(!slot.busy());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_run_waiting_for_a_slot_is_skipped_by_its_next_fire() {
+    let (runner, group, _) = setup(1);
+    let busy = RunSlot::new("busy".into(), runner.clone(), group.clone());
+    let waiting = RunSlot::new("w".into(), runner.clone(), group.clone());
+    busy.fire(job("busy.rhai", "1"), Overlap::Skip).await;
+    settle().await;
+    assert_eq!(
+        waiting.fire(job("w.rhai", "1"), Overlap::Skip).await,
+        FireOutcome::Started
+    );
+    settle().await;
+    assert_eq!(runner.count(), 1, "all slots busy: it waits");
+    // Whatever the policy, the next fire replaces the run that never started.
+    assert_eq!(
+        waiting.fire(job("w.rhai", "2"), Overlap::Skip).await,
+        FireOutcome::Superseded
+    );
+    settle().await;
+    assert_eq!(runner.count(), 1);
+    runner.release(1);
+    settle().await;
+    let calls = runner.calls();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(
+        &*calls[1].job.source, "2",
+        "the newer fire ran, the older one never did"
+    );
+    // A run that did start is subject to the overlap policy again.
+    assert_eq!(
+        waiting.fire(job("w.rhai", "3"), Overlap::Skip).await,
+        FireOutcome::Skipped
+    );
+    runner.release(1);
+    settle().await;
+    assert_eq!(group.active(), 0);
+}

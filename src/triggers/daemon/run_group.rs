@@ -1,15 +1,21 @@
-//! The runs in flight of one daemon or watch session: a bound on how many run at once, a
-//! stop signal after which no new run starts, and graceful shutdown (wait for running runs up
-//! to a grace period, then cancel their tokens and wait for them to end).
+//! The runs in flight of one daemon or watch session: a bound on how many run at once (the
+//! slots), a stop signal after which no new run starts, and graceful shutdown (wait for running
+//! runs up to a grace period, then cancel their tokens and wait for them to end).
+//!
+//! A run that finds every slot busy says so ("all 4 slots busy: queued") and waits; its
+//! [`Ticket`] lets the next fire of the same script skip it while it still waits (see
+//! `overlap`), so a script never piles up waiting runs and the log tells the real cause.
 
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures::FutureExt;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, Semaphore, TryAcquireError};
 use tokio_util::sync::CancellationToken;
 
+use crate::script::script_name;
 use crate::state::RunStatus;
 use crate::triggers::runner::{Job, RunResult, Runner};
 
@@ -17,11 +23,58 @@ use crate::triggers::runner::{Job, RunResult, Runner};
 #[derive(Clone)]
 pub(crate) struct RunGroup {
     permits: Arc<Semaphore>,
+    /// How many slots there are.
+    slots: usize,
     /// Cancelled when shutdown starts: no new run starts after it.
     stop: CancellationToken,
     /// Parent of every run token; cancelled when the grace period is over.
     hard: CancellationToken,
     active: Arc<watch::Sender<usize>>,
+}
+
+/// Not started, not (yet) waiting for a slot.
+const PENDING: u8 = 0;
+/// Waiting because every slot is busy.
+const QUEUED: u8 = 1;
+const RUNNING: u8 = 2;
+const SKIPPED: u8 = 3;
+
+/// Whether a run still waits for a slot, shared with whoever may skip it meanwhile.
+#[derive(Clone, Default)]
+pub(crate) struct Ticket {
+    phase: Arc<AtomicU8>,
+    wake: CancellationToken,
+}
+
+impl Ticket {
+    /// Skips the run if it waits for a slot; false if it runs (or ended, or was never held
+    /// up by busy slots).
+    pub(crate) fn skip_if_waiting(&self) -> bool {
+        let skipped = self
+            .phase
+            .compare_exchange(QUEUED, SKIPPED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok();
+        if skipped {
+            self.wake.cancel();
+        }
+        skipped
+    }
+
+    /// Marks the run as waiting for a slot.
+    fn queue(&self) {
+        let _ = self
+            .phase
+            .compare_exchange(PENDING, QUEUED, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// Moves to running; false if it was skipped first.
+    fn start(&self) -> bool {
+        self.phase
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |p| {
+                (p != SKIPPED).then_some(RUNNING)
+            })
+            .is_ok()
+    }
 }
 
 /// Counts a run as active for as long as it lives.
@@ -38,6 +91,7 @@ impl RunGroup {
     pub(crate) fn new(max_concurrent: usize, stop: CancellationToken) -> Self {
         Self {
             permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
+            slots: max_concurrent.max(1),
             stop,
             hard: CancellationToken::new(),
             active: Arc::new(watch::Sender::new(0)),
@@ -66,26 +120,47 @@ impl RunGroup {
         ActiveGuard(self.active.clone())
     }
 
-    /// Runs `job` once a concurrency permit is free, unless shutdown starts or `cancel` fires
-    /// first (then the job does not run and the result is `Cancelled`). The calling task must
-    /// hold a [`RunGroup::hold`] guard so shutdown waits for it.
+    /// Runs `job` once a slot is free, unless shutdown starts, `cancel` fires or `ticket` is
+    /// skipped first (then the job does not run and the result is `Cancelled`). A job that
+    /// must wait says so. The calling task must hold a [`RunGroup::hold`] guard so shutdown
+    /// waits for it.
     pub(crate) async fn run(
         &self,
         runner: &dyn Runner,
         job: Job,
         cancel: CancellationToken,
+        ticket: &Ticket,
     ) -> RunResult {
-        let permit = tokio::select! {
-            p = self.permits.acquire() => p,
-            () = cancel.cancelled() => return RunResult::with_status(RunStatus::Cancelled),
-            () = self.stop.cancelled() => return RunResult::with_status(RunStatus::Cancelled),
+        let cancelled = || RunResult::with_status(RunStatus::Cancelled);
+        let permit = match self.permits.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(TryAcquireError::Closed) => return cancelled(),
+            Err(TryAcquireError::NoPermits) => {
+                let name = script_name(&job.path);
+                let n = self.slots;
+                tracing::info!(script = %name, "all {n} slots busy: queued");
+                ticket.queue();
+                let since = Instant::now();
+                let permit = tokio::select! {
+                    p = self.permits.clone().acquire_owned() => p,
+                    () = cancel.cancelled() => return cancelled(),
+                    () = self.stop.cancelled() => return cancelled(),
+                    () = ticket.wake.cancelled() => {
+                        let waited = Duration::from_secs(since.elapsed().as_secs());
+                        tracing::warn!(script = %name, "waited {} for a slot (all {n} slots busy) until its next fire: skipped", humantime::format_duration(waited));
+                        return cancelled();
+                    }
+                };
+                let Ok(permit) = permit else {
+                    return cancelled();
+                };
+                permit
+            }
         };
-        let Ok(_permit) = permit else {
-            return RunResult::with_status(RunStatus::Cancelled);
-        };
-        if self.stopping() {
-            return RunResult::with_status(RunStatus::Cancelled);
+        if self.stopping() || cancel.is_cancelled() || !ticket.start() {
+            return cancelled();
         }
+        let _permit = permit;
         // A panicking run must not leave its script marked as running forever.
         match AssertUnwindSafe(runner.run(job, cancel))
             .catch_unwind()
@@ -101,6 +176,11 @@ impl RunGroup {
                 }
             }
         }
+    }
+
+    /// How many runs may go at once.
+    pub(crate) fn slots(&self) -> usize {
+        self.slots
     }
 
     /// Counts the calling task as in flight until the guard drops; taken before spawning a
