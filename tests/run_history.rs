@@ -31,7 +31,7 @@ fn a_run_killed_hard_is_marked_interrupted_at_the_next_start() {
     p.file("slow.rhai", "print(\"started\");\nsleep(600);\n");
     p.file("quick.rhai", "print(\"hi\");\n");
     let mut run = Spawned::spawn(p.cmd(&["run", "slow.rhai", "--sandbox", "s.db"]));
-    run.expect_line(Stream::Err, "slow: started", START);
+    run.expect_line(Stream::Out, "started", START);
     let pid = run.pid();
     let running = all_runs(&p);
     assert_eq!(running[0].status, RunStatus::Running);
@@ -66,7 +66,7 @@ fn a_run_that_cannot_be_recorded_says_so_and_exits_1() {
         "print(\"started\");\nsleep(1);\nprint(\"done\");\n",
     );
     let mut run = Spawned::spawn(p.cmd(&["run", "job.rhai", "--sandbox", "s.db"]));
-    run.expect_line(Stream::Err, "job: started", START);
+    run.expect_line(Stream::Out, "started", START);
     // Another process holds the write lock past the store's 5 s busy timeout, so the end of
     // the run cannot be written.
     let lock = rusqlite::Connection::open(p.path().join(".hubscript/state.db")).unwrap();
