@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::backend::{CallStats, Counted, TicketsBackend};
 use crate::model::TicketChange;
-use crate::state::{content_hash, BackendRecord, RunEnd, RunId, RunStart, RunStatus};
+use crate::state::{content_hash, BackendRecord, RunId, RunStart};
 
 use super::apply::{apply, ApplyOptions, ApplyReport, DriftCheck};
 use super::host::ScriptHost;
@@ -111,31 +111,15 @@ impl ScriptHost {
             changes,
         };
         if let Some(id) = id {
-            let calls = stats.snapshot();
-            let (conflicts, failed) = (outcome.report.conflicts(), outcome.report.failed());
-            let error = (failed > 0).then(|| format!("{failed} change(s) of the plan failed"));
-            let end = RunEnd {
+            let counts = run_record::AppliedCounts {
                 planned: saved.plan.entries.len() as u64,
                 applied: outcome.changes.len() as u64,
                 writes: outcome.report.tickets_applied(),
-                conflicts,
-                failed,
-                api_calls: calls.calls(),
-                api_reads: calls.reads,
-                api_writes: calls.writes,
-                retries: calls.retries,
-                rate_limit_waits: calls.rate_limit_waits,
-                changes: &outcome.changes,
-                error: error.as_deref(),
-                ..RunEnd::default()
+                conflicts: outcome.report.conflicts(),
+                failed: outcome.report.failed(),
             };
-            let status = if failed > 0 {
-                RunStatus::Failed
-            } else {
-                RunStatus::Ok
-            };
-            if let Err(e) = state.finish_run(id, status, Utc::now(), &end) {
-                tracing::warn!(error = %e, run = id, "could not record the end of the apply");
+            let calls = stats.snapshot();
+            if !run_record::finish_applied(state, id, "plan", &counts, &calls, &outcome.changes) {
                 outcome.run_id = None;
             }
         }

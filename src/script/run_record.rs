@@ -10,12 +10,70 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::backend::TicketsBackend;
+use chrono::Utc;
+
+use crate::backend::{CallCounts, TicketsBackend};
 use crate::model::{ChangeAction, Pipeline, TicketChange};
-use crate::state::BackendRecord;
+use crate::state::{BackendRecord, RunEnd, RunId, RunStatus, StateDb};
 
 use super::header::ScriptHeader;
 use super::plan::{Plan, PlanChange};
+
+/// How an apply-like run (a saved plan's apply, an undo) ended, in changes and tickets.
+pub(crate) struct AppliedCounts {
+    /// Changes in its plan.
+    pub planned: u64,
+    /// Changes that landed.
+    pub applied: u64,
+    /// Distinct tickets written.
+    pub writes: u64,
+    /// Changes skipped because the ticket changed since it was read.
+    pub conflicts: u64,
+    /// Changes HubSpot refused.
+    pub failed: u64,
+}
+
+/// Records the end of the apply-like run `id` (`what` names it in the error: "plan", "undo"): its counts, the calls
+/// it made and the changes that landed; failed when a change failed. A failure to record is
+/// logged, never swallowed; returns whether the end was recorded.
+pub(crate) fn finish_applied(
+    state: &StateDb,
+    id: RunId,
+    what: &str,
+    counts: &AppliedCounts,
+    calls: &CallCounts,
+    changes: &[TicketChange],
+) -> bool {
+    let failed = counts.failed;
+    let error = (failed > 0).then(|| format!("{failed} change(s) of the {what} failed"));
+    let end = RunEnd {
+        planned: counts.planned,
+        applied: counts.applied,
+        writes: counts.writes,
+        conflicts: counts.conflicts,
+        failed,
+        api_calls: calls.calls(),
+        api_reads: calls.reads,
+        api_writes: calls.writes,
+        retries: calls.retries,
+        rate_limit_waits: calls.rate_limit_waits,
+        changes,
+        error: error.as_deref(),
+        ..RunEnd::default()
+    };
+    let status = if failed > 0 {
+        RunStatus::Failed
+    } else {
+        RunStatus::Ok
+    };
+    match state.finish_run(id, status, Utc::now(), &end) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, run = id, kind = what, "could not record the end of the run");
+            false
+        }
+    }
+}
 
 /// The record of `backend`, with `portal_id` when known.
 pub(crate) fn backend_record(

@@ -10,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::backend::{CallStats, Counted, TicketsBackend};
 use crate::model::TicketChange;
-use crate::state::{RunEnd, RunId, RunRecord, RunStart, RunStatus};
+use crate::state::{RunId, RunRecord, RunStart, RunStatus};
 
 use super::apply::{apply, ApplyOptions, ApplyReport, ChangeStatus};
 use super::host::ScriptHost;
@@ -153,10 +153,7 @@ impl ScriptHost {
             changes,
         };
         if let Some(id) = id {
-            let calls = stats.snapshot();
-            let (conflicts, failed) = (outcome.conflicts(), outcome.failed());
-            let error = (failed > 0).then(|| format!("{failed} change(s) of the undo failed"));
-            let end = RunEnd {
+            let counts = run_record::AppliedCounts {
                 planned: outcome.plan.entries.len() as u64,
                 applied: if dry_run {
                     0
@@ -169,24 +166,11 @@ impl ScriptHost {
                     .map(|c| c.ticket.as_str())
                     .collect::<std::collections::HashSet<_>>()
                     .len() as u64,
-                conflicts,
-                failed,
-                api_calls: calls.calls(),
-                api_reads: calls.reads,
-                api_writes: calls.writes,
-                retries: calls.retries,
-                rate_limit_waits: calls.rate_limit_waits,
-                changes: &outcome.changes,
-                error: error.as_deref(),
-                ..RunEnd::default()
+                conflicts: outcome.conflicts(),
+                failed: outcome.failed(),
             };
-            let status = if failed > 0 {
-                RunStatus::Failed
-            } else {
-                RunStatus::Ok
-            };
-            if let Err(e) = state.finish_run(id, status, Utc::now(), &end) {
-                tracing::warn!(error = %e, run = id, "could not record the end of the undo");
+            let calls = stats.snapshot();
+            if !run_record::finish_applied(state, id, "undo", &counts, &calls, &outcome.changes) {
                 outcome.run_id = None;
             }
         }
