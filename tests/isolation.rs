@@ -327,8 +327,12 @@ fn a_fire_that_finds_every_slot_busy_says_so_and_is_skipped_at_its_next_fire() {
     );
     let status = d.terminate(EXIT);
     assert_eq!(status.code(), Some(0), "{}", d.dump());
-    assert!(
-        runs_of(&p, "healthy").is_empty(),
-        "skipped runs never start"
+    // The one tick the start-up race may give the healthy script is its only run record:
+    // skipped fires never start a run.
+    assert_eq!(
+        runs_of(&p, "healthy").len(),
+        ticks,
+        "skipped runs never start\n{}",
+        d.dump()
     );
 }
