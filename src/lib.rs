@@ -20,6 +20,7 @@ pub mod sandbox;
 pub mod script;
 pub mod server;
 pub mod state;
+pub mod suggest;
 #[cfg(test)]
 mod test_support;
 pub mod triggers;

@@ -7,6 +7,7 @@
 
 mod util;
 
+mod check;
 mod client_resilience;
 mod compat_node;
 mod compat_python;

@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use crate::backend::TicketsBackend;
-use crate::script::ScriptHost;
+use crate::script::{ScheduleCheck, ScriptHost};
 use crate::state::StateDb;
+use crate::triggers::CronSchedule;
 
 use super::args::BackendArgs;
 use super::error::CliError;
@@ -38,7 +39,8 @@ impl Context {
             backend.clone(),
             state.clone(),
             tokio::runtime::Handle::current(),
-        );
+        )
+        .with_schedule_check(schedule_check());
         Ok(Self {
             backend,
             state,
@@ -55,6 +57,16 @@ impl Context {
         };
         eprintln!("hubscript: using {}{live}", self.backend.describe());
     }
+}
+
+/// The header's `schedule` validated by the daemon's own cron parser, so every command that
+/// runs or checks a script refuses a bad cron expression alike.
+pub(super) fn schedule_check() -> ScheduleCheck {
+    Arc::new(|expr| {
+        CronSchedule::parse(expr)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    })
 }
 
 /// Marks runs left `running` by processes that no longer exist as `interrupted`, and says so;

@@ -38,6 +38,10 @@ pub struct Diagnostic {
     pub message: String,
     /// Script function calls, innermost first.
     pub chain: Vec<Frame>,
+    /// Further problems found in the same pass (every header error, every unknown API call),
+    /// so one `check` lists them all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<Diagnostic>,
 }
 
 impl Diagnostic {
@@ -50,6 +54,7 @@ impl Diagnostic {
             source_line: None,
             message: message.into(),
             chain: Vec::new(),
+            related: Vec::new(),
         }
     }
 

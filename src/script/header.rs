@@ -110,22 +110,22 @@ pub struct HeaderError {
     pub message: String,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHeader {
-    description: Option<String>,
-    schedule: Option<String>,
-    timezone: Option<String>,
-    overlap: Option<Overlap>,
-    catch_up: Option<CatchUp>,
-    jitter: Option<toml::Value>,
-    timeout: Option<toml::Value>,
-    max_writes: Option<i64>,
-    apply: Option<ApplyMode>,
-    memory: Option<toml::Value>,
-    calendar: Option<toml::Value>,
-    http: Option<Vec<String>>,
-    env: Option<Vec<String>>,
+/// A duration key: a humantime string (`"30s"`) or a number of seconds, within the limits.
+fn duration(key: &str, v: Option<toml::Value>) -> Result<Option<Duration>, String> {
+    let d = match v {
+        None => return Ok(None),
+        Some(toml::Value::Integer(n)) if n >= 0 => Duration::from_secs(n as u64),
+        Some(toml::Value::String(s)) => humantime::parse_duration(&s)
+            .map_err(|e| format!("`{key}` = \"{s}\": {e} (write e.g. \"30s\", \"5m\", \"1h\")"))?,
+        Some(other) => {
+            return Err(format!(
+                "`{key}` must be a duration such as \"30s\" or a number of seconds, not {other}"
+            ))
+        }
+    };
+    super::limits::check_duration(d)
+        .map(Some)
+        .map_err(|e| format!("`{key}`: {e}"))
 }
 
 /// Keys a header may hold, for error messages.
@@ -146,8 +146,21 @@ pub const HEADER_KEYS: &[&str] = &[
 ];
 
 impl ScriptHeader {
-    /// Reads the header of `source`; `file` names the script in errors.
+    /// Reads the header of `source`; `file` names the script in errors. Fails with the first
+    /// problem; [`Self::read`] finds them all.
     pub fn parse(file: &Path, source: &str) -> Result<Self, HeaderError> {
+        let (header, mut errors) = Self::read(file, source);
+        if errors.is_empty() {
+            Ok(header)
+        } else {
+            Err(errors.remove(0))
+        }
+    }
+
+    /// Reads the header of `source` and every problem in it, in line order, so `check` reports
+    /// them all in one pass. Each key is read on its own; a key in error keeps its default in
+    /// the header returned. A header that is not TOML at all is one problem.
+    pub fn read(file: &Path, source: &str) -> (Self, Vec<HeaderError>) {
         let file_name = file.display().to_string();
         let mut toml_text = String::new();
         let mut body_line = 1;
@@ -162,27 +175,27 @@ impl ScriptHeader {
                 None => break,
             }
         }
+        let mut out = Self {
+            body_line,
+            ..Self::default()
+        };
         let err = |line: usize, message: String| HeaderError {
             file: file_name.clone(),
             line,
             message,
         };
         if toml_text.trim().is_empty() {
-            return Ok(Self {
-                body_line,
-                ..Self::default()
-            });
+            return (out, Vec::new());
         }
-        let raw: RawHeader = toml::from_str(&toml_text).map_err(|e| {
-            let line = e
-                .span()
-                .map_or(1, |s| toml_text[..s.start].matches('\n').count() + 1);
-            let mut msg = e.message().to_string();
-            if msg.starts_with("unknown field") && !msg.contains("expected") {
-                msg = format!("{msg} (a header holds: {})", HEADER_KEYS.join(", "));
+        let table: toml::Table = match toml::from_str(&toml_text) {
+            Ok(t) => t,
+            Err(e) => {
+                let line = e
+                    .span()
+                    .map_or(1, |s| toml_text[..s.start].matches('\n').count() + 1);
+                return (out, vec![err(line, e.message().to_string())]);
             }
-            err(line, msg)
-        })?;
+        };
         let line_of = |key: &str| {
             toml_text
                 .split('\n')
@@ -194,111 +207,125 @@ impl ScriptHeader {
                 })
                 .map_or(1, |i| i + 1)
         };
-        let duration = |key: &str,
-                        v: Option<toml::Value>|
-         -> Result<Option<Duration>, HeaderError> {
-            let d = match v {
-                None => return Ok(None),
-                Some(toml::Value::Integer(n)) if n >= 0 => Duration::from_secs(n as u64),
-                Some(toml::Value::String(s)) => humantime::parse_duration(&s)
-                    .map_err(|e| err(line_of(key), format!("`{key}` = \"{s}\": {e} (write e.g. \"30s\", \"5m\", \"1h\")")))?,
-                Some(other) => return Err(err(
+        let mut errors = Vec::new();
+        for key in table.keys() {
+            if !HEADER_KEYS.contains(&key.as_str()) {
+                let keys: Vec<String> = HEADER_KEYS.iter().map(|k| format!("`{k}`")).collect();
+                errors.push(err(
                     line_of(key),
-                    format!("`{key}` must be a duration such as \"30s\" or a number of seconds, not {other}"),
-                )),
+                    format!(
+                        "unknown field `{key}`, expected one of {}{}",
+                        keys.join(", "),
+                        crate::suggest::did_you_mean(key, HEADER_KEYS.iter().copied())
+                    ),
+                ));
+            }
+        }
+        // One key, deserialized on its own: a type error names the key and its line.
+        // One key, deserialized on its own: a type error names the key and its line.
+        fn value_of<T: serde::de::DeserializeOwned>(
+            key: &str,
+            value: Option<toml::Value>,
+        ) -> Result<Option<T>, String> {
+            value
+                .map(|v| {
+                    v.try_into::<T>()
+                        .map_err(|e| format!("`{key}`: {}", e.message()))
+                })
+                .transpose()
+        }
+        macro_rules! field {
+            ($key:literal, $ty:ty) => {
+                match value_of::<$ty>($key, table.get($key).cloned()) {
+                    Ok(v) => v,
+                    Err(m) => {
+                        errors.push(err(line_of($key), m));
+                        None
+                    }
+                }
             };
-            super::limits::check_duration(d)
-                .map(Some)
-                .map_err(|e| err(line_of(key), format!("`{key}`: {e}")))
-        };
-        let timezone = match raw.timezone {
-            None => None,
-            Some(name) => Some(name.parse::<chrono_tz::Tz>().map_err(|_| {
-                err(
+        }
+        out.description = field!("description", String);
+        out.schedule = field!("schedule", String);
+        if let Some(s) = &out.schedule {
+            if s.trim().is_empty() {
+                errors.push(err(line_of("schedule"), "`schedule` is empty".into()));
+            }
+        }
+        if let Some(name) = field!("timezone", String) {
+            match name.parse::<chrono_tz::Tz>() {
+                Ok(tz) => out.timezone = Some(tz),
+                Err(_) => errors.push(err(
                     line_of("timezone"),
                     format!("unknown time zone \"{name}\" (use an IANA name such as \"Europe/Berlin\" or \"UTC\")"),
-                )
-            })?),
-        };
-        let max_writes = match raw.max_writes {
-            None => None,
-            Some(n) if n >= 0 => Some(n as u64),
-            Some(n) => {
-                return Err(err(
-                    line_of("max_writes"),
-                    format!("`max_writes` must be 0 or more, not {n}"),
-                ))
-            }
-        };
-        let memory = match raw.memory {
-            None => None,
-            Some(toml::Value::String(s)) => Some(
-                super::memory::parse_size(&s)
-                    .map_err(|e| err(line_of("memory"), format!("`memory`: {e}")))?,
-            ),
-            Some(toml::Value::Integer(n)) => Some(
-                super::memory::parse_size(&n.to_string())
-                    .map_err(|e| err(line_of("memory"), format!("`memory`: {e}")))?,
-            ),
-            Some(other) => {
-                return Err(err(
-                    line_of("memory"),
-                    format!("`memory` must be a size such as \"512MiB\" or \"1GiB\", not {other}"),
-                ))
-            }
-        };
-        if let Some(s) = &raw.schedule {
-            if s.trim().is_empty() {
-                return Err(err(line_of("schedule"), "`schedule` is empty".into()));
+                )),
             }
         }
-        let calendar = match raw.calendar {
-            None => None,
-            Some(value) => {
-                let spec = match value {
-                    toml::Value::String(rel) => {
-                        let base = file.parent().unwrap_or_else(|| Path::new(""));
-                        CalendarSpec::from_file(&base.join(&rel))
-                    }
-                    toml::Value::Table(t) => toml::Value::Table(t)
-                        .try_into::<CalendarSpec>()
-                        .map_err(|e| format!("calendar: {}", e.message())),
-                    other => Err(format!(
-                        "`calendar` must be a table (timezone, hours, holidays) or the path of a calendar file, not {other}"
-                    )),
-                };
-                let zone = timezone.unwrap_or(chrono_tz::Tz::UTC);
-                Some(
-                    spec.and_then(|s| s.build(zone))
-                        .map_err(|m| err(line_of("calendar"), m))?,
-                )
+        out.overlap = field!("overlap", Overlap).unwrap_or_default();
+        out.catch_up = field!("catch_up", CatchUp).unwrap_or_default();
+        out.apply = field!("apply", ApplyMode).unwrap_or_default();
+        for key in ["jitter", "timeout"] {
+            match duration(key, table.get(key).cloned()) {
+                Ok(d) if key == "jitter" => out.jitter = d,
+                Ok(d) => out.timeout = d,
+                Err(m) => errors.push(err(line_of(key), m)),
             }
+        }
+        match field!("max_writes", i64) {
+            None => {}
+            Some(n) if n >= 0 => out.max_writes = Some(n as u64),
+            Some(n) => errors.push(err(
+                line_of("max_writes"),
+                format!("`max_writes` must be 0 or more, not {n}"),
+            )),
+        }
+        let memory = match table.get("memory").cloned() {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => super::memory::parse_size(&s).map(Some),
+            Some(toml::Value::Integer(n)) => super::memory::parse_size(&n.to_string()).map(Some),
+            Some(other) => Err(format!(
+                "must be a size such as \"512MiB\" or \"1GiB\", not {other}"
+            )),
         };
-        let http = AllowList::parse(raw.http.as_deref().unwrap_or_default())
-            .map_err(|m| err(line_of("http"), m))?;
-        let env = raw.env.unwrap_or_default();
-        if let Some(bad) = env.iter().find(|n| !valid_env_name(n)) {
-            return Err(err(
+        match memory {
+            Ok(m) => out.memory = m,
+            Err(e) => errors.push(err(line_of("memory"), format!("`memory`: {e}"))),
+        }
+        if let Some(value) = table.get("calendar").cloned() {
+            let spec = match value {
+                toml::Value::String(rel) => {
+                    let base = file.parent().unwrap_or_else(|| Path::new(""));
+                    CalendarSpec::from_file(&base.join(&rel))
+                }
+                toml::Value::Table(t) => toml::Value::Table(t)
+                    .try_into::<CalendarSpec>()
+                    .map_err(|e| format!("calendar: {}", e.message())),
+                other => Err(format!(
+                    "`calendar` must be a table (timezone, hours, holidays) or the path of a calendar file, not {other}"
+                )),
+            };
+            let zone = out.timezone.unwrap_or(chrono_tz::Tz::UTC);
+            match spec.and_then(|s| s.build(zone)) {
+                Ok(c) => out.calendar = Some(c),
+                Err(m) => errors.push(err(line_of("calendar"), m)),
+            }
+        }
+        if let Some(hosts) = field!("http", Vec<String>) {
+            match AllowList::parse(&hosts) {
+                Ok(a) => out.http = a,
+                Err(m) => errors.push(err(line_of("http"), m)),
+            }
+        }
+        let env: Vec<String> = field!("env", Vec<String>).unwrap_or_default();
+        match env.iter().find(|n| !valid_env_name(n)) {
+            Some(bad) => errors.push(err(
                 line_of("env"),
                 format!("`env` entry \"{bad}\" is not an environment variable name (letters, digits and _)"),
-            ));
+            )),
+            None => out.env = env,
         }
-        Ok(Self {
-            description: raw.description,
-            schedule: raw.schedule,
-            timezone,
-            overlap: raw.overlap.unwrap_or_default(),
-            catch_up: raw.catch_up.unwrap_or_default(),
-            jitter: duration("jitter", raw.jitter)?,
-            timeout: duration("timeout", raw.timeout)?,
-            max_writes,
-            apply: raw.apply.unwrap_or_default(),
-            memory,
-            calendar,
-            http,
-            env,
-            body_line,
-        })
+        errors.sort_by_key(|e| e.line);
+        (out, errors)
     }
 
     /// The script's business calendar: the declared one, else Monday to Friday 09:00-17:00
@@ -483,6 +510,29 @@ mod tests {
         );
         let e = parse("//! jitter = 9223372036854775807\n").unwrap_err();
         assert!(e.message.contains("`jitter`: "), "{e}");
+    }
+
+    #[test]
+    fn read_finds_every_problem_in_line_order() {
+        let (h, errors) = ScriptHeader::read(
+            Path::new("rule.rhai"),
+            "//! description = \"ok\"\n//! overlap = \"sometimes\"\n//! timezone = \"Mars/Olympus\"\n//! max_writes = -1\n//! descripton = \"x\"\n//! jitter = true\n",
+        );
+        let lines: Vec<usize> = errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3, 4, 5, 6], "{errors:?}");
+        assert!(
+            errors[0].message.starts_with("`overlap`: unknown variant"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[3].message.ends_with("(did you mean `description`?)"),
+            "{errors:?}"
+        );
+        // The keys that were fine are read.
+        assert_eq!(h.description.as_deref(), Some("ok"));
+        // A header that is not TOML is one problem.
+        let (_, errors) = ScriptHeader::read(Path::new("r.rhai"), "//! a = \n//! b = [\n");
+        assert_eq!(errors.len(), 1, "{errors:?}");
     }
 
     #[test]

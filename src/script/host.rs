@@ -34,7 +34,7 @@ use super::apply::{self, ApplyOptions, ApplyReport, DriftCheck};
 use super::context::{LogSink, RunCtx, RunSettings};
 use super::engine::{self, Shared};
 use super::error::{Diagnostic, ScriptError};
-use super::header::{ApplyMode, ScriptHeader};
+use super::header::{ApplyMode, HeaderError, ScriptHeader};
 use super::limits;
 use super::memory;
 use super::outbound;
@@ -198,7 +198,16 @@ pub struct ScriptHost {
     slots: Arc<tokio::sync::Semaphore>,
     /// A live portal's id, asked once per host (`None` inside: asked and not answered).
     portal: Arc<tokio::sync::OnceCell<Option<u64>>>,
+    /// Validates the header's `schedule` (the cron dialect is the triggers layer's, which this
+    /// layer must not import: the CLI hands its parser in), so `run` and `check` refuse a bad
+    /// cron expression alike.
+    schedule_check: Option<ScheduleCheck>,
+    /// The API's functions, read once from the engine's metadata for the call check.
+    catalog: Arc<std::sync::OnceLock<Vec<super::api::FnInfo>>>,
 }
+
+/// Validates a cron expression: `Err` says what is wrong with it.
+pub type ScheduleCheck = Arc<dyn Fn(&str) -> Result<(), String> + Send + Sync>;
 
 /// The name a script is known by in run records and the state store: its file stem (`escalate`
 /// for `escalate.rhai`). Defined once here; the triggers and the CLI name scripts with it.
@@ -221,7 +230,15 @@ impl ScriptHost {
             cache: Arc::new(Mutex::new(HashMap::new())),
             slots: Arc::new(tokio::sync::Semaphore::new(limits::MAX_CONCURRENT_RUNS)),
             portal: Arc::new(tokio::sync::OnceCell::new()),
+            schedule_check: None,
+            catalog: Arc::default(),
         }
+    }
+
+    /// This host validates each script's `schedule` header with `check` (see [`ScheduleCheck`]).
+    pub fn with_schedule_check(mut self, check: ScheduleCheck) -> Self {
+        self.schedule_check = Some(check);
+        self
     }
 
     /// The backend runs use.
@@ -388,8 +405,21 @@ impl ScriptHost {
                 ),
             ))));
         }
-        let header = ScriptHeader::parse(path, source)
-            .map_err(|e| render::header(&file, source, e.line, e.message))?;
+        let (header, mut errors) = ScriptHeader::read(path, source);
+        if let (Some(check), Some(expr)) = (&self.schedule_check, &header.schedule) {
+            if let Err(message) = check(expr) {
+                let line = ScriptHeader::line_of(source, "schedule").unwrap_or(1);
+                errors.push(HeaderError {
+                    file: file.clone(),
+                    line,
+                    message,
+                });
+                errors.sort_by_key(|e| e.line);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(render::header_errors(source, errors));
+        }
         let mut h = std::collections::hash_map::DefaultHasher::new();
         file.hash(&mut h);
         source.hash(&mut h);
@@ -411,6 +441,17 @@ impl ScriptHost {
             return Err(ScriptError::Header(Box::new(render::at(
                 &file, source, pos, message,
             ))));
+        }
+        let catalog = self
+            .catalog
+            .get_or_init(|| super::api::functions(&self.reference_engine()));
+        let mut bad = super::api_calls::bad_api_calls(&ast, catalog)
+            .into_iter()
+            .map(|(pos, message)| render::at(&file, source, pos, message));
+        if let Some(mut first) = bad.next() {
+            // A call that cannot succeed is refused before the run, like a syntax error.
+            first.related = bad.collect();
+            return Err(ScriptError::Syntax(Box::new(first)));
         }
         let compiled = CompiledScript {
             name: script_name(path),

@@ -45,6 +45,7 @@
 //! - **No file, module or eval access**; every limit is in [`limits`].
 
 pub mod api;
+mod api_calls;
 pub mod apply;
 mod apply_saved;
 mod bridge;
@@ -81,7 +82,8 @@ pub use apply_saved::AppliedPlan;
 pub use context::LogSink;
 pub use error::{Diagnostic, Frame, ScriptError};
 pub use host::{
-    script_name, CompiledScript, RunOptions, RunOutcome, RunRequest, ScriptHost, StartSink,
+    script_name, CompiledScript, RunOptions, RunOutcome, RunRequest, ScheduleCheck, ScriptHost,
+    StartSink,
 };
 pub use paging::TicketQuery;
 pub use plan::{Plan, PlanChange, PlanEntry, RunSummary};

@@ -9,6 +9,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::context::StopReason;
 use super::error::{Diagnostic, Frame, ScriptError};
+use super::header::HeaderError;
 
 const TAB: &str = "    ";
 
@@ -53,6 +54,9 @@ pub(super) fn render(d: &Diagnostic) -> String {
                 out.push_str(&format!("  = {}\n", frame_text(f)));
             }
         }
+    }
+    for r in &d.related {
+        out.push_str(&render(r));
     }
     out
 }
@@ -107,6 +111,7 @@ pub(crate) fn at(file: &str, source: &str, pos: Position, message: String) -> Di
         source_line,
         message,
         chain: Vec::new(),
+        related: Vec::new(),
     }
 }
 
@@ -120,16 +125,29 @@ pub(crate) fn from_parse(err: &ParseError, file: &str, source: &str) -> ScriptEr
     )))
 }
 
+/// Every header error (at least one), each at the start of its line.
+pub(crate) fn header_errors(source: &str, errors: Vec<HeaderError>) -> ScriptError {
+    let mut all = errors
+        .into_iter()
+        .map(|e| header_diagnostic(&e.file, source, e.line, e.message));
+    let mut first = all
+        .next()
+        .unwrap_or_else(|| Diagnostic::bare("", "invalid header"));
+    first.related = all.collect();
+    ScriptError::Header(Box::new(first))
+}
+
 /// A header error at the start of line `line`.
-pub(crate) fn header(file: &str, source: &str, line: usize, message: String) -> ScriptError {
-    ScriptError::Header(Box::new(Diagnostic {
+fn header_diagnostic(file: &str, source: &str, line: usize, message: String) -> Diagnostic {
+    Diagnostic {
         file: file.to_string(),
         line: Some(line),
         column: None,
         source_line: source_line(source, line),
         message,
         chain: Vec::new(),
-    }))
+        related: Vec::new(),
+    }
 }
 
 /// Whether a thrown value is the map the API throws for HubSpot errors.

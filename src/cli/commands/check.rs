@@ -43,7 +43,8 @@ pub(super) async fn check(scripts: Vec<PathBuf>) -> CliResult {
         Arc::new(OfflineBackend),
         state,
         tokio::runtime::Handle::current(),
-    );
+    )
+    .with_schedule_check(crate::cli::context::schedule_check());
     let mut worst = 0u8;
     for file in &files {
         match check_one(&host, file) {
