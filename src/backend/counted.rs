@@ -21,8 +21,9 @@ use super::{BackendResult, TicketsBackend};
 use crate::model::{
     AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
     BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
-    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page,
-    Pipeline, PipelineStage, Property, SearchPage, SearchRequest, Ticket, TicketChange,
+    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
+    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineStage, Property, PropertyGroup,
+    PropertyGroupCreate, PropertyGroupUpdate, SearchPage, SearchRequest, Ticket, TicketChange,
     UpdateInput, UpsertResult,
 };
 
@@ -428,6 +429,40 @@ impl TicketsBackend for Counted {
     }
     async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>> {
         self.read(self.inner.pipeline_stages(id)).await
+    }
+    async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {
+        self.read(self.inner.property_groups()).await
+    }
+    async fn property_group(&self, name: &str) -> BackendResult<PropertyGroup> {
+        self.read(self.inner.property_group(name)).await
+    }
+    async fn create_property_group(
+        &self,
+        input: &PropertyGroupCreate,
+    ) -> BackendResult<PropertyGroup> {
+        self.write(self.inner.create_property_group(input)).await
+    }
+    async fn update_property_group(
+        &self,
+        name: &str,
+        input: &PropertyGroupUpdate,
+    ) -> BackendResult<PropertyGroup> {
+        self.write(self.inner.update_property_group(name, input))
+            .await
+    }
+    async fn archive_property_group(&self, name: &str) -> BackendResult<()> {
+        self.write(self.inner.archive_property_group(name)).await
+    }
+    async fn owners(&self, query: &OwnerQuery) -> BackendResult<Page<Owner>> {
+        self.read(self.inner.owners(query)).await
+    }
+    async fn owner(
+        &self,
+        id: &str,
+        id_property: OwnerIdProperty,
+        archived: bool,
+    ) -> BackendResult<Owner> {
+        self.read(self.inner.owner(id, id_property, archived)).await
     }
     async fn account_details(&self) -> BackendResult<AccountDetails> {
         self.read(self.inner.account_details()).await

@@ -69,3 +69,9 @@ impl From<ApiError> for BackendError {
         }
     }
 }
+
+impl From<crate::model::schema_rules::Invalid> for BackendError {
+    fn from(e: crate::model::schema_rules::Invalid) -> Self {
+        Self::from(ApiError::from(e))
+    }
+}

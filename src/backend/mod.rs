@@ -23,13 +23,19 @@ use async_trait::async_trait;
 use crate::model::{
     AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
     BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
-    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page,
-    Pipeline, PipelineStage, Property, SearchPage, SearchRequest, Ticket, UpdateInput,
+    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
+    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineStage, Property, PropertyGroup,
+    PropertyGroupCreate, PropertyGroupUpdate, SearchPage, SearchRequest, Ticket, UpdateInput,
     UpsertResult,
 };
 
 /// Result of a backend call.
 pub type BackendResult<T> = Result<T, BackendError>;
+
+/// What the schema endpoints answer on a backend without them (the in-memory test fakes).
+fn no_schema_api() -> BackendError {
+    crate::model::ApiError::not_found("this backend has no schema API").into()
+}
 
 /// The tickets API, endpoint by endpoint. Methods take `&self` and are safe to call from many
 /// tasks at once.
@@ -197,6 +203,56 @@ pub trait TicketsBackend: Send + Sync {
     async fn pipeline(&self, id: &str) -> BackendResult<Pipeline>;
     /// `GET /crm/v3/pipelines/tickets/{id}/stages`.
     async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>>;
+
+    /// `GET /crm/v3/properties/tickets/groups`.
+    async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {
+        Err(no_schema_api())
+    }
+    /// `GET /crm/v3/properties/tickets/groups/{groupName}`.
+    async fn property_group(&self, name: &str) -> BackendResult<PropertyGroup> {
+        let _ = name;
+        Err(no_schema_api())
+    }
+    /// `POST /crm/v3/properties/tickets/groups` (201).
+    async fn create_property_group(
+        &self,
+        input: &PropertyGroupCreate,
+    ) -> BackendResult<PropertyGroup> {
+        let _ = input;
+        Err(no_schema_api())
+    }
+    /// `PATCH /crm/v3/properties/tickets/groups/{groupName}`.
+    async fn update_property_group(
+        &self,
+        name: &str,
+        input: &PropertyGroupUpdate,
+    ) -> BackendResult<PropertyGroup> {
+        let _ = (name, input);
+        Err(no_schema_api())
+    }
+    /// `DELETE /crm/v3/properties/tickets/groups/{groupName}` (204).
+    async fn archive_property_group(&self, name: &str) -> BackendResult<()> {
+        let _ = name;
+        Err(no_schema_api())
+    }
+
+    /// `GET /crm/v3/owners`: one page of owners (`email` filter, `archived`). Backends without
+    /// owners (test fakes) answer 404.
+    async fn owners(&self, query: &OwnerQuery) -> BackendResult<Page<Owner>> {
+        let _ = query;
+        Err(crate::model::ApiError::not_found("this backend has no owners").into())
+    }
+
+    /// `GET /crm/v3/owners/{ownerId}[?idProperty=&archived=]`.
+    async fn owner(
+        &self,
+        id: &str,
+        id_property: OwnerIdProperty,
+        archived: bool,
+    ) -> BackendResult<Owner> {
+        let _ = (id, id_property, archived);
+        Err(crate::model::ApiError::not_found("this backend has no owners").into())
+    }
 
     /// `GET /account-info/v3/details`: the portal behind the token (the run record names a live
     /// portal by its id). Backends without a portal answer 404.

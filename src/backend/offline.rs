@@ -10,8 +10,8 @@ use super::{BackendError, BackendResult, TicketsBackend};
 use crate::model::{
     AssociatedIdPage, AssociationSpec, BatchCreateItem, BatchInput, BatchReadInput, BatchResponse,
     BatchUpdateItem, CreateInput, GetParams, IdInput, LabelsBetweenObjectPair, ListParams,
-    MergeInput, MultiAssociatedObjectWithLabel, Page, Pipeline, PipelineStage, Property,
-    SearchPage, SearchRequest, Ticket, UpdateInput, UpsertResult,
+    MergeInput, MultiAssociatedObjectWithLabel, Owner, OwnerIdProperty, OwnerQuery, Page, Pipeline,
+    PipelineStage, Property, SearchPage, SearchRequest, Ticket, UpdateInput, UpsertResult,
 };
 
 /// What [`OfflineBackend::describe`] says.
@@ -136,6 +136,12 @@ impl TicketsBackend for OfflineBackend {
         offline()
     }
     async fn pipeline_stages(&self, _: &str) -> BackendResult<Vec<PipelineStage>> {
+        offline()
+    }
+    async fn owners(&self, _: &OwnerQuery) -> BackendResult<Page<Owner>> {
+        offline()
+    }
+    async fn owner(&self, _: &str, _: OwnerIdProperty, _: bool) -> BackendResult<Owner> {
         offline()
     }
 }

@@ -1,7 +1,7 @@
 //! The HTTP client for HubSpot's CRM Tickets API (v3), and for any server that speaks it, such
 //! as `hubscript serve`: [`HubspotClient`] implements [`crate::backend::TicketsBackend`] for
 //! every endpoint (tickets, batch, search, merge, v3 and v4 associations, properties,
-//! pipelines).
+//! property groups, pipelines, association labels, owners).
 //!
 //! It paces itself with one shared [`RateLimiter`] (HubSpot's rolling 10-second budget and 5
 //! searches per second, adapted to the `X-HubSpot-RateLimit-*` headers), retries transient
@@ -27,6 +27,7 @@ mod error;
 mod limiter;
 mod response;
 mod retry;
+mod schema;
 mod tickets;
 mod transport;
 

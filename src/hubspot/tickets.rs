@@ -14,8 +14,9 @@ use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{
     AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
     BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
-    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Page,
-    Pipeline, PipelineStage, Property, SearchPage, SearchRequest, Ticket, UpdateInput,
+    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
+    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineStage, Property, PropertyGroup,
+    PropertyGroupCreate, PropertyGroupUpdate, SearchPage, SearchRequest, Ticket, UpdateInput,
     UpsertResult,
 };
 
@@ -391,6 +392,46 @@ impl TicketsBackend for HubspotClient {
             Idempotent,
         );
         Ok(self.fetch::<Results<PipelineStage>>(call).await?.results)
+    }
+
+    async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {
+        self.get_property_groups().await
+    }
+
+    async fn property_group(&self, name: &str) -> BackendResult<PropertyGroup> {
+        self.get_property_group(name).await
+    }
+
+    async fn create_property_group(
+        &self,
+        input: &PropertyGroupCreate,
+    ) -> BackendResult<PropertyGroup> {
+        self.post_property_group(input).await
+    }
+
+    async fn update_property_group(
+        &self,
+        name: &str,
+        input: &PropertyGroupUpdate,
+    ) -> BackendResult<PropertyGroup> {
+        self.patch_property_group(name, input).await
+    }
+
+    async fn archive_property_group(&self, name: &str) -> BackendResult<()> {
+        self.delete_property_group(name).await
+    }
+
+    async fn owners(&self, query: &OwnerQuery) -> BackendResult<Page<Owner>> {
+        self.get_owners(query).await
+    }
+
+    async fn owner(
+        &self,
+        id: &str,
+        id_property: OwnerIdProperty,
+        archived: bool,
+    ) -> BackendResult<Owner> {
+        self.get_owner(id, id_property, archived).await
     }
 
     async fn account_details(&self) -> BackendResult<AccountDetails> {

@@ -47,3 +47,8 @@ pub const SEARCH_REQUESTS: u32 = 5;
 pub const SEARCH_WINDOW: Duration = Duration::from_secs(1);
 /// Longest value of a `string` property, in characters (HubSpot's documented 65,536).
 pub const MAX_STRING_CHARS: usize = 65_536;
+
+/// Default page size of `GET /crm/v3/owners`.
+pub const OWNERS_PAGE_DEFAULT: u32 = 100;
+/// Largest page of `GET /crm/v3/owners?limit=` (HubSpot's documented maximum).
+pub const OWNERS_PAGE_MAX: u32 = 500;

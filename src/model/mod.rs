@@ -16,9 +16,12 @@ mod error;
 pub mod limits;
 mod links;
 pub mod object_types;
+mod owner;
 mod params;
 mod pipeline;
 mod property;
+mod schema_input;
+pub mod schema_rules;
 mod search;
 mod ticket;
 pub mod time;
@@ -39,9 +42,14 @@ pub use change::{ChangeAction, TicketChange};
 pub use error::{ApiError, ErrorCategory, ErrorDetail};
 pub use limits::MAX_BATCH_INPUTS;
 pub use links::{PortalLinks, DEFAULT_APP_URL, TICKET_OBJECT_TYPE};
+pub use owner::{Owner, OwnerIdProperty, OwnerQuery, OwnerTeam};
 pub use params::{GetParams, ListParams, DEFAULT_TICKET_PROPERTIES};
 pub use pipeline::{Pipeline, PipelineStage};
-pub use property::{ModificationMetadata, Property, PropertyOption};
+pub use property::{ModificationMetadata, Property, PropertyGroup, PropertyOption};
+pub use schema_input::{
+    OptionInput, PipelineInput, PipelinePatch, PropertyBatchRead, PropertyCreate,
+    PropertyGroupCreate, PropertyGroupUpdate, PropertyName, PropertyUpdate, StageInput, StagePatch,
+};
 pub use search::{Filter, FilterGroup, Operator, SearchPage, SearchRequest, Sort, SortDirection};
 pub use ticket::{
     CreateInput, MergeInput, NextPage, Page, Paging, Ticket, UpdateInput, UpsertResult,

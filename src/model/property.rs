@@ -102,3 +102,19 @@ pub struct ModificationMetadata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub read_only_options: Option<bool>,
 }
+
+/// A property group (`/crm/v3/properties/tickets/groups`): where a property is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PropertyGroup {
+    /// Internal name, e.g. `ticketinformation`.
+    pub name: String,
+    /// Label shown in the UI.
+    pub label: String,
+    /// Position among groups (`-1` for HubSpot's own, which come first).
+    #[serde(default)]
+    pub display_order: i32,
+    /// Whether it is archived.
+    #[serde(default)]
+    pub archived: bool,
+}

@@ -1,21 +1,22 @@
 //! [`TicketsBackend`] for [`Sandbox`]: each endpoint runs its store function off the executor,
-//! reads on a reader connection and writes in one writer transaction. The endpoints themselves
-//! live beside their rules (`reads`, `writes`, `batch`, `search`, `merge`,
-//! `assoc::endpoints`); only the definition endpoints, which read the in-memory catalog, are
-//! answered here.
+//! reads on a reader connection and writes in one writer transaction (schema writes through
+//! `write_schema`). The endpoints themselves live beside their rules (`reads`, `writes`,
+//! `batch`, `search`, `merge`, `assoc::endpoints`, `properties`, `pipelines`, `owners`); this
+//! file only dispatches.
 
 use async_trait::async_trait;
 
 use super::assoc::endpoints as associations;
 use super::store::Sandbox;
-use super::{batch, merge, reads, search, writes};
+use super::{batch, merge, owners, pipelines, properties, reads, search, writes};
 use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{
-    AccountDetails, ApiError, AssociatedIdPage, AssociationBatchItem, AssociationSpec,
-    BatchCreateItem, BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput,
-    GetParams, IdInput, LabelsBetweenObjectPair, ListParams, MergeInput,
-    MultiAssociatedObjectWithLabel, Page, Pipeline, PipelineStage, Property, SearchPage,
-    SearchRequest, Ticket, UpdateInput, UpsertResult,
+    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
+    BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
+    LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
+    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineStage, Property, PropertyGroup,
+    PropertyGroupCreate, PropertyGroupUpdate, SearchPage, SearchRequest, Ticket, UpdateInput,
+    UpsertResult,
 };
 
 #[async_trait]
@@ -34,19 +35,19 @@ impl TicketsBackend for Sandbox {
 
     async fn list(&self, params: &ListParams) -> BackendResult<Page<Ticket>> {
         let params = params.clone();
-        self.run(move |i| i.read(|c| reads::list(c, &i.catalog, &params)))
+        self.run(move |i| i.read(|c, cat| reads::list(c, cat, &params)))
             .await
     }
 
     async fn get(&self, id: &str, params: &GetParams) -> BackendResult<Ticket> {
         let (id, params) = (id.to_string(), params.clone());
-        self.run(move |i| i.read(|c| reads::get(c, &i.catalog, &id, &params)))
+        self.run(move |i| i.read(|c, cat| reads::get(c, cat, &id, &params)))
             .await
     }
 
     async fn create(&self, input: &CreateInput) -> BackendResult<Ticket> {
         let input = input.clone();
-        self.run(move |i| i.write(|c| writes::create(c, &i.catalog, &input)))
+        self.run(move |i| i.write(|c, cat| writes::create(c, cat, &input)))
             .await
     }
 
@@ -61,13 +62,13 @@ impl TicketsBackend for Sandbox {
             input.clone(),
             id_property.map(str::to_string),
         );
-        self.run(move |i| i.write(|c| writes::update(c, &i.catalog, &id, &input, idp.as_deref())))
+        self.run(move |i| i.write(|c, cat| writes::update(c, cat, &id, &input, idp.as_deref())))
             .await
     }
 
     async fn archive(&self, id: &str) -> BackendResult<()> {
         let id = id.to_string();
-        self.run(move |i| i.write(|c| writes::archive(c, &i.catalog, &id)))
+        self.run(move |i| i.write(|c, cat| writes::archive(c, cat, &id)))
             .await
     }
 
@@ -77,7 +78,7 @@ impl TicketsBackend for Sandbox {
         archived: bool,
     ) -> BackendResult<BatchResponse<Ticket>> {
         let input = input.clone();
-        self.run(move |i| i.read(|c| reads::batch_read(c, &i.catalog, &input, archived)))
+        self.run(move |i| i.read(|c, cat| reads::batch_read(c, cat, &input, archived)))
             .await
     }
 
@@ -86,7 +87,7 @@ impl TicketsBackend for Sandbox {
         input: &BatchInput<BatchCreateItem>,
     ) -> BackendResult<BatchResponse<Ticket>> {
         let input = input.clone();
-        self.run(move |i| i.write(|c| batch::create(c, &i.catalog, &input)))
+        self.run(move |i| i.write(|c, cat| batch::create(c, cat, &input)))
             .await
     }
 
@@ -95,7 +96,7 @@ impl TicketsBackend for Sandbox {
         input: &BatchInput<BatchUpdateItem>,
     ) -> BackendResult<BatchResponse<Ticket>> {
         let input = input.clone();
-        self.run(move |i| i.write(|c| batch::update(c, &i.catalog, &input)))
+        self.run(move |i| i.write(|c, cat| batch::update(c, cat, &input)))
             .await
     }
 
@@ -104,25 +105,25 @@ impl TicketsBackend for Sandbox {
         input: &BatchInput<BatchUpdateItem>,
     ) -> BackendResult<BatchResponse<UpsertResult>> {
         let input = input.clone();
-        self.run(move |i| i.write(|c| batch::upsert(c, &i.catalog, &input)))
+        self.run(move |i| i.write(|c, cat| batch::upsert(c, cat, &input)))
             .await
     }
 
     async fn batch_archive(&self, input: &BatchInput<IdInput>) -> BackendResult<()> {
         let input = input.clone();
-        self.run(move |i| i.write(|c| batch::archive(c, &i.catalog, &input)))
+        self.run(move |i| i.write(|c, cat| batch::archive(c, cat, &input)))
             .await
     }
 
     async fn search(&self, request: &SearchRequest) -> BackendResult<SearchPage> {
         let request = request.clone();
-        self.run(move |i| i.read(|c| search::search(c, &i.catalog, &request)))
+        self.run(move |i| i.read(|c, cat| search::search(c, cat, &request)))
             .await
     }
 
     async fn merge(&self, input: &MergeInput) -> BackendResult<Ticket> {
         let input = input.clone();
-        self.run(move |i| i.write(|c| merge::merge(c, &i.catalog, &input)))
+        self.run(move |i| i.write(|c, cat| merge::merge(c, cat, &input)))
             .await
     }
 
@@ -140,7 +141,7 @@ impl TicketsBackend for Sandbox {
             type_id.to_string(),
         );
         self.run(move |i| {
-            i.write(|c| associations::associate(c, &i.catalog, &id, &to_type, &to_id, &type_id))
+            i.write(|c, cat| associations::associate(c, cat, &id, &to_type, &to_id, &type_id))
         })
         .await
     }
@@ -159,7 +160,7 @@ impl TicketsBackend for Sandbox {
             type_id.to_string(),
         );
         self.run(move |i| {
-            i.write(|c| associations::dissociate(c, &i.catalog, &id, &to_type, &to_id, &type_id))
+            i.write(|c, cat| associations::dissociate(c, cat, &id, &to_type, &to_id, &type_id))
         })
         .await
     }
@@ -173,7 +174,7 @@ impl TicketsBackend for Sandbox {
     ) -> BackendResult<AssociatedIdPage> {
         let window = associations::page_window(after, limit)?;
         let (id, to_type) = (id.to_string(), to_type.to_string());
-        self.run(move |i| i.read(|c| associations::list(c, &i.catalog, &id, &to_type, window)))
+        self.run(move |i| i.read(|c, cat| associations::list(c, cat, &id, &to_type, window)))
             .await
     }
 
@@ -191,7 +192,7 @@ impl TicketsBackend for Sandbox {
             types.to_vec(),
         );
         self.run(move |i| {
-            i.write(|c| associations::associate_v4(c, &i.catalog, &id, &to_type, &to_id, &types))
+            i.write(|c, cat| associations::associate_v4(c, cat, &id, &to_type, &to_id, &types))
         })
         .await
     }
@@ -199,7 +200,7 @@ impl TicketsBackend for Sandbox {
     async fn dissociate_v4(&self, id: &str, to_type: &str, to_id: &str) -> BackendResult<()> {
         let (id, to_type, to_id) = (id.to_string(), to_type.to_string(), to_id.to_string());
         self.run(move |i| {
-            i.write(|c| associations::dissociate_v4(c, &i.catalog, &id, &to_type, &to_id))
+            i.write(|c, cat| associations::dissociate_v4(c, cat, &id, &to_type, &to_id))
         })
         .await
     }
@@ -211,7 +212,7 @@ impl TicketsBackend for Sandbox {
     ) -> BackendResult<BatchResponse<LabelsBetweenObjectPair>> {
         let (to_type, input) = (to_type.to_string(), input.clone());
         self.run(move |i| {
-            i.write(|c| associations::batch_associate_v4(c, &i.catalog, &to_type, &input))
+            i.write(|c, cat| associations::batch_associate_v4(c, cat, &to_type, &input))
         })
         .await
     }
@@ -223,7 +224,7 @@ impl TicketsBackend for Sandbox {
     ) -> BackendResult<()> {
         let (to_type, input) = (to_type.to_string(), input.clone());
         self.run(move |i| {
-            i.write(|c| associations::batch_dissociate_v4(c, &i.catalog, &to_type, &input))
+            i.write(|c, cat| associations::batch_dissociate_v4(c, cat, &to_type, &input))
         })
         .await
     }
@@ -237,54 +238,87 @@ impl TicketsBackend for Sandbox {
     ) -> BackendResult<Page<MultiAssociatedObjectWithLabel>> {
         let window = associations::page_window(after, limit)?;
         let (id, to_type) = (id.to_string(), to_type.to_string());
-        self.run(move |i| i.read(|c| associations::list_v4(c, &i.catalog, &id, &to_type, window)))
+        self.run(move |i| i.read(|c, cat| associations::list_v4(c, cat, &id, &to_type, window)))
             .await
     }
 
     async fn properties(&self) -> BackendResult<Vec<Property>> {
-        Ok(self
-            .inner
-            .catalog
-            .props()
-            .filter(|p| !p.def.archived)
-            .map(|p| p.def.clone())
-            .collect())
+        self.run(|i| i.read(|_, cat| Ok(properties::list(cat, false))))
+            .await
     }
 
     async fn property(&self, name: &str) -> BackendResult<Property> {
-        self.inner
-            .catalog
-            .prop(name)
-            .filter(|p| !p.def.archived)
-            .map(|p| p.def.clone())
-            .ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "Unable to find property {name} for object type tickets"
-                ))
-                .into()
-            })
+        let name = name.to_string();
+        self.run(move |i| i.read(|_, cat| properties::get(cat, &name, false)))
+            .await
     }
 
     async fn pipelines(&self) -> BackendResult<Vec<Pipeline>> {
-        Ok(self.inner.catalog.pipelines().to_vec())
+        self.run(|i| i.read(|_, cat| Ok(cat.pipelines().to_vec())))
+            .await
     }
 
     async fn pipeline(&self, id: &str) -> BackendResult<Pipeline> {
-        self.inner
-            .catalog
-            .pipeline(id)
-            .filter(|p| !p.archived)
-            .cloned()
-            .ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "Unable to find pipeline {id} for object type tickets"
-                ))
-                .into()
-            })
+        let id = id.to_string();
+        self.run(move |i| i.read(|_, cat| pipelines::get(cat, &id).cloned()))
+            .await
     }
 
     async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>> {
         Ok(self.pipeline(id).await?.stages)
+    }
+
+    async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {
+        self.run(|i| i.read(|_, cat| Ok(properties::groups(cat))))
+            .await
+    }
+
+    async fn property_group(&self, name: &str) -> BackendResult<PropertyGroup> {
+        let name = name.to_string();
+        self.run(move |i| i.read(|_, cat| properties::group(cat, &name)))
+            .await
+    }
+
+    async fn create_property_group(
+        &self,
+        input: &PropertyGroupCreate,
+    ) -> BackendResult<PropertyGroup> {
+        let input = input.clone();
+        self.run(move |i| i.write_schema(|c, cat| properties::create_group(c, cat, &input)))
+            .await
+    }
+
+    async fn update_property_group(
+        &self,
+        name: &str,
+        input: &PropertyGroupUpdate,
+    ) -> BackendResult<PropertyGroup> {
+        let (name, input) = (name.to_string(), input.clone());
+        self.run(move |i| i.write_schema(|c, cat| properties::update_group(c, cat, &name, &input)))
+            .await
+    }
+
+    async fn archive_property_group(&self, name: &str) -> BackendResult<()> {
+        let name = name.to_string();
+        self.run(move |i| i.write_schema(|c, cat| properties::archive_group(c, cat, &name)))
+            .await
+    }
+
+    async fn owners(&self, query: &OwnerQuery) -> BackendResult<Page<Owner>> {
+        let query = query.clone();
+        self.run(move |i| i.read(|_, cat| owners::list(cat, &query)))
+            .await
+    }
+
+    async fn owner(
+        &self,
+        id: &str,
+        id_property: OwnerIdProperty,
+        archived: bool,
+    ) -> BackendResult<Owner> {
+        let id = id.to_string();
+        self.run(move |i| i.read(|_, cat| owners::get(cat, &id, id_property, archived)))
+            .await
     }
 
     async fn account_details(&self) -> BackendResult<AccountDetails> {

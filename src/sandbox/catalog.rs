@@ -1,11 +1,18 @@
 //! The runtime view of a sandbox's definitions: which properties exist, their value kinds, the
-//! SQL column each one lives in, the pipelines and the owners. Loaded once at open from the
-//! definition tables (no API writes definitions). Holds no connection.
+//! SQL column each one lives in, the property groups, the pipelines and the owners. Loaded from
+//! the definition tables at open and again after every schema write (the store swaps in the
+//! new catalog; see `store::Inner`); each carries the schema revision it was loaded at. Holds
+//! no connection.
+//!
+//! The options of `hs_pipeline`, `hs_pipeline_stage` and `hubspot_owner_id` are not stored:
+//! they are derived here from the pipelines and the active owners, so they always list what
+//! exists. An archived property is invisible to lookups ([`Catalog::prop`]): writes, reads and
+//! searches treat it as unknown, as HubSpot does; its column and values stay.
 
 use std::collections::HashMap;
 
 use crate::model::write_rules::PropertyLookup;
-use crate::model::{Pipeline, PipelineStage, Property};
+use crate::model::{Owner, Pipeline, PipelineStage, Property, PropertyGroup, PropertyOption};
 
 /// How a property's values are read (HubSpot's rule, in the model) and so stored and compared:
 /// free text is TEXT with case-insensitive EQ, an enumeration TEXT compared exactly (`;`-joined
@@ -51,6 +58,21 @@ pub(super) fn is_id_alias(name: &str) -> bool {
 /// Number of base columns before the property columns in [`Catalog::select_list`].
 pub(super) const BASE_COLS: usize = 4;
 
+/// What the definition tables hold, as read by `schema::load_catalog`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Definitions {
+    /// Property definitions in position order (archived ones included).
+    pub props: Vec<Property>,
+    /// Property groups in position order (archived ones included).
+    pub groups: Vec<PropertyGroup>,
+    /// Pipelines.
+    pub pipelines: Vec<Pipeline>,
+    /// Owners (archived ones included), by id.
+    pub owners: Vec<Owner>,
+    /// The schema revision the tables were read at.
+    pub revision: i64,
+}
+
 /// Properties, pipelines and owners of one sandbox.
 #[derive(Debug, Clone)]
 pub(crate) struct Catalog {
@@ -58,18 +80,82 @@ pub(crate) struct Catalog {
     by_name: HashMap<String, usize>,
     /// Index into `props` of each stored column, in column order.
     stored: Vec<usize>,
+    groups: Vec<PropertyGroup>,
     pipelines: Vec<Pipeline>,
-    owners: Vec<String>,
+    owners: Vec<Owner>,
+    /// Ids of the active owners, in id order.
+    owner_ids: Vec<String>,
     select_list: String,
+    revision: i64,
+}
+
+/// The options a derived enumeration lists (see the module doc), or `None` for a stored one.
+fn derived_options(
+    name: &str,
+    pipelines: &[Pipeline],
+    owners: &[Owner],
+) -> Option<Vec<PropertyOption>> {
+    let option = |label: String, value: String, description, order| PropertyOption {
+        label,
+        value,
+        hidden: false,
+        description,
+        display_order: order,
+    };
+    let mut sorted: Vec<&Pipeline> = pipelines.iter().collect();
+    sorted.sort_by_key(|p| (p.display_order, p.id.clone()));
+    match name {
+        "hs_pipeline" => Some(
+            sorted
+                .iter()
+                .map(|p| option(p.label.clone(), p.id.clone(), None, p.display_order))
+                .collect(),
+        ),
+        "hs_pipeline_stage" => Some(
+            sorted
+                .iter()
+                .flat_map(|p| {
+                    let mut stages: Vec<&PipelineStage> = p.stages.iter().collect();
+                    stages.sort_by_key(|s| s.display_order);
+                    stages
+                        .into_iter()
+                        .map(|s| option(s.label.clone(), s.id.clone(), None, s.display_order))
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+        ),
+        "hubspot_owner_id" => Some(
+            owners
+                .iter()
+                .filter(|o| !o.archived)
+                .enumerate()
+                .map(|(i, o)| option(o.display_name(), o.id.clone(), o.email.clone(), i as i32))
+                .collect(),
+        ),
+        _ => None,
+    }
 }
 
 impl Catalog {
     /// Builds the catalog from definitions.
-    pub(crate) fn new(defs: Vec<Property>, pipelines: Vec<Pipeline>, owners: Vec<String>) -> Self {
+    pub(crate) fn new(d: Definitions) -> Self {
+        let Definitions {
+            props: defs,
+            groups,
+            mut pipelines,
+            owners,
+            revision,
+        } = d;
+        pipelines.sort_by(|a, b| {
+            (a.display_order, a.id.len(), &a.id).cmp(&(b.display_order, b.id.len(), &b.id))
+        });
         let mut props = Vec::with_capacity(defs.len());
         let mut stored = Vec::new();
         let mut by_name = HashMap::new();
-        for def in defs {
+        for mut def in defs {
+            if let Some(options) = derived_options(&def.name, &pipelines, &owners) {
+                def.options = options;
+            }
             let kind = Kind::of(&def);
             let col = if is_id_alias(&def.name) {
                 None
@@ -86,24 +172,52 @@ impl Catalog {
             select_list.push_str(&props[i].def.name);
             select_list.push('"');
         }
+        let owner_ids = owners
+            .iter()
+            .filter(|o| !o.archived)
+            .map(|o| o.id.clone())
+            .collect();
         Catalog {
             props,
             by_name,
             stored,
+            groups,
             pipelines,
             owners,
+            owner_ids,
             select_list,
+            revision,
         }
     }
 
-    /// A property by name.
+    /// The schema revision this catalog was loaded at.
+    pub(crate) fn revision(&self) -> i64 {
+        self.revision
+    }
+
+    /// A property by name, unless archived.
     pub(crate) fn prop(&self, name: &str) -> Option<&PropInfo> {
+        self.prop_any(name).filter(|p| !p.def.archived)
+    }
+
+    /// A property by name, archived or not.
+    pub(crate) fn prop_any(&self, name: &str) -> Option<&PropInfo> {
         self.by_name.get(name).map(|&i| &self.props[i])
     }
 
-    /// Every property, in display order.
+    /// Every property (archived ones included), in display order.
     pub(crate) fn props(&self) -> impl Iterator<Item = &PropInfo> {
         self.props.iter()
+    }
+
+    /// Every property group (archived ones included), in display order.
+    pub(crate) fn groups(&self) -> &[PropertyGroup] {
+        &self.groups
+    }
+
+    /// Every owner (archived ones included), by id.
+    pub(crate) fn owner_records(&self) -> &[Owner] {
+        &self.owners
     }
 
     /// The stored columns in `select_list` order (after the base columns).
@@ -141,9 +255,9 @@ impl Catalog {
         self.pipeline(pipeline).and_then(|p| p.stage(stage))
     }
 
-    /// The owner ids.
+    /// The ids of the active owners.
     pub(crate) fn owners(&self) -> &[String] {
-        &self.owners
+        &self.owner_ids
     }
 }
 

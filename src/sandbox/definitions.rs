@@ -1,12 +1,16 @@
 //! The seed definitions of a new sandbox: the default ticket properties of TICKETS_API.md §8
-//! (plus one unique custom property), the default support pipeline of §9 and the demo owners.
-//! Pure data; the store persists these as JSON at creation and reads them back on open.
+//! (plus one unique custom property) in their one group, the default support pipeline of §9 and
+//! the demo owners with their teams. Pure data; the store persists these as JSON at creation
+//! and reads them back on open (and the schema APIs change them from there).
 
 use std::collections::BTreeMap;
 
 use chrono::{TimeZone, Utc};
 
-use crate::model::{ModificationMetadata, Pipeline, PipelineStage, Property, PropertyOption};
+use crate::model::{
+    ModificationMetadata, Owner, OwnerTeam, Pipeline, PipelineStage, Property, PropertyGroup,
+    PropertyOption,
+};
 
 /// The group every default ticket property belongs to.
 pub(super) const TICKET_GROUP: &str = "ticketinformation";
@@ -23,40 +27,94 @@ pub struct DemoOwner {
     pub name: &'static str,
     /// E-mail address.
     pub email: &'static str,
+    /// The HubSpot user id behind the owner.
+    pub user_id: i64,
+    /// The owner's (primary) team: `(id, name)`.
+    pub team: (&'static str, &'static str),
 }
+
+const TIER1: (&str, &str) = ("6001", "Tier 1 Support");
+const TIER2: (&str, &str) = ("6002", "Tier 2 Support");
 
 const OWNERS: &[DemoOwner] = &[
     DemoOwner {
         id: "52550153",
         name: "Alice Martin",
         email: "alice.martin@example.com",
+        user_id: 9001,
+        team: TIER1,
     },
     DemoOwner {
         id: "52550154",
         name: "Bruno Costa",
         email: "bruno.costa@example.com",
+        user_id: 9002,
+        team: TIER1,
     },
     DemoOwner {
         id: "52550155",
         name: "Chen Wei",
         email: "chen.wei@example.com",
+        user_id: 9003,
+        team: TIER1,
     },
     DemoOwner {
         id: "52550156",
         name: "Dana Okafor",
         email: "dana.okafor@example.com",
+        user_id: 9004,
+        team: TIER2,
     },
     DemoOwner {
         id: "52550157",
         name: "Elif Yilmaz",
         email: "elif.yilmaz@example.com",
+        user_id: 9005,
+        team: TIER2,
     },
 ];
 
-/// The owners of a sandbox: the only values `hubspot_owner_id` accepts there. Scripts that
-/// assign round-robin cycle through these ids in this order.
+/// The owners of a new sandbox: the only values `hubspot_owner_id` accepts there (until a
+/// `sandbox pull` brings a portal's own). Scripts that assign round-robin cycle through these
+/// ids in this order.
 pub fn demo_owners() -> &'static [DemoOwner] {
     OWNERS
+}
+
+impl DemoOwner {
+    /// The owner record `GET /crm/v3/owners` answers: the name split at its first space into
+    /// first and last name, created at epoch 0 like the default pipeline.
+    pub fn record(&self) -> Owner {
+        let epoch = Utc.timestamp_millis_opt(0).single().unwrap_or_default();
+        let (first, last) = self.name.split_once(' ').unwrap_or((self.name, ""));
+        Owner {
+            id: self.id.to_string(),
+            email: Some(self.email.to_string()),
+            kind: "PERSON".to_string(),
+            first_name: Some(first.to_string()),
+            last_name: Some(last.to_string()),
+            user_id: Some(self.user_id),
+            user_id_including_inactive: Some(self.user_id),
+            created_at: epoch,
+            updated_at: epoch,
+            archived: false,
+            teams: vec![OwnerTeam {
+                id: self.team.0.to_string(),
+                name: self.team.1.to_string(),
+                primary: true,
+            }],
+        }
+    }
+}
+
+/// The property group every default ticket property is in.
+pub(super) fn default_group() -> PropertyGroup {
+    PropertyGroup {
+        name: TICKET_GROUP.to_string(),
+        label: "Ticket information".to_string(),
+        display_order: -1,
+        archived: false,
+    }
 }
 
 fn opts(values: &[(&str, &str)]) -> Vec<PropertyOption> {

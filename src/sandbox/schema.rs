@@ -3,21 +3,24 @@
 //!
 //! Layout: a wide `tickets` table (base columns plus one column per property; datetimes as
 //! INTEGER epoch ms), `property_history`, `associations`, and the definitions as JSON text in
-//! `property_defs`, `pipelines` and `owners`. New properties must arrive through a new migration
-//! (`ALTER TABLE tickets ADD COLUMN` plus a `property_defs` row); migration 1 is frozen.
+//! `property_defs`, `property_groups`, `pipelines` and `owners` (its `definition` column).
+//! `schema_meta` holds the schema `revision`, which every schema write bumps (so a process that
+//! sees a newer one reloads its catalog), and `next_id`, the next id a created pipeline or
+//! stage gets. Properties created through the API add a column (`ALTER TABLE tickets ADD
+//! COLUMN`, see `schema_writes`); the migrations themselves are frozen once released.
 
 use std::path::Path;
 
 use rusqlite::{params, Connection};
 
-use super::catalog::{is_id_alias, sql_type, Catalog, Kind};
-use super::definitions::{default_pipeline, default_properties, demo_owners};
+use super::catalog::{is_id_alias, sql_type, Catalog, Definitions, Kind};
+use super::definitions::{default_group, default_pipeline, default_properties, demo_owners};
 use super::error::SandboxError;
 use super::functions;
-use crate::model::{Pipeline, Property};
+use crate::model::{Owner, OwnerTeam, Pipeline, Property, PropertyGroup};
 
 /// The newest schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Applies the per-connection pragmas and registers the search functions.
 pub(super) fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -130,12 +133,86 @@ INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild');",
     )
 }
 
+/// The first id [`next_id`] hands out: above the default pipeline's ids, and far below HubSpot's
+/// (nine digits), so a created pipeline or stage is easy to tell from a pulled one.
+const FIRST_SCHEMA_ID: i64 = 1000;
+
+/// Migration 4: a mutable schema. Owners become full records (name, user id, teams) in
+/// `owners.definition`; property groups and the schema revision get their tables.
+fn migrate_v4(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(&format!(
+        "ALTER TABLE owners ADD COLUMN definition TEXT;
+CREATE TABLE property_groups (name TEXT PRIMARY KEY, position INTEGER NOT NULL, definition TEXT NOT NULL);
+CREATE TABLE schema_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO schema_meta(key, value) VALUES ('revision', 1), ('next_id', {FIRST_SCHEMA_ID});"
+    ))?;
+    let group = default_group();
+    conn.execute(
+        "INSERT INTO property_groups(name, position, definition) VALUES (?1, 0, ?2)",
+        params![group.name, to_json(&group)?],
+    )?;
+    let rows: Vec<(String, String, String)> = {
+        let mut st = conn.prepare("SELECT id, name, email FROM owners")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (id, name, email) in rows {
+        let record = match demo_owners().iter().find(|o| o.id == id) {
+            Some(demo) => demo.record(),
+            None => plain_owner(&id, &name, &email),
+        };
+        conn.execute(
+            "UPDATE owners SET definition = ?2 WHERE id = ?1",
+            params![id, to_json(&record)?],
+        )?;
+    }
+    Ok(())
+}
+
+/// An owner known only by id, name and e-mail (a row of a version 1-3 file that is not a demo
+/// owner): the name split at its first space, no user id, no team.
+fn plain_owner(id: &str, name: &str, email: &str) -> Owner {
+    let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+    Owner {
+        id: id.to_string(),
+        email: Some(email.to_string()),
+        kind: "PERSON".to_string(),
+        first_name: Some(first.to_string()),
+        last_name: Some(last.to_string()),
+        user_id: None,
+        user_id_including_inactive: None,
+        created_at: chrono::DateTime::default(),
+        updated_at: chrono::DateTime::default(),
+        archived: false,
+        teams: Vec::<OwnerTeam>::new(),
+    }
+}
+
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// The migrations in order; entry `i` brings a file from version `i` to `i + 1`.
-const MIGRATIONS: &[Migration] = &[migrate_v1, migrate_v2, migrate_v3];
+const MIGRATIONS: &[Migration] = &[migrate_v1, migrate_v2, migrate_v3, migrate_v4];
 
-fn to_json<T: serde::Serialize>(v: &T) -> rusqlite::Result<String> {
+/// The schema revision stored in the file.
+pub(super) fn revision(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT value FROM schema_meta WHERE key = 'revision'",
+        [],
+        |r| r.get(0),
+    )
+}
+
+/// Bumps the schema revision (inside a schema write's transaction).
+pub(super) fn bump_revision(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE schema_meta SET value = value + 1 WHERE key = 'revision'",
+        [],
+    )
+    .map(|_| ())
+}
+
+/// A definition as the JSON text the tables hold.
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> rusqlite::Result<String> {
     serde_json::to_string(v).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
@@ -199,35 +276,55 @@ pub(super) fn migrate_to(
 
 /// Reads the definitions back into a [`Catalog`].
 pub(super) fn load_catalog(conn: &Connection, path: &Path) -> Result<Catalog, SandboxError> {
-    let corrupt = |message: String| SandboxError::Corrupt {
+    read_catalog(conn).map_err(|message| SandboxError::Corrupt {
         path: path.to_path_buf(),
         message,
-    };
-    let read = || -> rusqlite::Result<(Vec<String>, Vec<String>, Vec<String>)> {
-        let col = |sql: &str| -> rusqlite::Result<Vec<String>> {
+    })
+}
+
+fn parse_all<T: serde::de::DeserializeOwned>(
+    rows: &[String],
+    what: &str,
+) -> Result<Vec<T>, String> {
+    rows.iter()
+        .map(|s| serde_json::from_str::<T>(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("{what} definition: {e}"))
+}
+
+/// Reads the definition tables into a [`Catalog`]; the error says what is wrong with them.
+pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog, String> {
+    let col = |sql: &str| -> Result<Vec<String>, String> {
+        let read = || -> rusqlite::Result<Vec<String>> {
             let mut st = conn.prepare(sql)?;
             let rows = st.query_map([], |r| r.get::<_, String>(0))?;
             rows.collect()
         };
-        Ok((
-            col("SELECT definition FROM property_defs ORDER BY position")?,
-            col("SELECT definition FROM pipelines ORDER BY id")?,
-            col("SELECT id FROM owners ORDER BY id")?,
-        ))
+        read().map_err(|e| e.to_string())
     };
-    let (props, pipes, owners) = read().map_err(|e| corrupt(e.to_string()))?;
-    let props = props
-        .iter()
-        .map(|s| serde_json::from_str::<Property>(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| corrupt(format!("property definition: {e}")))?;
-    let pipes = pipes
-        .iter()
-        .map(|s| serde_json::from_str::<Pipeline>(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| corrupt(format!("pipeline definition: {e}")))?;
+    let props: Vec<Property> = parse_all(
+        &col("SELECT definition FROM property_defs ORDER BY position")?,
+        "property",
+    )?;
+    let groups: Vec<PropertyGroup> = parse_all(
+        &col("SELECT definition FROM property_groups ORDER BY position, name")?,
+        "property group",
+    )?;
+    let pipelines: Vec<Pipeline> = parse_all(
+        &col("SELECT definition FROM pipelines ORDER BY id")?,
+        "pipeline",
+    )?;
+    let owners: Vec<Owner> =
+        parse_all(&col("SELECT definition FROM owners ORDER BY id")?, "owner")?;
     if props.is_empty() {
-        return Err(corrupt("no property definitions".into()));
+        return Err("no property definitions".into());
     }
-    Ok(Catalog::new(props, pipes, owners))
+    let revision = revision(conn).map_err(|e| e.to_string())?;
+    Ok(Catalog::new(Definitions {
+        props,
+        groups,
+        pipelines,
+        owners,
+        revision,
+    }))
 }

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -99,46 +99,106 @@ fn lock_writer(lock: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
 }
 
 /// The shared state behind a [`Sandbox`].
+///
+/// The catalog is shared behind a lock and replaced whole: a schema write ([`Inner::write_schema`])
+/// changes the definition tables and swaps in the catalog read back from them before it
+/// releases the writer, so every ticket write (which takes its catalog while holding the
+/// writer) judges against the schema its transaction sees. Each call also compares the file's
+/// schema revision with the catalog's, so a schema change made by another process sharing the
+/// file is picked up at the next call.
 pub(crate) struct Inner {
     pub(crate) path: PathBuf,
-    pub(crate) catalog: Catalog,
+    catalog: RwLock<Arc<Catalog>>,
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next: AtomicUsize,
 }
 
 impl Inner {
+    /// The current catalog.
+    pub(crate) fn catalog(&self) -> Arc<Catalog> {
+        Arc::clone(&self.catalog.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn swap_catalog(&self, catalog: Catalog) -> Arc<Catalog> {
+        let catalog = Arc::new(catalog);
+        *self.catalog.write().unwrap_or_else(PoisonError::into_inner) = Arc::clone(&catalog);
+        catalog
+    }
+
+    /// The catalog matching the file as `conn` sees it: the cached one, or (when another
+    /// process changed the schema) the one read back from the file.
+    fn fresh_catalog(&self, conn: &Connection) -> BackendResult<Arc<Catalog>> {
+        let cached = self.catalog();
+        if schema::revision(conn).db()? == cached.revision() {
+            return Ok(cached);
+        }
+        let loaded = schema::read_catalog(conn).map_err(|message| {
+            BackendError::from(ApiError::internal(format!(
+                "the sandbox's definitions are unreadable: {message}"
+            )))
+        })?;
+        Ok(self.swap_catalog(loaded))
+    }
+
     /// Runs `f` on a reader connection.
     pub(crate) fn read<T>(
         &self,
-        f: impl FnOnce(&Connection) -> BackendResult<T>,
+        f: impl FnOnce(&Connection, &Catalog) -> BackendResult<T>,
     ) -> BackendResult<T> {
+        let with = |conn: &Connection| f(conn, &*self.fresh_catalog(conn)?);
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         for k in 0..self.readers.len() {
             let lock = &self.readers[(start + k) % self.readers.len()];
             match lock.try_lock() {
-                Ok(conn) => return f(&conn),
-                Err(TryLockError::Poisoned(p)) => return f(&recover(lock, p, "reader")),
+                Ok(conn) => return with(&conn),
+                Err(TryLockError::Poisoned(p)) => return with(&recover(lock, p, "reader")),
                 Err(TryLockError::WouldBlock) => {}
             }
         }
         let lock = &self.readers[start % self.readers.len()];
         let conn = lock.lock().unwrap_or_else(|p| recover(lock, p, "reader"));
-        f(&conn)
+        with(&conn)
     }
 
     /// Runs `f` in one IMMEDIATE transaction on the writer: committed when `f` succeeds, rolled
     /// back (nothing written) when it fails.
     pub(crate) fn write<T>(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> BackendResult<T>,
+        f: impl FnOnce(&Transaction<'_>, &Catalog) -> BackendResult<T>,
     ) -> BackendResult<T> {
         let mut conn = lock_writer(&self.writer);
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .db()?;
-        let out = f(&tx)?;
+        let catalog = self.fresh_catalog(&tx)?;
+        let out = f(&tx, &catalog)?;
         tx.commit().db()?;
+        Ok(out)
+    }
+
+    /// Runs a schema write: `f` changes the definition tables in one IMMEDIATE transaction;
+    /// then the revision is bumped, the catalog read back from the tables (a definition that
+    /// cannot be read back fails the write) and, once committed, swapped in before the writer
+    /// is released.
+    pub(crate) fn write_schema<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>, &Catalog) -> BackendResult<T>,
+    ) -> BackendResult<T> {
+        let mut conn = lock_writer(&self.writer);
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .db()?;
+        let catalog = self.fresh_catalog(&tx)?;
+        let out = f(&tx, &catalog)?;
+        schema::bump_revision(&tx).db()?;
+        let loaded = schema::read_catalog(&tx).map_err(|message| {
+            BackendError::from(ApiError::internal(format!(
+                "the changed definitions do not read back: {message}"
+            )))
+        })?;
+        tx.commit().db()?;
+        self.swap_catalog(loaded);
         Ok(out)
     }
 }
@@ -380,7 +440,7 @@ impl Sandbox {
         Ok(Sandbox {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
-                catalog,
+                catalog: RwLock::new(Arc::new(catalog)),
                 writer: Mutex::new(writer),
                 readers,
                 next: AtomicUsize::new(0),
@@ -399,7 +459,7 @@ impl Sandbox {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(seed_err)?;
-        let added = seed::seed(&tx, &self.inner.catalog, n, seed).map_err(seed_err)?;
+        let added = seed::seed(&tx, &self.inner.catalog(), n, seed).map_err(seed_err)?;
         tx.commit().map_err(seed_err)?;
         Ok(added)
     }

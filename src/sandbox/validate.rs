@@ -114,15 +114,17 @@ pub(super) fn validate_write(
 
 #[cfg(test)]
 mod tests {
+    use super::super::catalog::Definitions;
     use super::super::definitions::{default_pipeline, default_properties, demo_owners};
     use super::*;
 
     fn cat() -> Catalog {
-        Catalog::new(
-            default_properties(),
-            vec![default_pipeline()],
-            demo_owners().iter().map(|o| o.id.to_string()).collect(),
-        )
+        Catalog::new(Definitions {
+            props: default_properties(),
+            pipelines: vec![default_pipeline()],
+            owners: demo_owners().iter().map(|o| o.record()).collect(),
+            ..Definitions::default()
+        })
     }
 
     fn codes(e: &[ErrorDetail]) -> Vec<(String, String)> {

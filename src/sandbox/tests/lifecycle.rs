@@ -120,6 +120,48 @@ async fn migrates_an_older_schema() {
     assert_eq!(sb.search(&q).await.unwrap().total, 1);
 }
 
+#[tokio::test]
+async fn migration_4_makes_owners_full_records_and_keeps_other_owners() {
+    use crate::model::{OwnerIdProperty, OwnerQuery};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    let mut c = rusqlite::Connection::open(&path).unwrap();
+    schema::configure(&c).unwrap();
+    schema::migrate_to(&mut c, &path, 3).unwrap();
+    // An owner a version 3 file may hold beside the demo ones (written by hand).
+    c.execute(
+        "INSERT INTO owners(id, name, email) VALUES ('777', 'Zoe van Dijk', 'zoe@example.com')",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let sb = Sandbox::open(&path).unwrap();
+    let page = sb.owners(&OwnerQuery::default()).await.unwrap();
+    assert_eq!(page.results.len(), 6);
+    let alice = sb
+        .owner("52550153", OwnerIdProperty::Id, false)
+        .await
+        .unwrap();
+    assert_eq!(alice.last_name.as_deref(), Some("Martin"));
+    assert_eq!(alice.teams[0].name, "Tier 1 Support");
+    let zoe = sb.owner("777", OwnerIdProperty::Id, false).await.unwrap();
+    assert_eq!(zoe.first_name.as_deref(), Some("Zoe"));
+    assert_eq!(zoe.last_name.as_deref(), Some("van Dijk"));
+    assert_eq!(zoe.user_id, None);
+    // The new owner is a valid ticket owner at once.
+    let props = crate::model::InputProperties::new()
+        .with("subject", "x")
+        .with("hubspot_owner_id", "777");
+    let t = sb
+        .create(&crate::model::CreateInput {
+            properties: props,
+            associations: Vec::new(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(t.prop("hubspot_owner_id"), Some("777"));
+}
+
 #[test]
 fn seeding_is_deterministic() {
     let a = tempfile::tempdir().unwrap();

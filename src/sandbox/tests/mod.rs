@@ -5,6 +5,7 @@ mod concurrency;
 mod lifecycle;
 mod poison;
 mod relations;
+mod schema_writes;
 mod writes;
 
 pub(super) use std::sync::Arc;

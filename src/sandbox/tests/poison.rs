@@ -24,8 +24,8 @@ async fn a_write_that_panics_is_rolled_back_and_later_writes_succeed() {
     };
     let err = sb
         .run(move |i| {
-            i.write(|tx| {
-                crate::sandbox::writes::create(tx, &i.catalog, &input)?;
+            i.write(|tx, cat| {
+                crate::sandbox::writes::create(tx, cat, &input)?;
                 panic!("a bug in a write, after it wrote");
             })
         })
@@ -51,7 +51,7 @@ async fn reads_survive_every_reader_panicking_once() {
     // Sequential, so each panic poisons the next reader in the round robin: all of them.
     for _ in 0..8 {
         let err = sb
-            .run(|i| i.read(|_| -> BackendResult<()> { panic!("a bug in a read") }))
+            .run(|i| i.read(|_, _| -> BackendResult<()> { panic!("a bug in a read") }))
             .await
             .unwrap_err();
         assert_eq!(status(err), 500);

@@ -9,6 +9,7 @@
 
 mod associations;
 mod batch;
+mod owners;
 mod schema;
 mod tickets;
 
@@ -85,11 +86,23 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/crm/v3/properties/tickets", get(schema::properties))
         .route(
+            "/crm/v3/properties/tickets/groups",
+            get(schema::groups).post(schema::create_group),
+        )
+        .route(
+            "/crm/v3/properties/tickets/groups/{groupName}",
+            get(schema::group)
+                .patch(schema::update_group)
+                .delete(schema::archive_group),
+        )
+        .route(
             "/crm/v3/properties/tickets/{propertyName}",
             get(schema::property),
         )
         .route("/crm/v3/pipelines/tickets", get(schema::pipelines))
         .route("/account-info/v3/details", get(schema::account_details))
+        .route("/crm/v3/owners", get(owners::list))
+        .route("/crm/v3/owners/{ownerId}", get(owners::get))
         .route(
             "/crm/v3/pipelines/tickets/{pipelineId}",
             get(schema::pipeline),
