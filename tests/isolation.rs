@@ -42,6 +42,12 @@ fn runs_of(p: &Project, script: &str) -> Vec<RunRecord> {
     runs
 }
 
+/// The longest gap allowed between two runs of an every-2-seconds script: three periods, since
+/// on a loaded CI machine a fire can find the previous run still going and be skipped. The
+/// failures these tests guard against (runs queued behind hung ones, a dead daemon) show as
+/// far fewer runs, or none; slot waits are checked by their own log lines.
+const MAX_GAP_MS: i64 = 6_000;
+
 /// The longest gap between the starts of consecutive runs, in milliseconds.
 fn longest_gap_ms(runs: &[RunRecord]) -> i64 {
     runs.windows(2)
@@ -139,15 +145,17 @@ fn misbehaving_scripts_end_their_own_runs_and_the_healthy_one_keeps_its_schedule
         );
     }
     let healthy = runs_of(&p, "healthy");
-    assert!(healthy.len() >= 10, "{} runs in 20 s", healthy.len());
+    // Every 2 s is 10 runs in 20 s. On a loaded 2-core CI box a fire can be skipped because
+    // the previous healthy child has not finished yet (overlap = skip), so the bounds allow
+    // that; a daemon that the others blocked or killed misses many more, or dies.
+    assert!(healthy.len() >= 6, "{} runs in 20 s", healthy.len());
     assert!(
         healthy.iter().all(|r| r.status != RunStatus::Failed),
         "{healthy:?}"
     );
-    // Every 2 s; a whole period of tolerance for a loaded machine.
     let gap = longest_gap_ms(&healthy);
     assert!(
-        gap <= 4_000,
+        gap <= MAX_GAP_MS,
         "the healthy script missed its schedule: {gap} ms gap"
     );
     // The others failed again and again, each run on its own.
@@ -189,7 +197,7 @@ fn four_hung_scripts_do_not_stop_a_healthy_one() {
     let healthy = runs_of(&p, "healthy");
     let gap = longest_gap_ms(&healthy[1..]);
     assert!(
-        gap <= 4_000,
+        gap <= MAX_GAP_MS,
         "the healthy script missed its schedule: {gap} ms gap"
     );
     assert_eq!(

@@ -21,11 +21,11 @@ use crate::util::child::{Spawned, Stream};
 use crate::util::wait::wait_for;
 
 /// How long to wait for an expected event.
-const WAIT: Duration = Duration::from_secs(15);
+const WAIT: Duration = Duration::from_secs(30);
 /// How long to wait for start-up (the first open of the sandbox seeds 500 demo tickets).
 const START: Duration = Duration::from_secs(60);
 /// The daemon's default grace period is 10 s; exit must come within it (plus slack).
-const EXIT: Duration = Duration::from_secs(20);
+const EXIT: Duration = Duration::from_secs(30);
 
 fn every_second(body: &str) -> String {
     format!("//! schedule = \"* * * * * *\"\n{body}\n")
