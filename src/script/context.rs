@@ -113,10 +113,10 @@ pub(crate) struct RunCtx {
     log: Mutex<RunLog>,
     plan: Mutex<Plan>,
     guard: Mutex<WriteGuard>,
-    /// Real runs: tickets a write call actually changed (counted after HubSpot answered), and
-    /// how many were created; the summary and run history report these, not admissions.
+    /// Real runs: tickets a write call actually changed or created (counted after HubSpot
+    /// answered, by id, so a ticket created then updated counts once); the summary and run
+    /// history report these, not admissions.
     written: Mutex<HashSet<String>>,
-    written_new: AtomicU64,
     stop: Mutex<Option<StopReason>>,
     /// The token of the current evaluation (a REPL swaps it per input).
     cancel: Mutex<CancellationToken>,
@@ -187,7 +187,6 @@ impl RunCtx {
             plan: Mutex::new(Plan::default()),
             guard: Mutex::new(guard),
             written: Mutex::new(HashSet::new()),
-            written_new: AtomicU64::new(0),
             stop: Mutex::new(None),
             cancel,
             pipelines: Mutex::new(None),
@@ -367,7 +366,7 @@ impl RunCtx {
             let distinct: HashSet<&str> = plan.entries.iter().map(|e| e.ticket.as_str()).collect();
             return distinct.len() as u64;
         }
-        lock(&self.written).len() as u64 + self.written_new.load(Ordering::Relaxed)
+        lock(&self.written).len() as u64
     }
 
     /// Records that HubSpot accepted a write to these existing tickets.
@@ -378,9 +377,20 @@ impl RunCtx {
         }
     }
 
-    /// Records that HubSpot created `n` tickets.
-    pub(crate) fn wrote_new(&self, n: usize) {
-        self.written_new.fetch_add(n as u64, Ordering::Relaxed);
+    /// Records that HubSpot created these tickets: changed tickets of the run, which later
+    /// writes in the same run do not count again (summary and `--max-writes` alike).
+    pub(crate) fn wrote_new<'a>(&self, ids: impl IntoIterator<Item = &'a str>) {
+        let mut w = lock(&self.written);
+        for id in ids {
+            w.insert(id.to_string());
+            self.created_in_run(id);
+        }
+    }
+
+    /// A ticket this run created (planned or sent): the write guard counted it when it was
+    /// created, so a later write to it is no further ticket for `--max-writes`.
+    pub(crate) fn created_in_run(&self, id: &str) {
+        lock(&self.guard).note_created(id);
     }
 
     pub(crate) fn add_reads(&self, n: usize) {

@@ -20,6 +20,8 @@ pub(super) struct WriteGuard {
     cap: Option<u64>,
     changed: HashSet<String>,
     created: u64,
+    /// Ids of the tickets the run created (counted in `created` already).
+    born: HashSet<String>,
 }
 
 impl WriteGuard {
@@ -43,7 +45,9 @@ impl WriteGuard {
         let mut creates = 0u64;
         for t in targets {
             match t {
-                WriteTarget::Existing(id) if !self.changed.contains(id) => {
+                WriteTarget::Existing(id)
+                    if !self.changed.contains(id) && !self.born.contains(id) =>
+                {
                     fresh.insert(id);
                 }
                 WriteTarget::Existing(_) => {}
@@ -73,6 +77,12 @@ impl WriteGuard {
         self.created += creates;
         Ok(())
     }
+
+    /// The run created ticket `id` (admitted as a create before): writing to it later changes
+    /// no further ticket.
+    pub(super) fn note_created(&mut self, id: &str) {
+        self.born.insert(id.to_string());
+    }
 }
 
 #[cfg(test)]
@@ -93,6 +103,17 @@ mod tests {
         let e = g.admit("update", &[ex("3")]).unwrap_err();
         assert!(e.contains("ticket number 3"), "{e}");
         g.admit("update", &[ex("1")]).unwrap();
+    }
+
+    #[test]
+    fn a_created_ticket_written_again_counts_once() {
+        // Regression (issue 16, item 4): create then update counted as two tickets.
+        let mut g = WriteGuard::new(Some(1));
+        g.admit("create", &[WriteTarget::New]).unwrap();
+        g.note_created("dry-run-1");
+        g.admit("update", &[ex("dry-run-1")]).unwrap();
+        assert_eq!(g.count(), 1);
+        assert!(g.admit("update", &[ex("7")]).is_err());
     }
 
     #[test]

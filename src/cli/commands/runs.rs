@@ -138,7 +138,12 @@ pub(super) fn list(args: &RunsFilterArgs, json: bool) -> CliResult {
             duration(r),
             r.status.as_str().to_string(),
             r.reads.to_string(),
-            r.writes.to_string(),
+            // A dry run wrote nothing: its count is what it would have written.
+            if r.dry_run {
+                format!("0 (would {})", r.writes)
+            } else {
+                r.writes.to_string()
+            },
             error,
         ]);
     }
@@ -271,9 +276,14 @@ pub(super) fn show(id: i64, json: bool) -> CliResult {
         println!("ended    {} ({})", end.to_rfc3339(), duration(&r));
     }
     println!("status   {}", r.status.as_str());
+    let written = if r.dry_run {
+        format!("would write {} (dry run: nothing written)", r.writes)
+    } else {
+        format!("{} written", r.writes)
+    };
     println!(
-        "tickets  {} read, {} written; changes {} planned, {} applied, {} conflicts, {} failed",
-        r.reads, r.writes, r.planned, r.applied, r.conflicts, r.failed
+        "tickets  {} read, {written}; changes {} planned, {} applied, {} conflicts, {} failed",
+        r.reads, r.planned, r.applied, r.conflicts, r.failed
     );
     println!(
         "API      {} calls ({} reads, {} writes), {} retries, {} rate-limit waits",

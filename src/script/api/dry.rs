@@ -13,13 +13,14 @@ use crate::model::{AssociationInput, GetParams, InputProperties, Ticket};
 use super::super::context::RunCtx;
 use super::super::plan::PlanChange;
 use super::dry_validate::{self, Target};
-use super::tickets_read::get_ticket;
+use super::tickets_read::look_up;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
 pub(super) use super::dry_validate::read_properties;
 
-/// The ticket a create would return: a fake id (`dry-run-N`) and the given properties; refused
+/// The ticket a create would return: a fake id (`dry-run-N`), the given properties and the
+/// ones the backend fills in (pipeline, stage, create date ...); refused
 /// like HubSpot would refuse it (see [`super::dry_validate`]). `associations` are those made in
 /// the same request (they may hold the activity the create pins).
 pub(super) fn create(
@@ -35,7 +36,30 @@ pub(super) fn create(
         .iter()
         .map(|(k, v)| (k.clone(), Some(v.clone())))
         .collect();
-    properties.insert("hs_object_id".into(), Some(id.clone()));
+    // What the backend fills in on a create (the sandbox in sandbox/validate.rs, HubSpot per
+    // TICKETS_API.md 2.3), so code after a dry-run create (`t.properties.hs_pipeline_stage`,
+    // `t.properties.createdate`) works as after a real one; tests/first_hour.rs compares the
+    // two answers.
+    let stamp = crate::model::time::format_iso(now);
+    let closed = checked.stage.is_closed();
+    for (name, value) in [
+        ("hs_object_id", id.clone()),
+        ("hs_ticket_id", id.clone()),
+        ("hs_pipeline", checked.pipeline),
+        ("hs_pipeline_stage", checked.stage.id),
+        ("hs_is_closed", closed.to_string()),
+        ("createdate", stamp.clone()),
+        ("hs_lastmodifieddate", stamp.clone()),
+        ("hs_object_source", "API".into()),
+        ("hs_object_source_label", "INTERNAL_PROCESSING".into()),
+    ] {
+        properties.insert(name.to_string(), Some(value));
+    }
+    if closed {
+        properties
+            .entry("closed_date".into())
+            .or_insert(Some(stamp));
+    }
     let t = Ticket {
         id: id.clone(),
         properties,
@@ -54,19 +78,11 @@ pub(super) fn create(
             associations,
         },
     );
-    // Later reads and writes of this ticket see where it landed (HubSpot fills in the
-    // pipeline and its first stage), so a later move is judged like the real run judges it.
-    let mut remembered = t.clone();
-    for (name, value) in [
-        ("hs_pipeline", checked.pipeline),
-        ("hs_pipeline_stage", checked.stage.id),
-    ] {
-        remembered
-            .properties
-            .entry(name.to_string())
-            .or_insert(Some(value));
-    }
+    // Later reads and writes of this ticket see where it landed, so a later move is judged
+    // like the real run judges it.
+    let remembered = t.clone();
     ctx.remember_created(&remembered);
+    ctx.created_in_run(&id);
     Ok(t)
 }
 
@@ -88,7 +104,7 @@ pub(super) fn update(
                 properties: wanted,
                 ..GetParams::default()
             };
-            get_ticket(ctx, pos, id, &params)?
+            look_up(ctx, pos, id, &params)?
         }
     };
     update_from(ctx, pos, t, props)
@@ -142,7 +158,7 @@ pub(super) fn update_from(
 
 /// Plans an archive of an existing ticket (an unknown id is the 404 HubSpot would answer).
 pub(super) fn archive(ctx: &RunCtx, pos: Position, id: &str) -> Res<()> {
-    get_ticket(ctx, pos, id, &GetParams::default())?;
+    look_up(ctx, pos, id, &GetParams::default())?;
     ctx.plan(pos, id, PlanChange::Archived);
     Ok(())
 }

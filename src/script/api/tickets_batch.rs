@@ -122,7 +122,7 @@ pub(super) fn functions() -> Vec<ScriptFn> {
             })
             .real(|c, (items,)| {
                 let outcome = c.call(c.pos, batching::batch_create_all(c.backend.as_ref(), items))?;
-                c.wrote_new(outcome.results.len());
+                c.wrote_new(outcome.results.iter().map(|t| t.id.as_str()));
                 finish(outcome, c.pos)
             }),
         API.func("update_many", "Updates tickets in batches of 100; items are #{ id, properties }.")
@@ -180,7 +180,7 @@ fn dry_update_many(c: &RunCtx, pos: Position, items: &[BatchUpdateItem]) -> Res<
         pos,
         batching::batch_read_all(c.backend.as_ref(), read, false),
     )?;
-    c.add_reads(outcome.results.len());
+    // The write's own look-up, not tickets the script read (see `tickets_read::look_up`).
     let mut by_id: std::collections::HashMap<String, crate::model::Ticket> = outcome
         .results
         .into_iter()
@@ -197,7 +197,7 @@ fn dry_update_many(c: &RunCtx, pos: Position, items: &[BatchUpdateItem]) -> Res<
                 }
                 // Not found (or read twice in one list): ask for it alone, which throws
                 // HubSpot's 404 for an unknown id.
-                None => super::tickets_read::get_ticket(
+                None => super::tickets_read::look_up(
                     c,
                     pos,
                     &item.id,
@@ -226,8 +226,8 @@ fn dry_upsert(c: &RunCtx, pos: Position, items: &[BatchUpdateItem]) -> Res<Array
             properties_with_history: Vec::new(),
             id_property: item.id_property.clone(),
         };
+        // The write's own look-up, not tickets the script read (see `tickets_read::look_up`).
         let found = c.call(pos, c.backend.batch_read(&input, false))?;
-        c.add_reads(found.results.len());
         let (t, new) = match found.results.first() {
             Some(existing) => (dry::update(c, pos, &existing.id, &item.properties)?, false),
             None => {

@@ -77,8 +77,26 @@ fn opt_limit(o: &Map, pos: rhai::Position) -> Res<Option<usize>> {
     }
 }
 
-/// Reads one ticket (dry-run creations come from the plan).
+/// Reads one ticket for the script (dry-run creations come from the plan); counted in the
+/// run's "read N tickets".
 pub(super) fn get_ticket(
+    ctx: &RunCtx,
+    pos: rhai::Position,
+    id: &str,
+    params: &GetParams,
+) -> Res<crate::model::Ticket> {
+    let t = look_up(ctx, pos, id, params)?;
+    if ctx.created_ticket(id).is_none() {
+        ctx.add_reads(1);
+    }
+    Ok(t)
+}
+
+/// Reads one ticket for a planned write (its old values, or the 404 an unknown id gets), not
+/// counted as a ticket the script read: the same run with `apply = "immediate"` sends the
+/// write without reading, and "read N tickets" must be the same in dry and real runs. (The
+/// API call is counted all the same.)
+pub(super) fn look_up(
     ctx: &RunCtx,
     pos: rhai::Position,
     id: &str,
@@ -88,7 +106,6 @@ pub(super) fn get_ticket(
         return Ok(t);
     }
     let mut t = ctx.call(pos, ctx.backend.get(id, params))?;
-    ctx.add_reads(1);
     ctx.apply_overlay(&mut t);
     Ok(t)
 }
@@ -237,7 +254,7 @@ pub(super) fn functions() -> Vec<ScriptFn> {
                 let spec = search_form::from_map(&request).map_err(|e| c.usage(e))?;
                 Ok(query(c, spec))
             }),
-        API.func("search", "Lazy search in the terse form with options: properties, sorts, query, limit (total cap).")
+        API.func("search", "Lazy search in the terse form with options: properties, sorts, query, limit (total cap). A sort is \"createdate\" (ascending), \"-createdate\" (descending) or HubSpot's #{ propertyName, direction: \"ASCENDING\" | \"DESCENDING\" }; HubSpot applies only the first.")
             .params((ObjMap("filters: map"), ObjMap("options: map")))
             .returns("TicketQuery")
             .read(|c, (filters, options)| {

@@ -16,7 +16,7 @@ use super::super::guard::WriteTarget;
 use super::super::plan::PlanChange;
 use super::declare::{json, Area, Call, Id, Props, Res, ScriptFn, Str};
 use super::dry;
-use super::tickets_read::get_ticket;
+use super::tickets_read::look_up;
 
 fn create(
     c: &Call,
@@ -30,7 +30,7 @@ fn create(
             associations,
         }),
     )?;
-    c.wrote_new(1);
+    c.wrote_new([t.id.as_str()]);
     convert::ticket(&t, c.pos)
 }
 
@@ -51,7 +51,7 @@ const API: Area = Area::module("tickets");
 
 pub(super) fn functions() -> Vec<ScriptFn> {
     vec![
-        API.func("create", "Creates a ticket (needs subject, hs_pipeline, hs_pipeline_stage); dry run: returns it with id \"dry-run-N\".")
+        API.func("create", "Creates a ticket. No property is required: without hs_pipeline and hs_pipeline_stage it lands in the first stage of the default pipeline (the sandbox does so; HubSpot is reported to, unconfirmed); HubSpot's guide asks for subject and hs_pipeline_stage, so send them. Returns the ticket with what the backend fills in (id, pipeline, stage, createdate); a dry run returns the same with id \"dry-run-N\".")
             .params((Props("properties: map"),))
             .returns("ticket: map")
             .write(|_| vec![WriteTarget::New])
@@ -83,8 +83,8 @@ pub(super) fn functions() -> Vec<ScriptFn> {
             .returns("ticket: map")
             .write(|(primary, other)| [existing(primary), existing(other)].concat())
             .dry(|c, (primary, other)| {
-                let t = get_ticket(c, c.pos, &primary, &GetParams::default())?;
-                get_ticket(c, c.pos, &other, &GetParams::default())?;
+                let t = look_up(c, c.pos, &primary, &GetParams::default())?;
+                look_up(c, c.pos, &other, &GetParams::default())?;
                 c.plan(c.pos, &other, PlanChange::Merged { into: primary });
                 convert::ticket(&t, c.pos)
             })
@@ -100,7 +100,7 @@ pub(super) fn functions() -> Vec<ScriptFn> {
             .write(|(id, ..)| existing(id))
             .dry(|c, (id, to_type, to_id, type_id)| {
                 let params = GetParams { associations: vec![to_type.to_string()], ..GetParams::default() };
-                let t = get_ticket(c, c.pos, &id, &params)?;
+                let t = look_up(c, c.pos, &id, &params)?;
                 c.plan(c.pos, &id, PlanChange::Associated { to_type: to_type.to_string(), to_id, type_id });
                 convert::ticket(&t, c.pos)
             })
