@@ -13,7 +13,8 @@
 //! Keyset paging is impossible when the request sorts by another property, starts at an
 //! explicit `after` offset, or when the extra filter would break HubSpot's filter limits (6 per
 //! group, 18 in all, 5 groups once top-level `filters` become a group). Then the cursor pages by
-//! offset like HubSpot's own clients, and, instead of letting HubSpot answer an opaque 400 at
+//! offset like HubSpot's own clients (following the backend's `paging.next.after`, which the
+//! sandbox makes a cursor that costs the same on every page), and, instead of letting HubSpot answer an opaque 400 at
 //! the cap, stops with a 400 `VALIDATION_ERROR` naming the reason and the remedy. (We chose the
 //! offset fallback over refusing such searches outright: below 10,000 matches they work.)
 //!
@@ -139,6 +140,9 @@ pub struct SearchCursor {
     page_size: u32,
     last_id: Option<String>,
     offset: usize,
+    /// The `after` of the next page in offset mode: the backend's own `paging.next.after`
+    /// (the sandbox answers a cursor that seeks instead of skipping; HubSpot the offset).
+    next_after: Option<String>,
     remaining: Option<usize>,
     total: Option<i64>,
     done: bool,
@@ -158,12 +162,14 @@ impl SearchCursor {
             .and_then(|a| a.trim().parse().ok())
             .unwrap_or(0);
         let mode = choose_mode(&request);
+        let next_after = request.after.clone();
         Self {
             request,
             mode,
             page_size,
             last_id: None,
             offset,
+            next_after,
             remaining: None,
             total: None,
             done: false,
@@ -233,7 +239,10 @@ impl SearchCursor {
                     ));
                 }
                 let room = u32::try_from(SEARCH_RESULT_CAP - self.offset).unwrap_or(u32::MAX);
-                req.after = (self.offset > 0).then(|| self.offset.to_string());
+                req.after = self
+                    .next_after
+                    .clone()
+                    .or_else(|| (self.offset > 0).then(|| self.offset.to_string()));
                 req.limit = Some(self.limit().min(room));
             }
         }
@@ -265,7 +274,14 @@ impl SearchCursor {
                     self.last_id = Some(last.id.clone());
                 }
             }
-            Mode::Offset { .. } => self.offset += results.len(),
+            Mode::Offset { .. } => {
+                self.offset += results.len();
+                self.next_after = page
+                    .paging
+                    .as_ref()
+                    .and_then(|p| p.next.as_ref())
+                    .map(|n| n.after.clone());
+            }
         }
         if let Some(rem) = self.remaining.as_mut() {
             *rem -= results.len();

@@ -117,8 +117,10 @@ impl TicketsBackend for Sandbox {
 
     async fn search(&self, request: &SearchRequest) -> BackendResult<SearchPage> {
         let request = request.clone();
-        self.run(move |i| i.read(|c, cat| search::search(c, cat, &request)))
-            .await
+        self.run(move |i| {
+            i.read_slot(|c, cat, slot| search::search(c, cat, &request, &i.counts, slot))
+        })
+        .await
     }
 
     async fn merge(&self, input: &MergeInput) -> BackendResult<Ticket> {

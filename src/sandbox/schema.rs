@@ -20,7 +20,7 @@ use super::functions;
 use crate::model::{Owner, OwnerTeam, Pipeline, Property, PropertyGroup};
 
 /// The newest schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Applies the per-connection pragmas and registers the search functions.
 pub(super) fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -188,10 +188,46 @@ fn plain_owner(id: &str, name: &str, email: &str) -> Owner {
     }
 }
 
+/// Migration 5: indexes that make every page cost the same wherever it starts (issue 18).
+///
+/// Every search carries `archived = 0` and every list `archived = ? AND merged_into IS NULL`,
+/// so each index leads with `archived`; `tickets_live` on `archived` alone serves the pages in
+/// id order without filters (lists, the unfiltered search) and their counts. An index on
+/// `(archived, col)` holds its entries in `(archived, col, id)` order: a filter `col = v` paged
+/// by id (`id > last`, the keyset walk) is one range seek that stops after a page, and counting
+/// it reads the index alone. The
+/// single-column indexes of migration 2 could do neither (they left `archived` to a lookup in
+/// the table, and the planner often sorted every match to serve one page). Two composites
+/// serve the rules' own searches: stage + priority + creation date (the escalation search and
+/// its sort) and stage + last change (stale tickets).
+fn migrate_v5(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "DROP INDEX tickets_stage;
+DROP INDEX tickets_priority;
+DROP INDEX tickets_owner;
+DROP INDEX tickets_category;
+DROP INDEX tickets_createdate;
+DROP INDEX tickets_lastmodified;
+CREATE INDEX tickets_live ON tickets(archived);
+CREATE INDEX tickets_stage ON tickets(archived, hs_pipeline_stage);
+CREATE INDEX tickets_priority ON tickets(archived, hs_ticket_priority);
+CREATE INDEX tickets_owner ON tickets(archived, hubspot_owner_id);
+CREATE INDEX tickets_pipeline ON tickets(archived, hs_pipeline);
+CREATE INDEX tickets_category ON tickets(archived, hs_ticket_category);
+CREATE INDEX tickets_createdate ON tickets(archived, createdate);
+CREATE INDEX tickets_lastmodified ON tickets(archived, hs_lastmodifieddate);
+CREATE INDEX tickets_closed_date ON tickets(archived, closed_date);
+CREATE INDEX tickets_stage_priority_created ON tickets(archived, hs_pipeline_stage, hs_ticket_priority, createdate);
+CREATE INDEX tickets_stage_modified ON tickets(archived, hs_pipeline_stage, hs_lastmodifieddate);",
+    )
+}
+
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// The migrations in order; entry `i` brings a file from version `i` to `i + 1`.
-const MIGRATIONS: &[Migration] = &[migrate_v1, migrate_v2, migrate_v3, migrate_v4];
+const MIGRATIONS: &[Migration] = &[
+    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5,
+];
 
 /// The schema revision stored in the file.
 pub(super) fn revision(conn: &Connection) -> rusqlite::Result<i64> {

@@ -106,24 +106,27 @@ fn pick<'a>(rng: &mut StdRng, items: &[&'a str]) -> &'a str {
     items[rng.random_range(0..items.len())]
 }
 
-/// One generated ticket before insertion.
+/// One generated ticket before insertion, kept compact (the static strings it was drawn
+/// from, not the rendered row) so a million of them fit in a bounded amount of memory; the row
+/// is built only when the ticket is inserted.
 struct Demo {
     created: i64,
     modified: i64,
-    row: Row,
     stage: &'static str,
+    priority: &'static str,
+    template: &'static Template,
+    product: &'static str,
+    detail: &'static str,
+    source: &'static str,
+    owner: Option<usize>,
+    resolution: Option<&'static str>,
     contact: i64,
     company: Option<i64>,
+    /// `(first_agent_reply_date, time_to_first_agent_reply)`.
+    reply: Option<(i64, i64)>,
 }
 
 fn generate(cat: &Catalog, rng: &mut StdRng, now: i64) -> Demo {
-    let mut row = Row::empty(cat);
-    let set = |row: &mut Row, name: &str, v: Value| {
-        if let Some(c) = cat.col(name) {
-            row.values[c] = v;
-        }
-    };
-    let text = |s: &str| Value::Text(s.to_string());
     let created = now - rng.random_range(DAY / 24..60 * DAY);
     let stage = weighted(rng, STAGES);
     let priority = weighted(rng, PRIORITIES);
@@ -135,59 +138,89 @@ fn generate(cat: &Catalog, rng: &mut StdRng, now: i64) -> Demo {
         _ => created + rng.random_range(0..age.max(1)),
     }
     .clamp(created, now);
-    let (category, subject, content, details) = TEMPLATES[rng.random_range(0..TEMPLATES.len())];
+    let template = &TEMPLATES[rng.random_range(0..TEMPLATES.len())];
     let product = pick(rng, PRODUCTS);
-    let detail = pick(rng, details);
-    let fill = |t: &str| t.replace("{p}", product).replace("{d}", detail);
-    set(&mut row, "subject", text(&fill(subject)));
-    set(&mut row, "content", text(&fill(content)));
-    set(&mut row, "hs_pipeline", text("0"));
-    set(&mut row, "hs_pipeline_stage", text(stage));
-    set(&mut row, "hs_ticket_priority", text(priority));
-    set(&mut row, "hs_ticket_category", text(category));
-    set(&mut row, "source_type", text(pick(rng, SOURCES)));
+    let detail = pick(rng, template.3);
+    let source = pick(rng, SOURCES);
     let unowned = if stage == "1" {
         rng.random_bool(0.6)
     } else {
         rng.random_bool(0.05)
     };
-    if !unowned && !cat.owners().is_empty() {
-        let owner = &cat.owners()[rng.random_range(0..cat.owners().len())];
-        set(&mut row, "hubspot_owner_id", text(owner));
+    let owner =
+        (!unowned && !cat.owners().is_empty()).then(|| rng.random_range(0..cat.owners().len()));
+    let resolution = (stage == "4").then(|| pick(rng, RESOLUTIONS));
+    let contact = 1000 + rng.random_range(0..400);
+    let company = rng.random_bool(0.6).then(|| 5000 + rng.random_range(0..80));
+    Demo {
+        created,
+        modified,
+        stage,
+        priority,
+        template,
+        product,
+        detail,
+        source,
+        owner,
+        resolution,
+        contact,
+        company,
+        reply: None,
     }
-    let closed = stage == "4";
+}
+
+/// The row of a drawn ticket.
+fn build_row(cat: &Catalog, d: &Demo) -> Row {
+    let mut row = Row::empty(cat);
+    let set = |row: &mut Row, name: &str, v: Value| {
+        if let Some(c) = cat.col(name) {
+            row.values[c] = v;
+        }
+    };
+    let text = |s: &str| Value::Text(s.to_string());
+    let (category, subject, content, _) = *d.template;
+    let fill = |t: &str| t.replace("{p}", d.product).replace("{d}", d.detail);
+    set(&mut row, "subject", text(&fill(subject)));
+    set(&mut row, "content", text(&fill(content)));
+    set(&mut row, "hs_pipeline", text("0"));
+    set(&mut row, "hs_pipeline_stage", text(d.stage));
+    set(&mut row, "hs_ticket_priority", text(d.priority));
+    set(&mut row, "hs_ticket_category", text(category));
+    set(&mut row, "source_type", text(d.source));
+    if let Some(o) = d.owner {
+        set(&mut row, "hubspot_owner_id", text(&cat.owners()[o]));
+    }
     set(
         &mut row,
         "hs_is_closed",
-        text(if closed { "true" } else { "false" }),
+        text(if d.resolution.is_some() {
+            "true"
+        } else {
+            "false"
+        }),
     );
-    if closed {
-        set(&mut row, "closed_date", Value::Integer(modified));
+    if let Some(resolution) = d.resolution {
+        set(&mut row, "closed_date", Value::Integer(d.modified));
         set(
             &mut row,
             "time_to_close",
-            Value::Integer(modified - created),
+            Value::Integer(d.modified - d.created),
         );
-        set(&mut row, "hs_resolution", text(pick(rng, RESOLUTIONS)));
+        set(&mut row, "hs_resolution", text(resolution));
     }
-    set(&mut row, "createdate", Value::Integer(created));
-    set(&mut row, "hs_lastmodifieddate", Value::Integer(modified));
+    set(&mut row, "createdate", Value::Integer(d.created));
+    set(&mut row, "hs_lastmodifieddate", Value::Integer(d.modified));
     set(&mut row, "hs_object_source", text("API"));
     set(
         &mut row,
         "hs_object_source_label",
         text("INTERNAL_PROCESSING"),
     );
-    let contact = 1000 + rng.random_range(0..400);
-    let company = rng.random_bool(0.6).then(|| 5000 + rng.random_range(0..80));
-    Demo {
-        created,
-        modified,
-        row,
-        stage,
-        contact,
-        company,
+    if let Some((at, delay)) = d.reply {
+        set(&mut row, "first_agent_reply_date", Value::Integer(at));
+        set(&mut row, "time_to_first_agent_reply", Value::Integer(delay));
     }
+    row
 }
 
 /// Salt of the random stream that draws first replies.
@@ -197,7 +230,7 @@ const REPLY_STREAM: u64 = 0x5_1A_F1_25;
 /// answered: none of the "New" ones, about two thirds of "Waiting on us", every ticket
 /// waiting on the contact or closed. The reply came 5 minutes to 2 days after creation, and
 /// not after the ticket's last change.
-fn add_first_reply(cat: &Catalog, rng: &mut StdRng, d: &mut Demo) {
+fn add_first_reply(rng: &mut StdRng, d: &mut Demo) {
     let answered = match d.stage {
         "1" => false,
         "3" => rng.random_bool(0.65),
@@ -208,70 +241,84 @@ fn add_first_reply(cat: &Catalog, rng: &mut StdRng, d: &mut Demo) {
     }
     let span = (d.modified - d.created).max(1);
     let delay = rng.random_range(5 * 60_000..2 * DAY).min(span);
-    let at = d.created + delay;
-    if let Some(c) = cat.col("first_agent_reply_date") {
-        d.row.values[c] = Value::Integer(at);
-    }
-    if let Some(c) = cat.col("time_to_first_agent_reply") {
-        d.row.values[c] = Value::Integer(delay);
-    }
+    d.reply = Some((d.created + delay, delay));
 }
 
-/// Inserts `n` demo tickets in the caller's transaction. Returns `n`.
-pub(super) fn seed(
-    conn: &Connection,
-    cat: &Catalog,
-    n: usize,
-    seed: u64,
-) -> rusqlite::Result<usize> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let now = chrono::Utc::now().timestamp_millis();
-    let mut demos: Vec<Demo> = (0..n).map(|_| generate(cat, &mut rng, now)).collect();
-    // First replies come from their own random stream, so adding them left every other value
-    // of the demo data as it was.
-    let mut replies = StdRng::seed_from_u64(seed ^ REPLY_STREAM);
-    for d in &mut demos {
-        add_first_reply(cat, &mut replies, d);
+/// The `n` demo tickets of `seed`, drawn up front (compact: about 150 bytes each) and sorted
+/// by creation time, so ids follow creation order.
+pub(super) struct Plan {
+    demos: Vec<Demo>,
+}
+
+impl Plan {
+    /// Draws the tickets.
+    pub(super) fn draw(cat: &Catalog, n: usize, seed: u64) -> Plan {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let now = chrono::Utc::now().timestamp_millis();
+        let mut demos: Vec<Demo> = (0..n).map(|_| generate(cat, &mut rng, now)).collect();
+        // First replies come from their own random stream, so adding them left every other
+        // value of the demo data as it was.
+        let mut replies = StdRng::seed_from_u64(seed ^ REPLY_STREAM);
+        for d in &mut demos {
+            add_first_reply(&mut replies, d);
+        }
+        demos.sort_by_key(|d| d.created);
+        Plan { demos }
     }
-    demos.sort_by_key(|d| d.created);
-    let mut assoc = conn.prepare_cached(
-        "INSERT OR IGNORE INTO associations(ticket_id, to_type, to_id, type_id, category) VALUES (?1, ?2, ?3, ?4, 'HUBSPOT_DEFINED')",
-    )?;
-    for d in &demos {
-        let id = insert_row(conn, cat, &d.row)?;
-        // History: everything as created in stage 1, then the move to the current stage.
-        let mut first = d.row.clone();
-        if d.stage != "1" {
-            if let Some(c) = cat.col("hs_pipeline_stage") {
-                first.values[c] = Value::Text("1".into());
-            }
-            for name in [
-                "closed_date",
-                "time_to_close",
-                "hs_resolution",
-                "first_agent_reply_date",
-                "time_to_first_agent_reply",
-            ] {
-                if let Some(c) = cat.col(name) {
-                    first.values[c] = Value::Null;
+
+    /// How many tickets.
+    pub(super) fn len(&self) -> usize {
+        self.demos.len()
+    }
+
+    /// Inserts tickets `range` of the plan in the caller's transaction (the caller commits
+    /// in chunks, so no transaction and no buffer grows with the size of the seed).
+    pub(super) fn insert(
+        &self,
+        conn: &Connection,
+        cat: &Catalog,
+        range: std::ops::Range<usize>,
+    ) -> rusqlite::Result<()> {
+        let mut assoc = conn.prepare_cached(
+            "INSERT OR IGNORE INTO associations(ticket_id, to_type, to_id, type_id, category) VALUES (?1, ?2, ?3, ?4, 'HUBSPOT_DEFINED')",
+        )?;
+        let all: Vec<usize> = (0..cat.stored_len()).collect();
+        for d in &self.demos[range] {
+            let row = build_row(cat, d);
+            let id = insert_row(conn, cat, &row)?;
+            // History: everything as created in stage 1, then the move to the current stage.
+            let mut first = row.clone();
+            if d.stage != "1" {
+                if let Some(c) = cat.col("hs_pipeline_stage") {
+                    first.values[c] = Value::Text("1".into());
+                }
+                for name in [
+                    "closed_date",
+                    "time_to_close",
+                    "hs_resolution",
+                    "first_agent_reply_date",
+                    "time_to_first_agent_reply",
+                ] {
+                    if let Some(c) = cat.col(name) {
+                        first.values[c] = Value::Null;
+                    }
+                }
+                if let Some(c) = cat.col("hs_is_closed") {
+                    first.values[c] = Value::Text("false".into());
                 }
             }
-            if let Some(c) = cat.col("hs_is_closed") {
-                first.values[c] = Value::Text("false".into());
+            record_history(conn, cat, id, &first, &all, d.created, "API", false)?;
+            if d.stage != "1" {
+                let changed: Vec<usize> = (0..cat.stored_len())
+                    .filter(|&i| first.values[i] != row.values[i])
+                    .collect();
+                record_history(conn, cat, id, &row, &changed, d.modified, "API", false)?;
+            }
+            assoc.execute(params![id, "contacts", d.contact, 16])?;
+            if let Some(c) = d.company {
+                assoc.execute(params![id, "companies", c, 339])?;
             }
         }
-        let all: Vec<usize> = (0..cat.stored_len()).collect();
-        record_history(conn, cat, id, &first, &all, d.created, "API", false)?;
-        if d.stage != "1" {
-            let changed: Vec<usize> = (0..cat.stored_len())
-                .filter(|&i| first.values[i] != d.row.values[i])
-                .collect();
-            record_history(conn, cat, id, &d.row, &changed, d.modified, "API", false)?;
-        }
-        assoc.execute(params![id, "contacts", d.contact, 16])?;
-        if let Some(c) = d.company {
-            assoc.execute(params![id, "companies", c, 339])?;
-        }
+        Ok(())
     }
-    Ok(n)
 }

@@ -12,11 +12,15 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use super::catalog::Catalog;
 use super::error::SandboxError;
 use super::schema::{self, SCHEMA_VERSION};
+use super::search::Counts;
 use super::seed::{self, SeedOptions};
 use crate::backend::{BackendError, BackendResult};
 use crate::model::ApiError;
 
 const READERS: usize = 4;
+
+/// Demo tickets per seeding transaction.
+const SEED_CHUNK: usize = 20_000;
 
 /// How long a write waits for another process's write lock on the file before the request is
 /// answered 423 LOCKED (HubSpot's record-lock status, which the client retries after 2 s).
@@ -112,6 +116,8 @@ pub(crate) struct Inner {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next: AtomicUsize,
+    /// Search counts remembered per reader connection (see `search::count`).
+    pub(crate) counts: Counts,
 }
 
 impl Inner {
@@ -146,19 +152,32 @@ impl Inner {
         &self,
         f: impl FnOnce(&Connection, &Catalog) -> BackendResult<T>,
     ) -> BackendResult<T> {
-        let with = |conn: &Connection| f(conn, &*self.fresh_catalog(conn)?);
+        self.read_slot(|conn, cat, _| f(conn, cat))
+    }
+
+    /// Runs `f` on a reader connection, with the connection's number (stable for the life
+    /// of the sandbox).
+    pub(crate) fn read_slot<T>(
+        &self,
+        f: impl FnOnce(&Connection, &Catalog, usize) -> BackendResult<T>,
+    ) -> BackendResult<T> {
+        let with = |conn: &Connection, slot| f(conn, &*self.fresh_catalog(conn)?, slot);
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         for k in 0..self.readers.len() {
-            let lock = &self.readers[(start + k) % self.readers.len()];
+            let slot = (start + k) % self.readers.len();
+            let lock = &self.readers[slot];
             match lock.try_lock() {
-                Ok(conn) => return with(&conn),
-                Err(TryLockError::Poisoned(p)) => return with(&recover(lock, p, "reader")),
+                Ok(conn) => return with(&conn, slot),
+                Err(TryLockError::Poisoned(p)) => {
+                    return with(&recover(lock, p, "reader"), slot)
+                }
                 Err(TryLockError::WouldBlock) => {}
             }
         }
-        let lock = &self.readers[start % self.readers.len()];
+        let slot = start % self.readers.len();
+        let lock = &self.readers[slot];
         let conn = lock.lock().unwrap_or_else(|p| recover(lock, p, "reader"));
-        with(&conn)
+        with(&conn, slot)
     }
 
     /// Runs `f` in one IMMEDIATE transaction on the writer: committed when `f` succeeds, rolled
@@ -444,24 +463,36 @@ impl Sandbox {
                 writer: Mutex::new(writer),
                 readers,
                 next: AtomicUsize::new(0),
+                counts: Counts::default(),
             }),
         })
     }
 
-    /// Adds `n` deterministic demo tickets (seeded with `seed`) in one transaction; returns how
-    /// many were added.
+    /// Adds `n` deterministic demo tickets (seeded with `seed`); returns how many were added.
+    ///
+    /// The tickets go in by chunks of [`SEED_CHUNK`], one transaction each, so neither memory
+    /// nor the WAL grows with `n` (a million tickets seed in bounded memory). A failure part
+    /// way leaves the chunks already committed: a new sandbox is built under a temporary name
+    /// and discarded on failure, and `sandbox seed` reports the error.
     pub fn seed_more(&self, n: usize, seed: u64) -> Result<usize, SandboxError> {
-        let mut conn = lock_writer(&self.inner.writer);
         let seed_err = |source| SandboxError::Seed {
             path: self.inner.path.clone(),
             source,
         };
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(seed_err)?;
-        let added = seed::seed(&tx, &self.inner.catalog(), n, seed).map_err(seed_err)?;
-        tx.commit().map_err(seed_err)?;
-        Ok(added)
+        let cat = self.inner.catalog();
+        let plan = seed::Plan::draw(&cat, n, seed);
+        let mut start = 0;
+        while start < plan.len() {
+            let end = (start + SEED_CHUNK).min(plan.len());
+            let mut conn = lock_writer(&self.inner.writer);
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(seed_err)?;
+            plan.insert(&tx, &cat, start..end).map_err(seed_err)?;
+            tx.commit().map_err(seed_err)?;
+            start = end;
+        }
+        Ok(plan.len())
     }
 
     /// The sandbox file.

@@ -5,8 +5,10 @@
 //! - `filterGroups` are ORed, filters inside a group ANDed; top-level `filters` count as one
 //!   more group (unconfirmed); a group with no filters matches everything.
 //! - Limits: 5 groups, 6 filters per group, 18 in all, 100 values per `IN`/`NOT_IN`, `query`
-//!   ≤ 3,000 characters, `limit` 1..=200 (default 10), `after` an integer offset,
-//!   `after + limit` ≤ 10,000: else 400. HubSpot's documents give no figure for the values of
+//!   ≤ 3,000 characters, `limit` 1..=200 (default 10), position of the page + `limit` ≤
+//!   10,000: else 400. `after` is the cursor of the previous page (see [`cursor`]: it holds
+//!   the position, the sort key and the id of the last ticket served, so a page is one index
+//!   seek wherever it starts) or, as HubSpot documents, an integer offset. HubSpot's documents give no figure for the values of
 //!   one `IN` that we could find (unconfirmed); 100 is our choice, HubSpot's usual cap on a
 //!   list in one request (page size, batch inputs), and it keeps SQLite far below its limit
 //!   on bound parameters (which answered a 500 before).
@@ -20,23 +22,30 @@
 //! - NEQ and NOT_IN also match tickets without a value; NOT_CONTAINS_TOKEN likewise.
 //! - CONTAINS_TOKEN: see [`super::functions`]. `associations.{type}` supports EQ, NEQ, IN,
 //!   NOT_IN, HAS_PROPERTY and NOT_HAS_PROPERTY.
-//! - Only the first sort is applied, the others are ignored (HubSpot applies one); ties and no
-//!   sort: id ascending (creation order).
+//! - Only the first sort is applied, the others are ignored (HubSpot applies one); no sort: id
+//!   ascending (creation order). Ties are broken by id in the sort's direction (HubSpot's
+//!   tie order is unconfirmed; ours lets one index serve a descending sort and its cursor).
+//!   Tickets without a value come first in an ascending sort and last in a descending one.
+//! - Cost: every page is a fixed number of index seeks (migration 4 indexes the filters and
+//!   sorts rules use most), and `total` is counted once per search and remembered while
+//!   nothing is written ([`count`]), so the last page costs what the first does.
 //! - `query`: every word must prefix a token of subject, content, hs_pipeline_stage,
 //!   hs_ticket_category or hs_ticket_id, case-insensitively (served by the FTS5 index of
 //!   schema migration 3; words with non-ASCII letters are also checked by `hs_query_match`).
 //! - Archived and merged tickets are never returned.
 
+mod count;
+mod cursor;
 mod filter;
+mod page;
 #[cfg(test)]
 mod tests;
 
 use rusqlite::types::Value;
-use rusqlite::{params_from_iter, Connection};
+use rusqlite::Connection;
 
 use super::catalog::Catalog;
 use super::reads::{render, Projection};
-use super::row::Row;
 use super::store::Db;
 use crate::backend::{BackendError, BackendResult};
 use crate::model::limits::{
@@ -44,8 +53,11 @@ use crate::model::limits::{
     MAX_FILTER_GROUPS as MAX_GROUPS, MAX_SEARCH_QUERY_CHARS as MAX_QUERY, SEARCH_PAGE_MAX,
     SEARCH_RESULT_CAP,
 };
-use crate::model::{ApiError, Filter, Paging, SearchPage, SearchRequest, SortDirection};
+use crate::model::{ApiError, Filter, Operator, Paging, SearchPage, SearchRequest, SortDirection};
 
+use count::Counting;
+pub(crate) use count::Counts;
+use cursor::{parse_after, Cursor, Start};
 use filter::filter_sql;
 
 /// Most results reachable by paging, in this module's offset arithmetic.
@@ -58,12 +70,35 @@ pub(super) struct Compiled {
     pub where_sql: String,
     /// Its parameters.
     pub params: Vec<Value>,
-    /// The ORDER BY clause (without `ORDER BY`).
-    pub order_sql: String,
+    /// Matches have `id > floor` (a `hs_object_id GT` filter present in every group, lifted
+    /// out so counts and pages can use the primary key; 0 for none).
+    pub floor: i64,
+    /// The order.
+    pub order: Order,
     /// Page size.
     pub limit: u64,
-    /// Offset.
-    pub offset: u64,
+    /// Where the page starts.
+    pub start: Start,
+}
+
+/// The one applied sort.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Order {
+    /// The sorted property and its column; `None` for the id (no sort, or an id alias).
+    pub prop: Option<(String, String)>,
+    /// Descending (ties: id descending too).
+    pub desc: bool,
+}
+
+impl Order {
+    /// The ORDER BY clause (without `ORDER BY`).
+    pub(super) fn sql(&self) -> String {
+        let dir = if self.desc { "DESC" } else { "ASC" };
+        match &self.prop {
+            Some((_, col)) => format!("{col} {dir}, id {dir}"),
+            None => format!("id {dir}"),
+        }
+    }
 }
 
 pub(crate) fn bad(msg: impl Into<String>) -> BackendError {
@@ -72,13 +107,13 @@ pub(crate) fn bad(msg: impl Into<String>) -> BackendError {
 
 /// Validates and compiles a search request.
 pub(super) fn compile(cat: &Catalog, req: &SearchRequest) -> BackendResult<Compiled> {
-    let mut groups: Vec<&[Filter]> = req
+    let mut groups: Vec<Vec<&Filter>> = req
         .filter_groups
         .iter()
-        .map(|g| g.filters.as_slice())
+        .map(|g| g.filters.iter().collect())
         .collect();
     if !req.filters.is_empty() {
-        groups.push(&req.filters);
+        groups.push(req.filters.iter().collect());
     }
     if groups.len() > MAX_GROUPS {
         return Err(bad(format!(
@@ -104,17 +139,19 @@ pub(super) fn compile(cat: &Catalog, req: &SearchRequest) -> BackendResult<Compi
             "limit must be between 1 and {SEARCH_PAGE_MAX}; got {limit}"
         )));
     }
-    let offset = match req.after.as_deref().map(str::trim) {
-        None | Some("") => 0,
-        Some(a) => a
-            .parse::<u64>()
-            .map_err(|_| bad(format!("after must be an integer offset; got {a}")))?,
-    };
+    let start = parse_after(req.after.as_deref()).ok_or_else(|| {
+        bad(format!(
+            "after must be the paging.next.after of a previous page or an integer offset; got {}",
+            req.after.as_deref().unwrap_or_default()
+        ))
+    })?;
+    let offset = start.position();
     if offset + limit > MAX_RESULTS {
         return Err(bad(format!(
             "Search results are limited to {MAX_RESULTS}: after ({offset}) + limit ({limit}) goes past it"
         )));
     }
+    let floor = lift_id_floor(&mut groups);
     let mut params = Vec::new();
     let mut clauses = vec!["archived = 0".to_string()];
     if !groups.is_empty() {
@@ -170,8 +207,11 @@ pub(super) fn compile(cat: &Catalog, req: &SearchRequest) -> BackendResult<Compi
             ));
         }
     }
-    let order_sql = match req.sorts.first() {
-        None => "id ASC".to_string(),
+    let order = match req.sorts.first() {
+        None => Order {
+            prop: None,
+            desc: false,
+        },
         Some(s) => {
             let p = cat.prop(&s.property_name).ok_or_else(|| {
                 bad(format!(
@@ -179,60 +219,105 @@ pub(super) fn compile(cat: &Catalog, req: &SearchRequest) -> BackendResult<Compi
                     s.property_name
                 ))
             })?;
-            let dir = match s.direction {
-                SortDirection::Ascending => "ASC",
-                SortDirection::Descending => "DESC",
-            };
-            format!("{} {dir}, id ASC", p.sql())
+            Order {
+                prop: p.col.map(|_| (s.property_name.clone(), p.sql())),
+                desc: s.direction == SortDirection::Descending,
+            }
         }
     };
     Ok(Compiled {
         where_sql: clauses.join(" AND "),
         params,
-        order_sql,
+        floor,
+        order,
         limit,
-        offset,
+        start,
     })
 }
 
-/// Runs a search.
+/// When every group holds a `hs_object_id` (or `hs_ticket_id`) GT/GTE filter with the same
+/// bound (the keyset walk past the 10,000 cap adds one to each group), removes those filters
+/// and returns the bound as an id floor; else changes nothing and returns 0.
+fn lift_id_floor(groups: &mut [Vec<&Filter>]) -> i64 {
+    let floor_of = |f: &Filter| -> Option<i64> {
+        if !matches!(f.property_name.as_str(), "hs_object_id" | "hs_ticket_id") {
+            return None;
+        }
+        let v = f.value.as_deref()?.trim().parse::<i64>().ok()?;
+        match f.operator {
+            Operator::Gt => Some(v),
+            Operator::Gte => v.checked_sub(1),
+            _ => None,
+        }
+    };
+    let mut found = None;
+    for g in groups.iter() {
+        let Some(f) = g.iter().find_map(|f| floor_of(f)) else {
+            return 0;
+        };
+        if found.is_some_and(|x| x != f) {
+            return 0;
+        }
+        found = Some(f);
+    }
+    let Some(floor) = found.filter(|f| *f > 0) else {
+        return 0;
+    };
+    for g in groups.iter_mut() {
+        if let Some(i) = g.iter().position(|f| floor_of(f) == Some(floor)) {
+            g.remove(i);
+        }
+    }
+    floor
+}
+
+/// Runs a search on `conn`, the reader connection numbered `slot` (for the remembered
+/// counts).
 pub(super) fn search(
     conn: &Connection,
     cat: &Catalog,
     req: &SearchRequest,
+    counts: &Counts,
+    slot: usize,
 ) -> BackendResult<SearchPage> {
     let c = compile(cat, req)?;
-    let total: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM tickets WHERE {}",
-            c.where_sql
-        ))
-        .db()?
-        .query_row(params_from_iter(c.params.iter()), |r| r.get(0))
+    let total = counts
+        .count(
+            conn,
+            slot,
+            &Counting {
+                where_sql: &c.where_sql,
+                params: &c.params,
+                floor: c.floor,
+            },
+        )
         .db()?;
-    let sql = format!(
-        "SELECT {} FROM tickets WHERE {} ORDER BY {} LIMIT {} OFFSET {}",
-        cat.select_list(),
-        c.where_sql,
-        c.order_sql,
-        c.limit,
-        c.offset
-    );
-    let rows: Vec<Row> = conn
-        .prepare_cached(&sql)
-        .db()?
-        .query_map(params_from_iter(c.params.iter()), |r| Row::from_sql(r, cat))
-        .db()?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .db()?;
+    let mut rows = page::rows(conn, cat, &c)?;
+    let more = rows.len() as u64 > c.limit;
+    rows.truncate(c.limit as usize);
     let proj = Projection::new(&req.properties, &[], &[]);
     let results = rows
         .iter()
         .map(|r| render(conn, cat, r, &proj))
         .collect::<BackendResult<Vec<_>>>()?;
-    let next = c.offset + c.limit;
-    let paging =
-        (next < (total.max(0) as u64).min(MAX_RESULTS)).then(|| Paging::next(next.to_string()));
+    let next = c.start.position() + rows.len() as u64;
+    let paging = match rows.last() {
+        Some(last) if more && next < MAX_RESULTS => {
+            let key = match &c.order.prop {
+                Some((name, _)) => last.raw(cat, name).clone(),
+                None => Value::Null,
+            };
+            Some(Paging::next(
+                Cursor {
+                    position: next,
+                    id: last.id,
+                    key,
+                }
+                .encode(),
+            ))
+        }
+        _ => None,
+    };
     Ok(SearchPage {
         total,
         results,

@@ -5,7 +5,9 @@ use std::path::Path;
 
 use rusqlite::{params_from_iter, Connection};
 
-use super::{compile, search};
+use super::{compile, Counts};
+use crate::backend::BackendResult;
+use crate::model::SearchPage;
 use crate::model::{
     Filter, FilterGroup, InputProperties, Operator, SearchRequest, Sort, SortDirection,
 };
@@ -54,6 +56,11 @@ fn db() -> (Connection, Catalog) {
     (c, cat)
 }
 
+/// A search with counts remembered for this call only.
+fn search(c: &Connection, cat: &Catalog, req: &SearchRequest) -> BackendResult<SearchPage> {
+    super::search(c, cat, req, &Counts::default(), 0)
+}
+
 fn one(
     prop: &str,
     op: Operator,
@@ -73,8 +80,10 @@ fn one(
 fn ids_where(c: &Connection, cat: &Catalog, req: &SearchRequest) -> Vec<i64> {
     let q = compile(cat, req).unwrap();
     let sql = format!(
-        "SELECT id FROM tickets WHERE {} ORDER BY {}",
-        q.where_sql, q.order_sql
+        "SELECT id FROM tickets WHERE ({}) AND id > {} ORDER BY {}",
+        q.where_sql,
+        q.floor,
+        q.order.sql()
     );
     let mut st = c.prepare(&sql).unwrap();
     st.query_map(params_from_iter(q.params.iter()), |r| r.get(0))
@@ -388,8 +397,20 @@ fn query_total_and_paging() {
     let page = search(&c, &cat, &req).unwrap();
     assert_eq!(page.total, 2);
     assert_eq!(page.results[0].id, "2");
-    assert_eq!(page.paging.unwrap().next.unwrap().after, "1");
+    let after = page.paging.unwrap().next.unwrap().after;
     let last = search(
+        &c,
+        &cat,
+        &SearchRequest {
+            after: Some(after),
+            ..req.clone()
+        },
+    )
+    .unwrap();
+    assert_eq!(last.results[0].id, "3");
+    assert!(last.paging.is_none());
+    // An integer `after` is an offset, as HubSpot documents.
+    let by_offset = search(
         &c,
         &cat,
         &SearchRequest {
@@ -398,8 +419,7 @@ fn query_total_and_paging() {
         },
     )
     .unwrap();
-    assert_eq!(last.results[0].id, "3");
-    assert!(last.paging.is_none());
+    assert_eq!(by_offset.results[0].id, "3");
     assert_eq!(
         search(
             &c,
@@ -413,4 +433,277 @@ fn query_total_and_paging() {
         .total,
         1
     );
+}
+
+/// `n` tickets with ties and gaps in every sortable kind: priority (4 values and unset),
+/// creation time (pairs share one), closing time (unset for most), owner.
+fn varied(n: usize) -> (Connection, Catalog) {
+    let mut c = Connection::open_in_memory().unwrap();
+    configure(&c).unwrap();
+    migrate_to(&mut c, Path::new(":memory:"), SCHEMA_VERSION).unwrap();
+    let cat = load_catalog(&c, Path::new(":memory:")).unwrap();
+    let priorities = ["LOW", "MEDIUM", "HIGH", "URGENT"];
+    for i in 0..n {
+        let mut input = InputProperties::new();
+        input.insert("subject".into(), format!("ticket {i}"));
+        if i % 5 != 0 {
+            input.insert("hs_ticket_priority".into(), priorities[i % 4].into());
+        }
+        if i % 3 == 0 {
+            input.insert("hs_pipeline_stage".into(), "4".into());
+        }
+        if i % 2 == 0 {
+            input.insert("hubspot_owner_id".into(), cat.owners()[0].clone());
+        }
+        let p = validate_write(&cat, &input, None, T0 + 1000 * (i as i64 / 2)).unwrap();
+        let id = insert_row(&c, &cat, &p.row).unwrap();
+        if i % 3 == 0 {
+            // Closing times in another order than the ids.
+            c.execute(
+                "UPDATE tickets SET closed_date = ?1 WHERE id = ?2",
+                rusqlite::params![T0 + ((i * 7919) % 13) as i64, id],
+            )
+            .unwrap();
+        }
+    }
+    (c, cat)
+}
+
+fn sorted(prop: &str, desc: bool) -> Vec<Sort> {
+    vec![Sort {
+        property_name: prop.into(),
+        direction: if desc {
+            SortDirection::Descending
+        } else {
+            SortDirection::Ascending
+        },
+    }]
+}
+
+/// Following `paging.next.after` visits every match once, in the order one query over all of
+/// them gives, whatever the sort (ties, unset values first or last, ascending or descending).
+#[test]
+fn cursor_pages_follow_the_order_of_the_whole_result() {
+    let (c, cat) = varied(61);
+    let stage4 = vec![FilterGroup {
+        filters: vec![Filter::new("hs_pipeline_stage", Operator::Eq, "4")],
+    }];
+    let mut cases = vec![(Vec::new(), Vec::new())];
+    for prop in [
+        "createdate",
+        "closed_date",
+        "hs_ticket_priority",
+        "hs_object_id",
+    ] {
+        for desc in [false, true] {
+            cases.push((sorted(prop, desc), Vec::new()));
+            cases.push((sorted(prop, desc), stage4.clone()));
+        }
+    }
+    for (sorts, filter_groups) in cases {
+        let req = SearchRequest {
+            sorts: sorts.clone(),
+            filter_groups,
+            limit: Some(7),
+            ..Default::default()
+        };
+        let expected = ids_where(&c, &cat, &req);
+        assert!(expected.len() > 14, "{sorts:?}: several pages");
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = search(
+                &c,
+                &cat,
+                &SearchRequest {
+                    after: after.clone(),
+                    ..req.clone()
+                },
+            )
+            .unwrap();
+            assert_eq!(page.total as usize, expected.len(), "{sorts:?}");
+            seen.extend(page.results.iter().map(|t| t.id.parse::<i64>().unwrap()));
+            match page.paging {
+                Some(p) => after = Some(p.next.unwrap().after),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "{sorts:?}");
+        // Offsets (HubSpot's documented form) give the same pages.
+        let by_offset = search(
+            &c,
+            &cat,
+            &SearchRequest {
+                after: Some("7".into()),
+                ..req.clone()
+            },
+        )
+        .unwrap();
+        let ids: Vec<i64> = by_offset
+            .results
+            .iter()
+            .map(|t| t.id.parse().unwrap())
+            .collect();
+        assert_eq!(ids, expected[7..14], "{sorts:?}");
+    }
+}
+
+/// The keyset walk past the 10,000 cap (`hs_object_id GT last` in every group) is answered
+/// like any search, with exact totals counted from a remembered one.
+#[test]
+fn id_floor_in_every_group_is_lifted_and_counted_exactly() {
+    let (c, cat) = varied(40);
+    let counts = Counts::default();
+    let walk = |floor: i64| SearchRequest {
+        filter_groups: vec![
+            FilterGroup {
+                filters: vec![
+                    Filter::new("hs_pipeline_stage", Operator::Eq, "4"),
+                    Filter::new("hs_object_id", Operator::Gt, floor.to_string()),
+                ],
+            },
+            FilterGroup {
+                filters: vec![
+                    Filter::new("hs_ticket_priority", Operator::Eq, "HIGH"),
+                    Filter::new("hs_object_id", Operator::Gt, floor.to_string()),
+                ],
+            },
+        ],
+        limit: Some(3),
+        ..Default::default()
+    };
+    assert!(compile(&cat, &walk(9)).unwrap().floor == 9);
+    let brute = |floor: i64| -> i64 {
+        c.query_row(
+            "SELECT count(*) FROM tickets WHERE (hs_pipeline_stage = '4' OR hs_ticket_priority = 'HIGH') AND id > ?1",
+            [floor],
+            |r| r.get(0),
+        )
+        .unwrap()
+    };
+    // Forwards, backwards and repeated floors all count what a full count gives.
+    for floor in [0, 3, 10, 10, 25, 7, 40, 0] {
+        let page = super::search(&c, &cat, &walk(floor), &counts, 0).unwrap();
+        assert_eq!(page.total, brute(floor), "floor {floor}");
+        for t in &page.results {
+            assert!(t.id.parse::<i64>().unwrap() > floor);
+        }
+    }
+    // A write through another connection invalidates what was remembered.
+    let before = brute(25);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.db");
+    c.execute("VACUUM INTO ?1", [file.to_str().unwrap()]).unwrap();
+    let reader = Connection::open(&file).unwrap();
+    configure(&reader).unwrap();
+    let writer = Connection::open(&file).unwrap();
+    let file_counts = Counts::default();
+    assert_eq!(
+        super::search(&reader, &cat, &walk(0), &file_counts, 0)
+            .unwrap()
+            .total,
+        brute(0)
+    );
+    writer
+        .execute("UPDATE tickets SET hs_pipeline_stage = '4' WHERE id = 38", [])
+        .unwrap();
+    let page = super::search(&reader, &cat, &walk(25), &file_counts, 0).unwrap();
+    assert_eq!(page.total, before + 1, "ticket 38 now matches");
+}
+
+/// SQLite's plan for `sql`, one line per step.
+fn plan(c: &Connection, sql: &str, params: &[rusqlite::types::Value]) -> Vec<String> {
+    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    st.query_map(params_from_iter(params.iter()), |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// Whether a plan reads the whole tickets table (the full-text index may be scanned: that is
+/// its own index).
+fn scans_tickets(plan: &[String]) -> bool {
+    plan.iter()
+        .any(|s| s == "SCAN tickets" || s.starts_with("SCAN tickets "))
+}
+
+/// Issue 18: paging cost does not depend on the position. Proved on the query plans, not on
+/// timings: for the filters rules use most (stage, priority, owner, pipeline, dates), the one
+/// sort, full-text `query` and the id walk past the cap, neither the first page, nor a page
+/// continued from a cursor, nor the count reads the whole table; the sorted pages with an
+/// index for their order never sort the matches; and a list page is one seek.
+#[test]
+fn every_page_and_count_is_an_index_seek_not_a_table_scan() {
+    let (c, cat) = varied(30);
+    let owner = cat.owners()[0].clone();
+    let month_ago = (T0 - 30 * 86_400_000).to_string();
+    let eq = |p: &str, v: &str| Filter::new(p, Operator::Eq, v);
+    let group = |filters: Vec<Filter>| vec![FilterGroup { filters }];
+    let escalation = SearchRequest {
+        filter_groups: group(vec![
+            eq("hs_pipeline_stage", "3"),
+            eq("hs_ticket_priority", "HIGH"),
+            Filter::new("createdate", Operator::Gte, month_ago.clone()),
+        ]),
+        sorts: sorted("createdate", true),
+        ..Default::default()
+    };
+    let cases: Vec<(&str, SearchRequest, bool)> = vec![
+        ("stage", SearchRequest { filter_groups: group(vec![eq("hs_pipeline_stage", "4")]), ..Default::default() }, false),
+        ("priority", SearchRequest { filter_groups: group(vec![eq("hs_ticket_priority", "HIGH")]), ..Default::default() }, false),
+        ("owner", SearchRequest { filter_groups: group(vec![eq("hubspot_owner_id", &owner)]), ..Default::default() }, false),
+        ("pipeline", SearchRequest { filter_groups: group(vec![eq("hs_pipeline", "0")]), ..Default::default() }, false),
+        ("created since", SearchRequest { filter_groups: group(vec![Filter::new("createdate", Operator::Gte, month_ago.clone())]), ..Default::default() }, false),
+        ("stale", SearchRequest { filter_groups: group(vec![eq("hs_pipeline_stage", "2"), Filter::new("hs_lastmodifieddate", Operator::Lt, month_ago.clone())]), ..Default::default() }, false),
+        ("closed since", SearchRequest { filter_groups: group(vec![Filter::new("closed_date", Operator::Gte, month_ago.clone())]), ..Default::default() }, false),
+        ("escalation", escalation, true),
+        ("newest first", SearchRequest { sorts: sorted("createdate", true), ..Default::default() }, true),
+        ("oldest first", SearchRequest { sorts: sorted("createdate", false), ..Default::default() }, true),
+        ("last changed", SearchRequest { sorts: sorted("hs_lastmodifieddate", true), ..Default::default() }, true),
+        ("walk past the cap", SearchRequest { filter_groups: group(vec![eq("hs_pipeline_stage", "4"), Filter::new("hs_object_id", Operator::Gt, "7")]), ..Default::default() }, true),
+        ("everything", SearchRequest::default(), true),
+        ("query", SearchRequest { query: Some("ticket".into()), ..Default::default() }, false),
+    ];
+    for (name, req, ordered_by_index) in cases {
+        // The first page, and pages continued from a cursor (on a ticket with a value of
+        // the sorted property and on one without).
+        let mut compiled = vec![compile(&cat, &req).unwrap()];
+        for key in [rusqlite::types::Value::Integer(T0), rusqlite::types::Value::Null] {
+            let after = super::cursor::Cursor { position: 2, id: 5, key }.encode();
+            compiled.push(compile(&cat, &SearchRequest { after: Some(after), ..req.clone() }).unwrap());
+        }
+        for q in &compiled {
+            for (sql, params) in super::page::queries(&cat, q, 11) {
+                let p = plan(&c, &sql, &params);
+                assert!(!scans_tickets(&p), "{name}: {sql}\n{p:#?}");
+                if ordered_by_index {
+                    assert!(
+                        !p.iter().any(|s| s.contains("TEMP B-TREE")),
+                        "{name}: the page sorts its matches\n{p:#?}"
+                    );
+                }
+            }
+            let counting = super::count::Counting {
+                where_sql: &q.where_sql,
+                params: &q.params,
+                floor: q.floor,
+            };
+            let mut params = q.params.clone();
+            params.push(rusqlite::types::Value::Integer(q.floor));
+            let p = plan(&c, &super::count::full_sql(&counting), &params);
+            assert!(!scans_tickets(&p), "{name}: count\n{p:#?}");
+            params.push(rusqlite::types::Value::Integer(q.floor + 200));
+            let p = plan(&c, &super::count::between_sql(&counting), &params);
+            assert!(!scans_tickets(&p), "{name}: count between floors\n{p:#?}");
+        }
+    }
+    for archived in [false, true] {
+        let p = plan(
+            &c,
+            &crate::sandbox::reads::list_sql(&cat),
+            &[archived.into(), 5.into(), 11.into()],
+        );
+        assert!(!scans_tickets(&p), "list: {p:#?}");
+        assert!(!p.iter().any(|s| s.contains("TEMP B-TREE")), "list: {p:#?}");
+    }
 }
