@@ -20,7 +20,7 @@ use crate::model::ApiError;
 const READERS: usize = 4;
 
 /// Demo tickets per seeding transaction.
-const SEED_CHUNK: usize = 20_000;
+pub(super) const SEED_CHUNK: usize = 20_000;
 
 /// How long a write waits for another process's write lock on the file before the request is
 /// answered 423 LOCKED (HubSpot's record-lock status, which the client retries after 2 s).

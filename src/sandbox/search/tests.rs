@@ -593,7 +593,8 @@ fn id_floor_in_every_group_is_lifted_and_counted_exactly() {
     let before = brute(25);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("s.db");
-    c.execute("VACUUM INTO ?1", [file.to_str().unwrap()]).unwrap();
+    c.execute("VACUUM INTO ?1", [file.to_str().unwrap()])
+        .unwrap();
     let reader = Connection::open(&file).unwrap();
     configure(&reader).unwrap();
     let writer = Connection::open(&file).unwrap();
@@ -605,7 +606,10 @@ fn id_floor_in_every_group_is_lifted_and_counted_exactly() {
         brute(0)
     );
     writer
-        .execute("UPDATE tickets SET hs_pipeline_stage = '4' WHERE id = 38", [])
+        .execute(
+            "UPDATE tickets SET hs_pipeline_stage = '4' WHERE id = 38",
+            [],
+        )
         .unwrap();
     let page = super::search(&reader, &cat, &walk(25), &file_counts, 0).unwrap();
     assert_eq!(page.total, before + 1, "ticket 38 now matches");
@@ -649,28 +653,143 @@ fn every_page_and_count_is_an_index_seek_not_a_table_scan() {
         ..Default::default()
     };
     let cases: Vec<(&str, SearchRequest, bool)> = vec![
-        ("stage", SearchRequest { filter_groups: group(vec![eq("hs_pipeline_stage", "4")]), ..Default::default() }, false),
-        ("priority", SearchRequest { filter_groups: group(vec![eq("hs_ticket_priority", "HIGH")]), ..Default::default() }, false),
-        ("owner", SearchRequest { filter_groups: group(vec![eq("hubspot_owner_id", &owner)]), ..Default::default() }, false),
-        ("pipeline", SearchRequest { filter_groups: group(vec![eq("hs_pipeline", "0")]), ..Default::default() }, false),
-        ("created since", SearchRequest { filter_groups: group(vec![Filter::new("createdate", Operator::Gte, month_ago.clone())]), ..Default::default() }, false),
-        ("stale", SearchRequest { filter_groups: group(vec![eq("hs_pipeline_stage", "2"), Filter::new("hs_lastmodifieddate", Operator::Lt, month_ago.clone())]), ..Default::default() }, false),
-        ("closed since", SearchRequest { filter_groups: group(vec![Filter::new("closed_date", Operator::Gte, month_ago.clone())]), ..Default::default() }, false),
+        (
+            "stage",
+            SearchRequest {
+                filter_groups: group(vec![eq("hs_pipeline_stage", "4")]),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "priority",
+            SearchRequest {
+                filter_groups: group(vec![eq("hs_ticket_priority", "HIGH")]),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "owner",
+            SearchRequest {
+                filter_groups: group(vec![eq("hubspot_owner_id", &owner)]),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "pipeline",
+            SearchRequest {
+                filter_groups: group(vec![eq("hs_pipeline", "0")]),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "created since",
+            SearchRequest {
+                filter_groups: group(vec![Filter::new(
+                    "createdate",
+                    Operator::Gte,
+                    month_ago.clone(),
+                )]),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "stale",
+            SearchRequest {
+                filter_groups: group(vec![
+                    eq("hs_pipeline_stage", "2"),
+                    Filter::new("hs_lastmodifieddate", Operator::Lt, month_ago.clone()),
+                ]),
+                ..Default::default()
+            },
+            false,
+        ),
+        (
+            "closed since",
+            SearchRequest {
+                filter_groups: group(vec![Filter::new(
+                    "closed_date",
+                    Operator::Gte,
+                    month_ago.clone(),
+                )]),
+                ..Default::default()
+            },
+            false,
+        ),
         ("escalation", escalation, true),
-        ("newest first", SearchRequest { sorts: sorted("createdate", true), ..Default::default() }, true),
-        ("oldest first", SearchRequest { sorts: sorted("createdate", false), ..Default::default() }, true),
-        ("last changed", SearchRequest { sorts: sorted("hs_lastmodifieddate", true), ..Default::default() }, true),
-        ("walk past the cap", SearchRequest { filter_groups: group(vec![eq("hs_pipeline_stage", "4"), Filter::new("hs_object_id", Operator::Gt, "7")]), ..Default::default() }, true),
+        (
+            "newest first",
+            SearchRequest {
+                sorts: sorted("createdate", true),
+                ..Default::default()
+            },
+            true,
+        ),
+        (
+            "oldest first",
+            SearchRequest {
+                sorts: sorted("createdate", false),
+                ..Default::default()
+            },
+            true,
+        ),
+        (
+            "last changed",
+            SearchRequest {
+                sorts: sorted("hs_lastmodifieddate", true),
+                ..Default::default()
+            },
+            true,
+        ),
+        (
+            "walk past the cap",
+            SearchRequest {
+                filter_groups: group(vec![
+                    eq("hs_pipeline_stage", "4"),
+                    Filter::new("hs_object_id", Operator::Gt, "7"),
+                ]),
+                ..Default::default()
+            },
+            true,
+        ),
         ("everything", SearchRequest::default(), true),
-        ("query", SearchRequest { query: Some("ticket".into()), ..Default::default() }, false),
+        (
+            "query",
+            SearchRequest {
+                query: Some("ticket".into()),
+                ..Default::default()
+            },
+            false,
+        ),
     ];
     for (name, req, ordered_by_index) in cases {
         // The first page, and pages continued from a cursor (on a ticket with a value of
         // the sorted property and on one without).
         let mut compiled = vec![compile(&cat, &req).unwrap()];
-        for key in [rusqlite::types::Value::Integer(T0), rusqlite::types::Value::Null] {
-            let after = super::cursor::Cursor { position: 2, id: 5, key }.encode();
-            compiled.push(compile(&cat, &SearchRequest { after: Some(after), ..req.clone() }).unwrap());
+        for key in [
+            rusqlite::types::Value::Integer(T0),
+            rusqlite::types::Value::Null,
+        ] {
+            let after = super::cursor::Cursor {
+                position: 2,
+                id: 5,
+                key,
+            }
+            .encode();
+            compiled.push(
+                compile(
+                    &cat,
+                    &SearchRequest {
+                        after: Some(after),
+                        ..req.clone()
+                    },
+                )
+                .unwrap(),
+            );
         }
         for q in &compiled {
             for (sql, params) in super::page::queries(&cat, q, 11) {

@@ -118,6 +118,52 @@ async fn migrates_an_older_schema() {
         ..SearchRequest::default()
     };
     assert_eq!(sb.search(&q).await.unwrap().total, 1);
+    // Migration 4's indexes lead with `archived` (issue 18) and serve the old ticket too.
+    let live: String = c
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'tickets_stage'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(live.contains("archived, hs_pipeline_stage"), "{live}");
+    let by_stage = SearchRequest {
+        filter_groups: vec![crate::model::FilterGroup {
+            filters: vec![crate::model::Filter::new(
+                "hs_pipeline_stage",
+                crate::model::Operator::Eq,
+                "1",
+            )],
+        }],
+        ..SearchRequest::default()
+    };
+    assert_eq!(sb.search(&by_stage).await.unwrap().total, 1);
+}
+
+/// Seeding commits in chunks (issue 18): more tickets than one chunk all arrive, in
+/// creation order, and the same seed gives the same tickets as before chunking.
+#[test]
+fn seeding_past_one_chunk_keeps_every_ticket_in_creation_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = super::super::store::SEED_CHUNK + 7;
+    let sb = Sandbox::create(
+        &dir.path().join("s.db"),
+        &SeedOptions {
+            tickets: n,
+            seed: 3,
+        },
+    )
+    .unwrap();
+    let c = rusqlite::Connection::open(sb.path()).unwrap();
+    let (count, unordered): (i64, i64) = c
+        .query_row(
+            "SELECT count(*), (SELECT count(*) FROM tickets a JOIN tickets b ON b.id = a.id + 1 WHERE b.createdate < a.createdate) FROM tickets",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(count as usize, n);
+    assert_eq!(unordered, 0);
 }
 
 #[tokio::test]
