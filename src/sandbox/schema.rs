@@ -225,9 +225,7 @@ CREATE INDEX tickets_stage_modified ON tickets(archived, hs_pipeline_stage, hs_l
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// The migrations in order; entry `i` brings a file from version `i` to `i + 1`.
-const MIGRATIONS: &[Migration] = &[
-    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5,
-];
+const MIGRATIONS: &[Migration] = &[migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5];
 
 /// The schema revision stored in the file.
 pub(super) fn revision(conn: &Connection) -> rusqlite::Result<i64> {

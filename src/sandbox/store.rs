@@ -168,9 +168,7 @@ impl Inner {
             let lock = &self.readers[slot];
             match lock.try_lock() {
                 Ok(conn) => return with(&conn, slot),
-                Err(TryLockError::Poisoned(p)) => {
-                    return with(&recover(lock, p, "reader"), slot)
-                }
+                Err(TryLockError::Poisoned(p)) => return with(&recover(lock, p, "reader"), slot),
                 Err(TryLockError::WouldBlock) => {}
             }
         }
