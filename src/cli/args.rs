@@ -36,6 +36,19 @@ pub struct Cli {
     /// directory).
     #[arg(long, global = true, env = "HUBSCRIPT_HOME", value_name = "DIR")]
     pub home: Option<PathBuf>,
+
+    /// Where state and run history live: a SQLite file (default: `.hubscript/state.db` under
+    /// the home) or a PostgreSQL URL (`postgres://user:password@host:5432/db`), which several
+    /// daemons can share for one history and exactly-once fires. Prefer the environment
+    /// variable for a URL with a password (command lines are visible to other users).
+    #[arg(
+        long,
+        global = true,
+        env = "HUBSCRIPT_STATE_URL",
+        hide_env_values = true,
+        value_name = "FILE|URL"
+    )]
+    pub state: Option<String>,
 }
 
 /// Log formats.

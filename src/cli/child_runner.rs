@@ -296,6 +296,12 @@ fn spawn(exe: &Path, args: &[OsString]) -> std::io::Result<Spawned> {
             Ok(())
         });
     }
+    // The run records into the parent's store. A PostgreSQL URL (maybe with a password) goes
+    // by environment, never on the command line.
+    match super::home::state_location() {
+        crate::state::StateLocation::Postgres(url) => cmd.env(super::home::STATE_ENV, url),
+        crate::state::StateLocation::File(path) => cmd.env(super::home::STATE_ENV, path),
+    };
     let process = cmd.spawn()?;
     // Only the child writes; our copy must close so the channel ends when the child does.
     drop(write);

@@ -34,7 +34,8 @@ impl Context {
     /// whose parent did that at its start.
     pub(super) fn open_quietly(args: &BackendArgs) -> Result<Self, CliError> {
         let backend = super::backend::open(args)?;
-        let state = StateDb::open(&super::home::state_path()).map_err(CliError::usage)?;
+        let state =
+            StateDb::open_location(&super::home::state_location()).map_err(CliError::usage)?;
         let host = ScriptHost::new(
             backend.clone(),
             state.clone(),

@@ -52,7 +52,7 @@ pub fn main() -> ExitCode {
         }
     };
     logging::init(cli.log_format, cli.verbose, cli.quiet);
-    home::init(cli.home.clone());
+    home::init(cli.home.clone(), cli.state.clone());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("hubscript")

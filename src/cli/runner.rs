@@ -64,6 +64,7 @@ impl Runner for HostRunner {
                 max_writes: self.max_writes.or(job.max_writes),
                 trigger: job.trigger.as_str().to_string(),
                 undo_of: None,
+                claim: None,
                 memory: self.memory.or(job.memory),
             },
             cancel,

@@ -85,6 +85,7 @@ impl ScriptHost {
             user: run_record::user(),
             host: run_record::host(),
             undo_of: None,
+            claim: None,
         };
         let state = self.state();
         let id = state

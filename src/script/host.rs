@@ -87,6 +87,8 @@ pub struct RunOptions {
     pub trigger: String,
     /// The run this one undoes (recorded).
     pub undo_of: Option<RunId>,
+    /// The daemon's claim this run fulfils (recorded with the run, see `state::claims`).
+    pub claim: Option<crate::state::ClaimId>,
     /// Memory budget in bytes; overrides the header's `memory`; with neither,
     /// [`memory::DEFAULT_MEMORY`]. Applies to the whole process (see [`memory`]).
     pub memory: Option<u64>,
@@ -293,6 +295,7 @@ impl ScriptHost {
             user: run_record::user(),
             host: run_record::host(),
             undo_of: req.options.undo_of,
+            claim: req.options.claim,
         };
         match self.state.start_run(&start) {
             Ok(id) => {

@@ -65,6 +65,7 @@ impl ReplRecorder {
             user: run_record::user(),
             host: run_record::host(),
             undo_of: None,
+            claim: None,
         };
         let id = match self.state.start_run(&start) {
             Ok(id) => id,

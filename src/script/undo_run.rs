@@ -121,6 +121,7 @@ impl ScriptHost {
             user: run_record::user(),
             host: run_record::host(),
             undo_of: Some(run.id),
+            claim: None,
         };
         let state = self.state();
         let id = state

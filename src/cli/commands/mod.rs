@@ -99,7 +99,7 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
         }
         Command::Status { dir, json } => status::status(
             &dir.unwrap_or_else(|| PathBuf::from("scripts")),
-            &super::home::state_path(),
+            &super::home::state_location(),
             json,
         ),
         Command::Undo {

@@ -39,6 +39,7 @@ pub(super) async fn run(
             max_writes: run.max_writes,
             trigger: "run".into(),
             undo_of: None,
+            claim: None,
             memory: run.memory,
         },
         cancel,

@@ -51,6 +51,7 @@ pub(crate) async fn run_child(
             max_writes: run.max_writes,
             trigger,
             undo_of: None,
+            claim: None,
             memory: run.memory,
         },
         cancel: signals::shutdown_token(),

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use crate::model::{ChangeAction, TicketChange};
-use crate::state::{RunFilter, RunRecord, RunStatus, StateDb};
+use crate::state::{RunFilter, RunRecord, RunStatus, StateDb, StateLocation};
 
 use crate::cli::args::RunsFilterArgs;
 use crate::cli::error::{CliError, CliResult};
@@ -14,14 +14,18 @@ use crate::cli::error::{CliError, CliResult};
 /// Opens the home's state file; reading the history must not create a second home, so a
 /// missing file is an empty history, said with its path.
 fn open_state() -> Result<StateDb, CliError> {
-    let path = crate::cli::home::state_path();
+    let location = crate::cli::home::state_location();
+    let StateLocation::File(path) = &location else {
+        return StateDb::open_location(&location).map_err(CliError::usage);
+    };
+    let path = path.clone();
     if !path.exists() {
         return Err(CliError::usage(format!(
             "no run history at {} (nothing ran with this home yet; --home or HUBSCRIPT_HOME choose another)",
             std::path::absolute(&path).unwrap_or(path).display()
         )));
     }
-    StateDb::open(&crate::cli::home::state_path()).map_err(CliError::usage)
+    StateDb::open(&path).map_err(CliError::usage)
 }
 
 fn duration(r: &RunRecord) -> String {

@@ -7,19 +7,19 @@ use std::path::Path;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 
 use crate::ops::{short_span, status_report};
-use crate::state::StateDb;
+use crate::state::{StateDb, StateLocation};
 
 use crate::cli::error::{CliError, CliResult};
 
 /// Prints the status of the scheduled scripts of `dir`.
-pub(super) fn status(dir: &Path, state: &Path, json: bool) -> CliResult {
+pub(super) fn status(dir: &Path, state: &StateLocation, json: bool) -> CliResult {
     if !dir.is_dir() {
         return Err(CliError::usage(format!(
             "{}: not a directory",
             dir.display()
         )));
     }
-    let db = StateDb::open(state).map_err(CliError::usage)?;
+    let db = StateDb::open_location(state).map_err(CliError::usage)?;
     let now = chrono::Utc::now();
     let report = status_report(dir, &db, now).map_err(CliError::failed)?;
     if json {

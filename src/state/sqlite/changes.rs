@@ -4,8 +4,8 @@
 
 use rusqlite::{params, Connection, Transaction};
 
-use super::{RunId, StateError};
 use crate::model::TicketChange;
+use crate::state::{RunId, StateError};
 
 /// Stores `changes` as the changes of run `id` (after any stored already).
 pub(super) fn insert(

@@ -1,4 +1,4 @@
-//! The versioned schema of `state.db`: one migration per version, applied in order inside one
+//! The versioned schema of the SQLite `state.db`: one migration per version, applied in order inside one
 //! transaction each, with SQLite's `user_version` holding the version reached. A file written by
 //! a newer hubscript is refused rather than guessed at.
 //!
@@ -8,11 +8,13 @@
 //!   `run_changes` (every change a run made, in order).
 //! - 3: `pid` on `runs`: the process that runs it, so a run left `running` by a process that is
 //!   gone can be settled as `interrupted` (see `owner`).
+//! - 4: `claims` (exactly-once fires and events, with leases; see `state::claims`) and
+//!   `claim_id` on `runs` (the claim a daemon's run fulfils).
 
 use rusqlite::Connection;
 
 /// The version this hubscript writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 const V1: &str = "
     CREATE TABLE IF NOT EXISTS kv (
@@ -60,7 +62,17 @@ const V2: &str = "
 
 const V3: &str = "ALTER TABLE runs ADD COLUMN pid INTEGER;";
 
-const MIGRATIONS: [&str; 3] = [V1, V2, V3];
+const V4: &str = "
+    CREATE TABLE IF NOT EXISTS claims (
+        id INTEGER PRIMARY KEY, script TEXT NOT NULL, subject TEXT NOT NULL,
+        owner TEXT NOT NULL, status TEXT NOT NULL, attempt INTEGER NOT NULL DEFAULT 1,
+        claimed_at INTEGER NOT NULL, lease_until INTEGER NOT NULL, ended_at INTEGER,
+        UNIQUE (script, subject));
+    CREATE INDEX IF NOT EXISTS claims_running ON claims (status, lease_until);
+    ALTER TABLE runs ADD COLUMN claim_id INTEGER;
+    CREATE INDEX IF NOT EXISTS runs_claim ON runs (claim_id);";
+
+const MIGRATIONS: [&str; 4] = [V1, V2, V3, V4];
 
 /// Brings `conn` from version `found` to [`SCHEMA_VERSION`].
 pub(super) fn migrate(conn: &mut Connection, found: i64) -> rusqlite::Result<()> {
