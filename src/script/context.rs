@@ -95,6 +95,18 @@ fn portal_links() -> Result<Option<PortalLinks>, String> {
     }
 }
 
+/// A `state::` write kept for the commit after the apply.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum StateWrite {
+    /// `state::set`: the value replaces what is stored.
+    Set(serde_json::Value),
+    /// `state::remove`.
+    Remove,
+    /// `state::add`: the amount is added in the store at commit, atomically, to whatever is
+    /// stored then (another replica's increments in between count too).
+    Add(serde_json::Value),
+}
+
 /// Per-run state.
 pub(crate) struct RunCtx {
     pub backend: Arc<dyn TicketsBackend>,
@@ -139,7 +151,7 @@ pub(crate) struct RunCtx {
     seen: Mutex<HashMap<String, Ticket>>,
     /// Planning: `state::` writes with the plan length when each was made, so the apply can
     /// commit exactly those made before the part of the plan that was applied.
-    state_log: Mutex<Vec<(usize, String, Option<serde_json::Value>)>>,
+    state_log: Mutex<Vec<(usize, String, StateWrite)>>,
     /// Planning: outbound requests with side effects (POSTs, `notify::slack`), queued with the
     /// plan length when each was made; sent after the apply, like `state_log` is committed.
     deferred: Mutex<Vec<(usize, crate::outbound::OutboundRequest)>>,
@@ -231,17 +243,14 @@ impl RunCtx {
     }
 
     /// Planning: records a `state::` write (kept for the run; committed after the apply).
-    pub(crate) fn record_state(&self, key: &str, value: Option<serde_json::Value>) {
+    pub(crate) fn record_state(&self, key: &str, write: StateWrite) {
         let at = lock(&self.plan).entries.len();
-        lock(&self.state_log).push((at, key.to_string(), value));
+        lock(&self.state_log).push((at, key.to_string(), write));
     }
 
     /// Planning: the `state::` writes made while the plan had at most `applied` entries, in
     /// order (the ones whose preceding changes were all applied).
-    pub(crate) fn state_writes_up_to(
-        &self,
-        applied: usize,
-    ) -> Vec<(String, Option<serde_json::Value>)> {
+    pub(crate) fn state_writes_up_to(&self, applied: usize) -> Vec<(String, StateWrite)> {
         lock(&self.state_log)
             .iter()
             .filter(|(at, _, _)| *at <= applied)

@@ -31,7 +31,7 @@ use crate::outbound::RequestRecord;
 use crate::state::{LogLine, RunEnd, RunId, RunStart, RunStatus, StateDb};
 
 use super::apply::{self, ApplyOptions, ApplyReport, DriftCheck};
-use super::context::{LogSink, RunCtx, RunSettings};
+use super::context::{LogSink, RunCtx, RunSettings, StateWrite};
 use super::engine::{self, Shared};
 use super::error::{Diagnostic, ScriptError};
 use super::header::{ApplyMode, HeaderError, ScriptHeader};
@@ -651,10 +651,12 @@ impl ScriptHost {
         let writes = ctx.state_writes_up_to(r.applied_prefix());
         let total = ctx.state_writes_up_to(usize::MAX).len();
         let mut state_error = None;
-        for (key, value) in &writes {
-            let done = match value {
-                Some(v) => self.state.kv_set(&ctx.settings.script, key, v),
-                None => self.state.kv_remove(&ctx.settings.script, key).map(|_| ()),
+        for (key, write) in &writes {
+            let script = &ctx.settings.script;
+            let done = match write {
+                StateWrite::Set(v) => self.state.kv_set(script, key, v),
+                StateWrite::Remove => self.state.kv_remove(script, key).map(|_| ()),
+                StateWrite::Add(by) => self.state.kv_add(script, key, by).map(|_| ()),
             };
             if let Err(e) = done {
                 state_error = Some(format!("state::{key} could not be saved: {e}"));
@@ -665,7 +667,7 @@ impl ScriptHost {
             ctx.log(
                 "warn",
                 format!(
-                    "state: kept {} of {total} state::set/remove (those made before the first change that was not applied)",
+                    "state: kept {} of {total} state::set/add/remove (those made before the first change that was not applied)",
                     writes.len()
                 ),
             );

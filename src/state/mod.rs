@@ -26,6 +26,7 @@ mod runs;
 mod sqlite;
 
 pub use claims::{Claim, ClaimId, ClaimSubject, ExpiredClaim, Reclaimed, MAX_ATTEMPTS};
+pub(crate) use kv::add_json;
 pub use kv::AddError;
 pub use runs::{
     content_hash, BackendRecord, LogLine, RunEnd, RunFilter, RunId, RunRecord, RunStart, RunStatus,

@@ -396,6 +396,55 @@ async fn state_persists_across_runs_but_not_from_a_dry_run() {
     assert_eq!(messages(&o), vec!["info: count 3"]);
 }
 
+/// `state::add` counts in the store: other writers' increments between runs count too, a dry
+/// run counts for itself only, and what is not a number is refused with its line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_add_counts_in_the_store() {
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
+    let state = StateDb::in_memory().unwrap();
+    let h = ScriptHost::new(
+        fake.clone(),
+        state.clone(),
+        tokio::runtime::Handle::current(),
+    );
+    let src = "let n = state::add(\"count\", 1);\nprint(`count ${n}`);\n";
+    for expected in ["info: count 1", "info: count 2"] {
+        let o = h.run(request(src, RunOptions::default())).await;
+        ok(&o);
+        assert_eq!(messages(&o), vec![expected]);
+    }
+    // Another daemon adds 10 meanwhile.
+    state.kv_add("t", "count", &serde_json::json!(10)).unwrap();
+    let dry = RunOptions {
+        dry_run: true,
+        ..RunOptions::default()
+    };
+    let o = h.run(request(src, dry)).await;
+    assert_eq!(messages(&o), vec!["info: count 13"]);
+    assert_eq!(
+        state.kv_get("t", "count").unwrap(),
+        Some(serde_json::json!(12))
+    );
+    let o = h.run(request(src, RunOptions::default())).await;
+    ok(&o);
+    assert_eq!(
+        state.kv_get("t", "count").unwrap(),
+        Some(serde_json::json!(13))
+    );
+    let o = h
+        .run(request(
+            "state::set(\"name\", \"x\");\nstate::add(\"name\", 1);\n",
+            RunOptions::default(),
+        ))
+        .await;
+    assert_eq!(o.status, RunStatus::Failed);
+    let e = o.error.unwrap().render();
+    assert!(
+        e.contains("t.rhai:2") && e.contains("stored value \"x\" is not a number"),
+        "{e}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_pages_lazily() {
     let fake = Arc::new(FakeBackend::numbered(5, 2));
