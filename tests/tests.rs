@@ -24,6 +24,7 @@ mod isolation;
 mod operating;
 mod outbound_e2e;
 mod repl;
+mod replicas;
 mod run_history;
 mod run_record;
 mod saved_plan;

@@ -208,6 +208,15 @@ pub enum Command {
         /// 512MiB.
         #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
         memory: Option<u64>,
+        /// With several daemons on one PostgreSQL state store: how long a daemon may go
+        /// silent before another takes over its running claims (marks their runs interrupted
+        /// and reruns those of `catch_up = "once"` scripts). Renewed every third of it.
+        #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+        lease: std::time::Duration,
+        /// How many daemons share this portal (replicas of one Deployment): each takes its
+        /// share of `--rate-per-10s`, so together they stay within the portal's limit.
+        #[arg(long, env = "HUBSCRIPT_REPLICAS", value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        replicas: u16,
         /// Backend choice.
         #[command(flatten)]
         backend: BackendArgs,
@@ -325,6 +334,9 @@ pub enum Command {
         /// `print` lines as plain lines on stdout (watch) rather than labelled log lines.
         #[arg(long)]
         plain_print: bool,
+        /// The daemon's claim this run fulfils (recorded with the run).
+        #[arg(long, value_name = "ID")]
+        claim: Option<i64>,
         /// Script options.
         #[command(flatten)]
         run: RunArgs,

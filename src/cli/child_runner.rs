@@ -78,6 +78,9 @@ impl ChildRunner {
         if job.dry_run {
             a.push("--dry-run".into());
         }
+        if let Some(claim) = &job.claim {
+            a.extend(["--claim".into(), claim.id().to_string().into()]);
+        }
         if self.plain_print {
             a.push("--plain-print".into());
         }
@@ -355,7 +358,11 @@ impl ChildRunner {
             exe,
             state: ctx.state.clone(),
             host: ctx.host.clone(),
-            common_args: common_args(backend, &defaults.args, defaults.slots),
+            common_args: common_args(
+                backend,
+                &defaults.args,
+                defaults.slots * defaults.replicas.max(1),
+            ),
             timeout: defaults.timeout,
             max_writes: defaults.max_writes,
             memory: defaults.memory,
@@ -366,11 +373,12 @@ impl ChildRunner {
 }
 
 /// The arguments every child gets. Each process paces its own HubSpot calls, so the rate per
-/// 10 seconds is split between the slots: together the runs never exceed the portal's limit.
+/// 10 seconds is split between the slots of every replica (`shares` = slots x `--replicas`):
+/// together the runs of all daemons never exceed the portal's limit.
 fn common_args(
     backend: &BackendArgs,
     args: &std::collections::BTreeMap<String, String>,
-    slots: usize,
+    shares: usize,
 ) -> Vec<OsString> {
     let mut a: Vec<OsString> = Vec::new();
     match (&backend.sandbox, &backend.api) {
@@ -378,7 +386,7 @@ fn common_args(
         (None, Some(url)) => a.extend(["--api".into(), url.into()]),
         (None, None) => {}
     }
-    let share = (backend.rate_per_10s / u32::try_from(slots.max(1)).unwrap_or(u32::MAX)).max(1);
+    let share = (backend.rate_per_10s / u32::try_from(shares.max(1)).unwrap_or(u32::MAX)).max(1);
     a.extend(["--rate-per-10s".into(), share.to_string().into()]);
     let ms = |d: Duration| OsString::from(format!("{}ms", d.as_millis()));
     a.extend(["--connect-timeout".into(), ms(backend.connect_timeout)]);

@@ -45,6 +45,8 @@ pub(super) struct RunDefaults {
     pub grace: Duration,
     /// How many runs may go at once (the HubSpot rate is shared between them).
     pub slots: usize,
+    /// How many daemons share the portal (`--replicas`): each takes this share of the rate.
+    pub replicas: usize,
     /// `print` lines as plain lines on stdout (`watch`) rather than labelled log lines
     /// (`daemon`).
     pub plain_print: bool,

@@ -104,6 +104,7 @@ pub(crate) fn job(path: &str, source: &str) -> Job {
         timeout: None,
         max_writes: None,
         memory: None,
+        claim: None,
     }
 }
 

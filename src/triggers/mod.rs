@@ -25,7 +25,7 @@ mod watch;
 
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use cron::{CronError, CronSchedule};
-pub use daemon::{run_daemon, run_daemon_with_clock, DaemonConfig};
+pub use daemon::{run_daemon, run_daemon_with_clock, ClaimGuard, DaemonConfig, DEFAULT_LEASE};
 pub use error::TriggerError;
 pub use runner::{Job, RunResult, Runner, Trigger};
 pub use schedule_report::{format_fire_time, schedule_report, ScheduleEntry};

@@ -9,6 +9,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
+use super::ClaimGuard;
 use crate::state::RunStatus;
 
 /// What started a run (stored as the run's `trigger`).
@@ -52,6 +53,9 @@ pub struct Job {
     pub max_writes: Option<u64>,
     /// Memory budget from the header, in bytes.
     pub memory: Option<u64>,
+    /// The daemon's claim on this fire (see `daemon::claims`): recorded with the run, ended
+    /// with the run's status when the job is done with (`None`: watch, or no claim).
+    pub claim: Option<Arc<ClaimGuard>>,
 }
 
 /// How a run ended, as far as triggers care.

@@ -61,6 +61,7 @@ impl ScheduledScript {
             timeout: self.header.timeout,
             max_writes: self.header.max_writes,
             memory: self.header.memory,
+            claim: None,
         }
     }
 }

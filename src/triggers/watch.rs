@@ -187,6 +187,7 @@ impl WatchSession {
                 timeout: header.timeout,
                 max_writes: header.max_writes,
                 memory: header.memory,
+                claim: None,
             };
             let slot = self
                 .slots

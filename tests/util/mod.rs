@@ -10,6 +10,7 @@ pub(crate) mod child;
 pub(crate) mod counting_proxy;
 pub(crate) mod lost_answers;
 pub(crate) mod official_client;
+pub(crate) mod pg;
 pub(crate) mod wait;
 
 use std::sync::Arc;

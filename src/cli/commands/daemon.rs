@@ -27,6 +27,10 @@ pub(super) struct Service {
     pub listen: Option<SocketAddr>,
     /// `--alert-webhook`.
     pub alert_webhook: Option<String>,
+    /// `--lease`: of this daemon's claims in a shared state store.
+    pub lease: Duration,
+    /// `--replicas`: daemons sharing the portal's rate.
+    pub replicas: usize,
 }
 
 /// Runs the daemon until shut down.
@@ -100,6 +104,7 @@ pub(super) async fn daemon(
             memory,
             grace,
             slots: max_concurrent,
+            replicas: service.replicas,
             plain_print: false,
         },
     )?;
@@ -113,6 +118,7 @@ pub(super) async fn daemon(
         max_concurrent,
         grace,
         ready: Some(ready),
+        lease: service.lease,
         ..DaemonConfig::default()
     };
     run_daemon(dir, runner, ctx.state.clone(), config, shutdown)

@@ -81,11 +81,15 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             alert_webhook,
             max_concurrent,
             memory,
+            lease,
+            replicas,
             backend,
         } => {
             let service = daemon::Service {
                 listen,
                 alert_webhook,
+                lease,
+                replicas: usize::from(replicas),
             };
             daemon::daemon(
                 dir,
@@ -112,16 +116,17 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             script,
             trigger,
             plain_print,
+            claim,
             run,
             backend,
         } => {
             #[cfg(unix)]
             {
-                run_child::run_child(script, trigger, plain_print, run, backend).await
+                run_child::run_child(script, trigger, plain_print, claim, run, backend).await
             }
             #[cfg(not(unix))]
             {
-                let _ = (script, trigger, plain_print, run, backend);
+                let _ = (script, trigger, plain_print, claim, run, backend);
                 Err(CliError::usage("run-child needs a Unix system"))
             }
         }

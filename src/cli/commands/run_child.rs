@@ -20,6 +20,7 @@ pub(crate) async fn run_child(
     script: PathBuf,
     trigger: String,
     plain_print: bool,
+    claim: Option<i64>,
     run: RunArgs,
     backend: BackendArgs,
 ) -> CliResult {
@@ -51,7 +52,7 @@ pub(crate) async fn run_child(
             max_writes: run.max_writes,
             trigger,
             undo_of: None,
-            claim: None,
+            claim,
             memory: run.memory,
         },
         cancel: signals::shutdown_token(),

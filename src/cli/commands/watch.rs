@@ -58,6 +58,7 @@ pub(super) async fn watch(
             memory: run.memory,
             grace: WatchConfig::default().grace,
             slots: WATCH_SLOTS,
+            replicas: 1,
             plain_print: true,
         },
     )?;

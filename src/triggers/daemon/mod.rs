@@ -3,17 +3,24 @@
 //! graceful shutdown. Owns the table of scheduled scripts; the timing of each script is in
 //! `scheduler`, overlap in `overlap`, what a file change means in `reload`.
 //!
-//! This folder holds the daemon's parts: `catch_up` (missed fire times at start), `reload`
+//! Several daemons may share one state store (PostgreSQL): each fire is claimed there before it
+//! runs, so exactly one of them runs it, and a daemon that dies has its claims taken over after
+//! their lease (`claims`).
+//!
+//! This folder holds the daemon's parts: `catch_up` (missed fire times at start), `claims`
+//! (exactly-once fires across daemons), `reload`
 //! (what a file change means), `scheduler` (one script's timing loop), `overlap` (a fire while
 //! the previous run is going) and `run_group` (the shared concurrency limit and graceful
 //! shutdown). `watch` reuses the last two through [`RunSlot`] and [`RunGroup`].
 
 mod catch_up;
+mod claims;
 mod overlap;
 mod reload;
 mod run_group;
 mod scheduler;
 
+pub use claims::{ClaimGuard, DEFAULT_LEASE};
 pub(crate) use overlap::{FireOutcome, RunSlot};
 pub(crate) use run_group::RunGroup;
 
@@ -27,6 +34,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use self::catch_up::{CatchUpDecision, Missed};
+use self::claims::{DaemonClaims, FireClaim};
 use self::reload::{decide, Reload};
 use self::scheduler::{script_loop, LoopCtx};
 use super::clock::{Clock, SystemClock};
@@ -34,7 +42,8 @@ use super::error::TriggerError;
 use super::fswatch::{is_script, next_batch, watch_dirs};
 use super::runner::{Runner, Trigger};
 use super::scheduled::ScheduledScript;
-use crate::state::StateDb;
+use crate::script::header::CatchUp;
+use crate::state::{ClaimSubject, StateDb};
 
 /// Settings of the daemon.
 #[derive(Debug, Clone)]
@@ -50,6 +59,9 @@ pub struct DaemonConfig {
     pub dry_run: bool,
     /// Set once the schedules are loaded (the `/healthz` readiness of `--listen`).
     pub ready: Option<Arc<std::sync::atomic::AtomicBool>>,
+    /// Lease of this daemon's claims: renewed every third of it; a daemon silent for this
+    /// long has its running claims taken over by another (default 30 s).
+    pub lease: Duration,
 }
 
 impl Default for DaemonConfig {
@@ -60,6 +72,7 @@ impl Default for DaemonConfig {
             debounce: Duration::from_millis(50),
             dry_run: false,
             ready: None,
+            lease: DEFAULT_LEASE,
         }
     }
 }
@@ -94,13 +107,16 @@ pub async fn run_daemon_with_clock(
     if let Some(ready) = &cfg.ready {
         ready.store(true, std::sync::atomic::Ordering::Release);
     }
-    tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), max_concurrent = daemon.group.slots(), "daemon started");
+    tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), max_concurrent = daemon.group.slots(), daemon = daemon.ctx.claims.owner(), state = %daemon.ctx.state.describe(), "daemon started");
     if daemon.scripts.is_empty() {
         tracing::warn!(dir = %daemon.dir.display(), "nothing to do yet: no script here has a `schedule` header (the daemon keeps watching for one)");
     }
+    let mut keep = tokio::time::interval(daemon.ctx.claims.keep_every());
+    keep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             () = shutdown.cancelled() => break,
+            _ = keep.tick() => daemon.keep_claims().await,
             batch = next_batch(&mut fs.rx, cfg.debounce, MAX_BURST) => {
                 let Some(batch) = batch else { break };
                 for path in batch.iter().filter(|p| is_script(p)) {
@@ -146,6 +162,7 @@ impl Daemon {
             runner,
             ctx: Arc::new(LoopCtx {
                 clock,
+                claims: DaemonClaims::new(state.clone(), cfg.lease),
                 state,
                 dry_run: cfg.dry_run,
             }),
@@ -239,10 +256,17 @@ impl Daemon {
             CatchUpDecision::FirstSeen => record(now),
             CatchUpDecision::UpToDate => {}
             CatchUpDecision::RunOnce(m) if at_start => {
-                tracing::info!(script = %script.name, "{} (catch_up = \"once\"): running once now", describe(&m, &script));
-                record(m.last);
-                let job = script.job(Trigger::CatchUp, self.ctx.dry_run);
-                slot.fire(job, script.header.overlap).await;
+                // Claimed as the last missed fire: daemons starting together catch up once.
+                match self.ctx.claims.fire(&script.name, m.last) {
+                    FireClaim::Run(claim) => {
+                        tracing::info!(script = %script.name, "{} (catch_up = \"once\"): running once now", describe(&m, &script));
+                        record(m.last);
+                        let mut job = script.job(Trigger::CatchUp, self.ctx.dry_run);
+                        job.claim = claim;
+                        slot.fire(job, script.header.overlap).await;
+                    }
+                    FireClaim::Skip => record(m.last),
+                }
             }
             CatchUpDecision::RunOnce(m) | CatchUpDecision::Skip(m) => {
                 tracing::info!(script = %script.name, "{} (catch_up = \"{}\"): skipped", describe(&m, &script), if at_start { "skip" } else { "once, only at daemon start" });
@@ -267,6 +291,33 @@ impl Daemon {
                 slot,
             },
         );
+    }
+
+    /// Renews this daemon's claims, then takes over claims whose daemon stopped renewing them:
+    /// their runs are marked interrupted, and a fire of a script scheduled here whose
+    /// `catch_up` is `"once"` runs again (as a catch-up run).
+    pub(crate) async fn keep_claims(&mut self) {
+        let claims = self.ctx.claims.clone();
+        claims.renew();
+        for expired in claims.expired() {
+            let here = self
+                .scripts
+                .values()
+                .find(|a| a.version.borrow().name == expired.script);
+            let is_fire =
+                ClaimSubject::from_key(&expired.subject).is_some_and(|s| s.fire_time().is_some());
+            let rerun = is_fire
+                && here.is_some_and(|a| a.version.borrow().header.catch_up == CatchUp::Once);
+            let Some((_, guard)) = claims.take_over(&expired, rerun) else {
+                continue;
+            };
+            if let (Some(active), Some(guard)) = (here, guard) {
+                let script = active.version.borrow().clone();
+                let mut job = script.job(Trigger::CatchUp, self.ctx.dry_run);
+                job.claim = Some(guard);
+                active.slot.fire(job, script.header.overlap).await;
+            }
+        }
     }
 
     /// Stops every schedule, then waits for running runs (grace, then cancel).

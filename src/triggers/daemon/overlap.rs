@@ -158,7 +158,11 @@ impl RunSlot {
         mut done: watch::Sender<bool>,
     ) {
         loop {
+            let claim = job.claim.clone();
             let result = self.group.run(&*self.runner, job, cancel, &ticket).await;
+            if let Some(claim) = claim {
+                claim.finished(result.status);
+            }
             tracing::debug!(script = %self.name, status = result.status.as_str(), "run ended");
             let mut st = self.lock();
             let next = st.queued.take().filter(|_| !self.group.stopping());

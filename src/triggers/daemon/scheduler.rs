@@ -1,6 +1,7 @@
 //! The daemon's per-script loop: sleep (tokio time, no polling) until the next fire time of
-//! the script's current version, wait a random jitter, record the fire in the state store,
-//! then hand the run to the script's [`RunSlot`] (which applies the overlap policy).
+//! the script's current version, wait a random jitter, claim the fire in the state store
+//! (which records it as the last fire; a fire another daemon claimed is skipped here), then
+//! hand the run to the script's [`RunSlot`] (which applies the overlap policy).
 //!
 //! Sleeps are cut into pieces of at most [`MAX_SLEEP`] and the wall clock is re-read after
 //! each, so a suspended machine or a clock step is noticed within a minute; an idle daemon
@@ -14,6 +15,7 @@ use rand::Rng;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
+use super::claims::{DaemonClaims, FireClaim};
 use super::overlap::RunSlot;
 use crate::state::StateDb;
 use crate::triggers::clock::Clock;
@@ -30,6 +32,7 @@ const LATE_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 pub(crate) struct LoopCtx {
     pub clock: Arc<dyn Clock>,
     pub state: StateDb,
+    pub claims: Arc<DaemonClaims>,
     pub dry_run: bool,
 }
 
@@ -100,14 +103,14 @@ pub(crate) async fn script_loop(
                 () = tokio::time::sleep(delay) => {}
             }
         }
-        if let Err(e) = ctx.state.set_last_fire(&entry.name, fire) {
-            tracing::error!(script = %entry.name, error = %e, "cannot record the fire time");
+        if let FireClaim::Run(claim) = ctx.claims.fire(&entry.name, fire) {
+            // The latest good version runs, even if it arrived during the jitter.
+            let latest = current.borrow().clone();
+            let mut job = latest.job(Trigger::Schedule, ctx.dry_run);
+            job.claim = claim;
+            tracing::info!(script = %latest.name, fire = %fire.with_timezone(&latest.tz), "fire");
+            slot.fire(job, latest.header.overlap).await;
         }
-        // The latest good version runs, even if it arrived during the jitter.
-        let latest = current.borrow().clone();
-        let job = latest.job(Trigger::Schedule, ctx.dry_run);
-        tracing::info!(script = %latest.name, fire = %fire.with_timezone(&latest.tz), "fire");
-        slot.fire(job, latest.header.overlap).await;
         after = fire;
     }
 }

@@ -3,7 +3,8 @@
 use super::*;
 use crate::test_support::runner::FakeRunner;
 use crate::triggers::clock::TokioClock;
-use crate::triggers::daemon::RunGroup;
+use crate::triggers::daemon::claims::DaemonClaims;
+use crate::triggers::daemon::{RunGroup, DEFAULT_LEASE};
 use rand::SeedableRng;
 use std::path::Path;
 
@@ -35,6 +36,7 @@ fn start(base: &str, header: &str) -> Setup {
     let state = StateDb::in_memory().unwrap();
     let ctx = Arc::new(LoopCtx {
         clock,
+        claims: DaemonClaims::new(state.clone(), DEFAULT_LEASE),
         state: state.clone(),
         dry_run: false,
     });
@@ -223,9 +225,11 @@ async fn an_idle_schedule_sleeps() {
     ));
     let runner = FakeRunner::new(clock.clone(), false, Duration::ZERO);
     let stop = CancellationToken::new();
+    let state = StateDb::in_memory().unwrap();
     let ctx = Arc::new(LoopCtx {
         clock: clock.clone(),
-        state: StateDb::in_memory().unwrap(),
+        claims: DaemonClaims::new(state.clone(), DEFAULT_LEASE),
+        state,
         dry_run: false,
     });
     let (_tx, rx) = watch::channel(script("//! schedule = \"@daily\""));

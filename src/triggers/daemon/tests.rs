@@ -270,3 +270,139 @@ async fn the_daemon_follows_real_file_changes() {
     )
     .await;
 }
+
+/// Two daemons on one store with the same schedule: each fire runs on exactly one of them,
+/// and the claims say which.
+#[tokio::test(start_paused = true)]
+async fn two_daemons_on_one_store_run_each_fire_once() {
+    let state = StateDb::in_memory().unwrap();
+    let src = "//! schedule = \"*/10 * * * * *\"\nlet a = 1;";
+    let mut a = setup(
+        "2026-01-10T10:00:00.500Z",
+        &[("tick.rhai", src)],
+        state.clone(),
+    );
+    let mut b = setup(
+        "2026-01-10T10:00:00.500Z",
+        &[("tick.rhai", src)],
+        state.clone(),
+    );
+    a.daemon.scan().await.unwrap();
+    b.daemon.scan().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    settle().await;
+    let mut fires: Vec<DateTime<Utc>> = a
+        .runner
+        .calls()
+        .iter()
+        .chain(b.runner.calls().iter())
+        .map(|c| c.at)
+        .collect();
+    fires.sort();
+    let expected: Vec<DateTime<Utc>> = (1..=6)
+        .map(|i| t("2026-01-10T10:00:00Z") + chrono::Duration::seconds(10 * i))
+        .collect();
+    assert_eq!(fires, expected, "each fire once, none lost");
+    // Every run carried its claim; a second claim of any of these fires is refused.
+    let claimed: Vec<bool> = a
+        .runner
+        .calls()
+        .iter()
+        .chain(b.runner.calls().iter())
+        .map(|c| c.job.claim.is_some())
+        .collect();
+    assert!(claimed.iter().all(|c| *c), "{claimed:?}");
+    for at in expected {
+        assert!(matches!(
+            state
+                .claim("tick", &ClaimSubject::Fire(at), "third", DEFAULT_LEASE)
+                .unwrap(),
+            crate::state::Claim::Lost { .. }
+        ));
+    }
+}
+
+/// A claim whose daemon died (its lease expired) is taken over by the next keeper round: its
+/// run is marked interrupted and, with `catch_up = "once"`, the fire runs again here.
+#[tokio::test(start_paused = true)]
+async fn an_expired_claim_of_a_dead_daemon_is_taken_over_and_rerun() {
+    let state = StateDb::in_memory().unwrap();
+    let fire = t("2026-01-10T10:00:00Z");
+    let crate::state::Claim::Won(id) = state
+        .claim(
+            "esc",
+            &ClaimSubject::Fire(fire),
+            "dead-host:1:dead",
+            Duration::from_millis(1),
+        )
+        .unwrap()
+    else {
+        panic!("first claim wins")
+    };
+    let run = state
+        .start_run(&crate::state::RunStart {
+            script: "esc".into(),
+            trigger: "schedule".into(),
+            started_at: fire,
+            claim: Some(id),
+            ..Default::default()
+        })
+        .unwrap();
+    // The lease is judged by the store's (real) clock.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while state.expired_claims().unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "never expired");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let once = "//! schedule = \"@hourly\"\n//! catch_up = \"once\"\nlet a = 1;";
+    let mut s = setup("2026-01-10T10:00:30Z", &[("esc.rhai", once)], state.clone());
+    s.daemon.scan().await.unwrap();
+    s.daemon.keep_claims().await;
+    settle().await;
+    let calls = s.runner.calls();
+    assert_eq!(calls.len(), 1, "rerun once");
+    assert_eq!(calls[0].job.trigger, Trigger::CatchUp);
+    assert_eq!(calls[0].job.claim.as_ref().map(|c| c.id()), Some(id));
+    let r = state.run(run).unwrap().unwrap();
+    assert_eq!(r.status, crate::state::RunStatus::Interrupted);
+    assert!(r.error.unwrap().contains("dead-host:1:dead"));
+    // Nothing left to take over.
+    s.daemon.keep_claims().await;
+    settle().await;
+    assert_eq!(s.runner.count(), 1);
+}
+
+/// With `catch_up = "skip"` the dead daemon's run is only marked interrupted.
+#[tokio::test(start_paused = true)]
+async fn an_expired_claim_of_a_skip_script_is_closed_not_rerun() {
+    let state = StateDb::in_memory().unwrap();
+    let crate::state::Claim::Won(_) = state
+        .claim(
+            "esc",
+            &ClaimSubject::Fire(t("2026-01-10T10:00:00Z")),
+            "dead",
+            Duration::from_millis(1),
+        )
+        .unwrap()
+    else {
+        panic!("first claim wins")
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while state.expired_claims().unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "never expired");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let skip = "//! schedule = \"@hourly\"\nlet a = 1;";
+    let mut s = setup("2026-01-10T10:00:30Z", &[("esc.rhai", skip)], state.clone());
+    s.daemon.scan().await.unwrap();
+    s.daemon.keep_claims().await;
+    settle().await;
+    assert_eq!(s.runner.count(), 0);
+    assert!(state.expired_claims().unwrap().is_empty());
+    assert!(matches!(
+        state
+            .claim("esc", &ClaimSubject::Fire(t("2026-01-10T10:00:00Z")), "x", DEFAULT_LEASE)
+            .unwrap(),
+        crate::state::Claim::Lost { status, .. } if status == "interrupted"
+    ));
+}
