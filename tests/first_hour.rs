@@ -95,3 +95,84 @@ fn read_counts_agree_between_dry_and_real_runs_and_dry_history_says_would() {
     let list = stdout(&p.run(&["runs"]));
     assert!(list.contains("0 (would 2)"), "{list}");
 }
+
+/// Runs `script` against a served sandbox at `url` (a token set, as against a portal).
+fn run_against(p: &Project, script: &str, url: &str) -> (Option<i32>, String, String) {
+    let mut cmd = p.cmd(&["run", script, "--api", url]);
+    cmd.env("HUBSPOT_ACCESS_TOKEN", "pat-na1-test");
+    let out = cmd.output().unwrap();
+    (out.status.code(), stdout(&out), stderr(&out))
+}
+
+/// Issue 16, item 3: a rate-limited run says so at default verbosity (one status line per
+/// wait), and the summary counts the retries and the 429 waits.
+#[test]
+fn rate_limit_waits_show_a_status_line_and_are_counted() {
+    let p = Project::new();
+    p.reset_sandbox(3);
+    // Every request is refused with a 429: the client waits and retries until its budget
+    // (5 retries) is spent.
+    let (_server, url) = p.serve(&["--faults", "429=1"]);
+    p.file("get.rhai", "let t = tickets::get(\"1\");\nprint(t.id);\n");
+    let (code, _, err) = run_against(&p, "get.rhai", &url);
+    assert_eq!(code, Some(1), "{err}");
+    let status_lines = err
+        .lines()
+        .filter(|l| l.contains("INFO") && l.contains("429 rate limited: retrying GET"))
+        .count();
+    assert_eq!(status_lines, 5, "{err}");
+    assert!(
+        summary(&err, "get").contains("5 retries, 5 rate-limit waits"),
+        "{err}"
+    );
+}
+
+/// Issue 16, item 3: a server slower than 5 s gets a status line instead of silence.
+#[test]
+fn a_slow_server_gets_a_status_line() {
+    let p = Project::new();
+    p.reset_sandbox(3);
+    // Every answer takes 6 s: the 5 s status line always comes first.
+    let (_server, url) = p.serve(&["--faults", "latency=6s"]);
+    p.file("get.rhai", "let t = tickets::get(\"1\");\nprint(t.id);\n");
+    let (code, out, err) = run_against(&p, "get.rhai", &url);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(out.trim(), "1");
+    assert!(
+        err.contains("slow server: GET /crm/v3/objects/tickets/1 has not answered after 5s"),
+        "{err}"
+    );
+}
+
+/// Issue 16, item 3: a search on an enumeration with a value that is not an option warns
+/// with the right casing; a misspelled property gets the nearest name, in searches and writes.
+#[test]
+fn wrong_option_casing_and_misspelled_properties_get_hints() {
+    let p = Project::new();
+    p.reset_sandbox(5);
+    p.file(
+        "hints.rhai",
+        "let n = 0;\nfor t in tickets::search(#{ hs_ticket_priority: \"high\" }) { n += 1; }\nprint(`found ${n}`);\nfor t in tickets::search(#{ hs_ticket_priorty: \"HIGH\" }) { n += 1; }\n",
+    );
+    let (code, out, err) = run(&p, "hints.rhai", &[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(out.starts_with("found 0\n"), "{out}");
+    assert!(
+        err.contains("WARN  hints: tickets::search: `high` is not an option of `hs_ticket_priority`, so it matches no ticket: option values are compared exactly (did you mean `HIGH`?)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("WARN  hints: tickets::search: tickets have no property `hs_ticket_priorty` (did you mean `hs_ticket_priority`?)"),
+        "{err}"
+    );
+    p.file(
+        "write.rhai",
+        "tickets::update(\"1\", #{ hs_ticket_priorty: \"HIGH\" });\n",
+    );
+    let (code, _, err) = run(&p, "write.rhai", &[]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("WARN  write: tickets have no property `hs_ticket_priorty` (did you mean `hs_ticket_priority`?)"),
+        "{err}"
+    );
+}

@@ -200,11 +200,19 @@ impl RateLimiter {
             match self.with(|s| s.window(bucket).try_take(now)) {
                 Ok(()) => return now - start,
                 Err(retry_at) => {
+                    let wait = retry_at - now;
                     tracing::debug!(
                         ?bucket,
-                        wait_ms = (retry_at - now).as_millis() as u64,
+                        wait_ms = wait.as_millis() as u64,
                         "rate limiter: budget used up, waiting"
                     );
+                    // A long wait gets a status line at default verbosity (transport.rs).
+                    if wait >= super::transport::STATUS_WAIT {
+                        tracing::info!(
+                            "rate limit: the {bucket:?} request budget is used up; waiting {:.1}s",
+                            wait.as_secs_f64()
+                        );
+                    }
                     tokio::time::sleep_until(retry_at).await;
                 }
             }

@@ -1,7 +1,9 @@
 //! The request loop every endpoint goes through: take a slot from the shared limiter, send,
 //! feed the rate-limit headers back, and on failure apply the retry rules of `retry.rs` with
-//! the waits they call for. Each wait and retry is logged at debug level with its reason;
-//! nothing logged contains the token (it only exists in a header marked sensitive).
+//! the waits they call for. Each wait and retry is logged at debug level with its reason; a
+//! long wait (a retry or rate-limit wait of a second or more, an answer slower than 5 s) also
+//! gets one status line at info level, so a run at default verbosity never sits silent. Nothing
+//! logged contains the token (it only exists in a header marked sensitive).
 //!
 //! Everything is plain async: dropping the returned future cancels the wait or the request in
 //! flight, which is how Ctrl-C and run timeouts stop a call.
@@ -78,6 +80,12 @@ impl Call {
     }
 }
 
+/// Waits this long or longer are shown at default verbosity (info), shorter ones at debug.
+pub(super) const STATUS_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// An answer not back after this long gets a status line saying the run is still waiting.
+const SLOW_ANSWER: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What one attempt produced.
 struct Answer {
     status: StatusCode,
@@ -117,6 +125,26 @@ impl HubspotClient {
             headers,
             body,
         })
+    }
+
+    /// [`Self::attempt`], with one status line when the server keeps the run waiting longer
+    /// than [`SLOW_ANSWER`].
+    async fn attempt_watched(&self, call: &Call) -> Result<Answer, reqwest::Error> {
+        let attempt = self.attempt(call);
+        tokio::pin!(attempt);
+        tokio::select! {
+            r = &mut attempt => r,
+            () = tokio::time::sleep(SLOW_ANSWER) => {
+                tracing::info!(
+                    "slow server: {} {} has not answered after {}s; still waiting (request timeout {}s)",
+                    call.method,
+                    call.path(),
+                    SLOW_ANSWER.as_secs(),
+                    self.inner.config.request_timeout.as_secs()
+                );
+                attempt.await
+            }
+        }
     }
 
     /// Turns a reqwest failure into the retry classification and the error reported if no
@@ -174,7 +202,7 @@ impl HubspotClient {
         loop {
             limiter.acquire(call.bucket).await;
             tracing::trace!(method = %call.method, path = %call.path(), "sending");
-            let (failure, error) = match self.attempt(call).await {
+            let (failure, error) = match self.attempt_watched(call).await {
                 Ok(answer) => {
                     if call.bucket == Bucket::General {
                         limiter.observe(call.bucket, response::rate_headers(&answer.headers));
@@ -231,6 +259,15 @@ impl HubspotClient {
                 error = %error,
                 "retrying"
             );
+            if wait >= STATUS_WAIT {
+                tracing::info!(
+                    "{reason}: retrying {} {} in {:.1}s (retry {retries} of at most {})",
+                    call.method,
+                    call.path(),
+                    wait.as_secs_f64(),
+                    cfg.max_retries
+                );
+            }
             // For 429 the limiter itself holds every caller until the block ends; sleeping
             // here too keeps this caller's retry after it as well.
             tokio::time::sleep(wait).await;

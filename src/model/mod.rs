@@ -13,6 +13,7 @@ mod association;
 mod batch;
 mod change;
 mod error;
+mod hints;
 pub mod limits;
 mod links;
 pub mod object_types;
@@ -40,6 +41,7 @@ pub use batch::{
 };
 pub use change::{ChangeAction, TicketChange};
 pub use error::{ApiError, ErrorCategory, ErrorDetail};
+pub use hints::{search_hints, write_hints};
 pub use limits::MAX_BATCH_INPUTS;
 pub use links::{PortalLinks, DEFAULT_APP_URL, TICKET_OBJECT_TYPE};
 pub use owner::{Owner, OwnerIdProperty, OwnerQuery, OwnerTeam};

@@ -129,6 +129,8 @@ pub(crate) struct RunCtx {
     /// answered, by id, so a ticket created then updated counts once); the summary and run
     /// history report these, not admissions.
     written: Mutex<HashSet<String>>,
+    /// Hints already logged (see [`RunCtx::first_time`]).
+    said: Mutex<HashSet<String>>,
     stop: Mutex<Option<StopReason>>,
     /// The token of the current evaluation (a REPL swaps it per input).
     cancel: Mutex<CancellationToken>,
@@ -199,6 +201,7 @@ impl RunCtx {
             plan: Mutex::new(Plan::default()),
             guard: Mutex::new(guard),
             written: Mutex::new(HashSet::new()),
+            said: Mutex::new(HashSet::new()),
             stop: Mutex::new(None),
             cancel,
             pipelines: Mutex::new(None),
@@ -478,6 +481,12 @@ impl RunCtx {
             }
             _ => Ok(()),
         }
+    }
+
+    /// Whether `key` (a hint, a warning) is new to this run; remembers it. For messages a
+    /// loop would otherwise repeat.
+    pub(crate) fn first_time(&self, key: &str) -> bool {
+        lock(&self.said).insert(key.to_string())
     }
 
     pub(crate) fn cached_properties(&self) -> Option<Arc<Vec<Property>>> {

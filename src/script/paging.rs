@@ -139,6 +139,40 @@ fn with_planning_properties(source: Source) -> (Source, Vec<String>) {
     (Source::Search(req), extra)
 }
 
+/// A search that matched nothing or was refused (400): warns about what the property
+/// definitions can tell ([`crate::model::search_hints`]: a misspelled property, an option in
+/// the wrong case), each hint once per run. The definitions cost one call, on this path only
+/// (and none when the run has them already), so a search that finds tickets costs no extra
+/// call.
+fn explain(ctx: &RunCtx, pos: Position, source: &Source) {
+    let Source::Search(req) = source else {
+        return;
+    };
+    let defs = match ctx.cached_properties() {
+        Some(d) => d,
+        None => match ctx.call(pos, ctx.backend.properties()) {
+            Ok(p) => ctx.cache_properties(p),
+            Err(_) => return,
+        },
+    };
+    for hint in crate::model::search_hints(req, &defs) {
+        let line = format!("tickets::search: {hint}");
+        if ctx.first_time(&line) {
+            ctx.log("warn", line);
+        }
+    }
+}
+
+/// The HTTP status of a HubSpot error a call threw.
+fn status_of(e: &EvalAltResult) -> Option<i64> {
+    match e {
+        EvalAltResult::ErrorRuntime(v, _) => v
+            .read_lock::<rhai::Map>()
+            .and_then(|m| m.get("status").and_then(|s| s.as_int().ok())),
+        _ => None,
+    }
+}
+
 /// One iteration over a [`TicketQuery`].
 pub struct TicketIter {
     query: TicketQuery,
@@ -170,12 +204,23 @@ impl Iterator for TicketIter {
                     ctx.add_reads(page.len());
                     self.buf.extend(page);
                     if self.pager.is_done() && self.buf.is_empty() {
+                        if self.yielded == 0 {
+                            explain(ctx, pos, &self.query.source);
+                        }
                         return None;
                     }
                 }
-                Ok(None) => return None,
+                Ok(None) => {
+                    if self.yielded == 0 {
+                        explain(ctx, pos, &self.query.source);
+                    }
+                    return None;
+                }
                 Err(e) => {
                     self.failed = true;
+                    if status_of(&e) == Some(400) {
+                        explain(ctx, pos, &self.query.source);
+                    }
                     return Some(Err(e));
                 }
             }

@@ -83,8 +83,16 @@ pub(super) fn validate(
             stage: t.prop("hs_pipeline_stage"),
         }),
     };
-    let checked =
-        check_write(defs.as_slice(), &pipelines, props, placement).map_err(|d| refuse(d, pos))?;
+    let checked = check_write(defs.as_slice(), &pipelines, props, placement).map_err(|d| {
+        // HubSpot's answer names the bad property or value; the definitions can say what was
+        // probably meant (issue 16: a misspelled property, an option in the wrong case).
+        for hint in crate::model::write_hints(props, &defs) {
+            if ctx.first_time(&hint) {
+                ctx.log("warn", hint);
+            }
+        }
+        refuse(d, pos)
+    })?;
     if let Some(pin) = checked.pinned() {
         if !is_associated(ctx, pos, target, pin)? {
             return Err(refuse(vec![pin_not_associated(pin)], pos));
