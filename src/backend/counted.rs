@@ -22,9 +22,10 @@ use crate::model::{
     AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
     BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
     LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
-    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineStage, Property, PropertyGroup,
-    PropertyGroupCreate, PropertyGroupUpdate, SearchPage, SearchRequest, Ticket, TicketChange,
-    UpdateInput, UpsertResult,
+    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineInput, PipelinePatch, PipelineStage,
+    Property, PropertyBatchRead, PropertyCreate, PropertyGroup, PropertyGroupCreate,
+    PropertyGroupUpdate, PropertyName, PropertyUpdate, SearchPage, SearchRequest, StageInput,
+    StagePatch, Ticket, TicketChange, UpdateInput, UpsertResult,
 };
 
 /// Call counters of one run (or any scope); cheap to share.
@@ -429,6 +430,70 @@ impl TicketsBackend for Counted {
     }
     async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>> {
         self.read(self.inner.pipeline_stages(id)).await
+    }
+    async fn archived_properties(&self) -> BackendResult<Vec<Property>> {
+        self.read(self.inner.archived_properties()).await
+    }
+    async fn create_property(&self, input: &PropertyCreate) -> BackendResult<Property> {
+        self.write(self.inner.create_property(input)).await
+    }
+    async fn update_property(&self, name: &str, input: &PropertyUpdate) -> BackendResult<Property> {
+        self.write(self.inner.update_property(name, input)).await
+    }
+    async fn archive_property(&self, name: &str) -> BackendResult<()> {
+        self.write(self.inner.archive_property(name)).await
+    }
+    async fn batch_read_properties(
+        &self,
+        input: &PropertyBatchRead,
+    ) -> BackendResult<BatchResponse<Property>> {
+        self.read(self.inner.batch_read_properties(input)).await
+    }
+    async fn batch_create_properties(
+        &self,
+        input: &BatchInput<PropertyCreate>,
+    ) -> BackendResult<BatchResponse<Property>> {
+        self.write(self.inner.batch_create_properties(input)).await
+    }
+    async fn batch_archive_properties(
+        &self,
+        input: &BatchInput<PropertyName>,
+    ) -> BackendResult<()> {
+        self.write(self.inner.batch_archive_properties(input)).await
+    }
+    async fn create_pipeline(&self, input: &PipelineInput) -> BackendResult<Pipeline> {
+        self.write(self.inner.create_pipeline(input)).await
+    }
+    async fn replace_pipeline(&self, id: &str, input: &PipelineInput) -> BackendResult<Pipeline> {
+        self.write(self.inner.replace_pipeline(id, input)).await
+    }
+    async fn update_pipeline(&self, id: &str, input: &PipelinePatch) -> BackendResult<Pipeline> {
+        self.write(self.inner.update_pipeline(id, input)).await
+    }
+    async fn delete_pipeline(&self, id: &str) -> BackendResult<()> {
+        self.write(self.inner.delete_pipeline(id)).await
+    }
+    async fn create_stage(&self, id: &str, input: &StageInput) -> BackendResult<PipelineStage> {
+        self.write(self.inner.create_stage(id, input)).await
+    }
+    async fn replace_stage(
+        &self,
+        id: &str,
+        stage: &str,
+        input: &StageInput,
+    ) -> BackendResult<PipelineStage> {
+        self.write(self.inner.replace_stage(id, stage, input)).await
+    }
+    async fn update_stage(
+        &self,
+        id: &str,
+        stage: &str,
+        input: &StagePatch,
+    ) -> BackendResult<PipelineStage> {
+        self.write(self.inner.update_stage(id, stage, input)).await
+    }
+    async fn delete_stage(&self, id: &str, stage: &str) -> BackendResult<()> {
+        self.write(self.inner.delete_stage(id, stage)).await
     }
     async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {
         self.read(self.inner.property_groups()).await

@@ -24,9 +24,10 @@ use crate::model::{
     AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
     BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
     LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
-    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineStage, Property, PropertyGroup,
-    PropertyGroupCreate, PropertyGroupUpdate, SearchPage, SearchRequest, Ticket, UpdateInput,
-    UpsertResult,
+    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineInput, PipelinePatch, PipelineStage,
+    Property, PropertyBatchRead, PropertyCreate, PropertyGroup, PropertyGroupCreate,
+    PropertyGroupUpdate, PropertyName, PropertyUpdate, SearchPage, SearchRequest, StageInput,
+    StagePatch, Ticket, UpdateInput, UpsertResult,
 };
 
 /// Result of a backend call.
@@ -203,6 +204,100 @@ pub trait TicketsBackend: Send + Sync {
     async fn pipeline(&self, id: &str) -> BackendResult<Pipeline>;
     /// `GET /crm/v3/pipelines/tickets/{id}/stages`.
     async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>>;
+
+    /// `GET /crm/v3/properties/tickets?archived=true`.
+    async fn archived_properties(&self) -> BackendResult<Vec<Property>> {
+        Err(no_schema_api())
+    }
+    /// `POST /crm/v3/properties/tickets` (201).
+    async fn create_property(&self, input: &PropertyCreate) -> BackendResult<Property> {
+        let _ = (input,);
+        Err(no_schema_api())
+    }
+    /// `PATCH /crm/v3/properties/tickets/{propertyName}`.
+    async fn update_property(&self, name: &str, input: &PropertyUpdate) -> BackendResult<Property> {
+        let _ = (name, input);
+        Err(no_schema_api())
+    }
+    /// `DELETE /crm/v3/properties/tickets/{propertyName}` (204).
+    async fn archive_property(&self, name: &str) -> BackendResult<()> {
+        let _ = (name,);
+        Err(no_schema_api())
+    }
+    /// `POST /crm/v3/properties/tickets/batch/read` (207 when some are missing).
+    async fn batch_read_properties(
+        &self,
+        input: &PropertyBatchRead,
+    ) -> BackendResult<BatchResponse<Property>> {
+        let _ = (input,);
+        Err(no_schema_api())
+    }
+    /// `POST /crm/v3/properties/tickets/batch/create` (201).
+    async fn batch_create_properties(
+        &self,
+        input: &BatchInput<PropertyCreate>,
+    ) -> BackendResult<BatchResponse<Property>> {
+        let _ = (input,);
+        Err(no_schema_api())
+    }
+    /// `POST /crm/v3/properties/tickets/batch/archive` (204).
+    async fn batch_archive_properties(
+        &self,
+        input: &BatchInput<PropertyName>,
+    ) -> BackendResult<()> {
+        let _ = (input,);
+        Err(no_schema_api())
+    }
+    /// `POST /crm/v3/pipelines/tickets` (201).
+    async fn create_pipeline(&self, input: &PipelineInput) -> BackendResult<Pipeline> {
+        let _ = (input,);
+        Err(no_schema_api())
+    }
+    /// `PUT /crm/v3/pipelines/tickets/{pipelineId}`.
+    async fn replace_pipeline(&self, id: &str, input: &PipelineInput) -> BackendResult<Pipeline> {
+        let _ = (id, input);
+        Err(no_schema_api())
+    }
+    /// `PATCH /crm/v3/pipelines/tickets/{pipelineId}`.
+    async fn update_pipeline(&self, id: &str, input: &PipelinePatch) -> BackendResult<Pipeline> {
+        let _ = (id, input);
+        Err(no_schema_api())
+    }
+    /// `DELETE /crm/v3/pipelines/tickets/{pipelineId}` (204; refused while tickets are in it).
+    async fn delete_pipeline(&self, id: &str) -> BackendResult<()> {
+        let _ = (id,);
+        Err(no_schema_api())
+    }
+    /// `POST /crm/v3/pipelines/tickets/{pipelineId}/stages` (201).
+    async fn create_stage(&self, id: &str, input: &StageInput) -> BackendResult<PipelineStage> {
+        let _ = (id, input);
+        Err(no_schema_api())
+    }
+    /// `PUT /crm/v3/pipelines/tickets/{pipelineId}/stages/{stageId}`.
+    async fn replace_stage(
+        &self,
+        id: &str,
+        stage: &str,
+        input: &StageInput,
+    ) -> BackendResult<PipelineStage> {
+        let _ = (id, stage, input);
+        Err(no_schema_api())
+    }
+    /// `PATCH /crm/v3/pipelines/tickets/{pipelineId}/stages/{stageId}`.
+    async fn update_stage(
+        &self,
+        id: &str,
+        stage: &str,
+        input: &StagePatch,
+    ) -> BackendResult<PipelineStage> {
+        let _ = (id, stage, input);
+        Err(no_schema_api())
+    }
+    /// `DELETE /crm/v3/pipelines/tickets/{pipelineId}/stages/{stageId}` (204; refused while tickets are in it).
+    async fn delete_stage(&self, id: &str, stage: &str) -> BackendResult<()> {
+        let _ = (id, stage);
+        Err(no_schema_api())
+    }
 
     /// `GET /crm/v3/properties/tickets/groups`.
     async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {

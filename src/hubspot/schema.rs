@@ -13,12 +13,15 @@ use super::retry::Idempotency::{Idempotent, NonIdempotent};
 use super::transport::Call;
 use crate::backend::BackendResult;
 use crate::model::{
-    Owner, OwnerIdProperty, OwnerQuery, Page, PropertyGroup, PropertyGroupCreate,
-    PropertyGroupUpdate,
+    BatchInput, BatchResponse, Owner, OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineInput,
+    PipelinePatch, PipelineStage, Property, PropertyBatchRead, PropertyCreate, PropertyGroup,
+    PropertyGroupCreate, PropertyGroupUpdate, PropertyName, PropertyUpdate, StageInput, StagePatch,
 };
 
 const OWNERS: [&str; 3] = ["crm", "v3", "owners"];
 const GROUPS: [&str; 5] = ["crm", "v3", "properties", "tickets", "groups"];
+const PROPS: [&str; 4] = ["crm", "v3", "properties", "tickets"];
+const PIPES: [&str; 4] = ["crm", "v3", "pipelines", "tickets"];
 
 /// `{"results": [...]}` without paging.
 #[derive(Deserialize)]
@@ -31,6 +34,163 @@ fn path<'a>(base: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
 }
 
 impl HubspotClient {
+    /// `GET /crm/v3/properties/tickets?archived=true`.
+    pub(super) async fn http_archived_properties(&self) -> BackendResult<Vec<Property>> {
+        let call = Call::new(Method::GET, &path(&PROPS, &[]), Idempotent).query("archived", "true");
+        Ok(self.fetch::<Results<Property>>(call).await?.results)
+    }
+
+    /// `POST /crm/v3/properties/tickets` (201).
+    pub(super) async fn http_create_property(
+        &self,
+        input: &PropertyCreate,
+    ) -> BackendResult<Property> {
+        let call = Call::new(Method::POST, &path(&PROPS, &[]), NonIdempotent).json(input);
+        self.fetch(call).await
+    }
+
+    /// `PATCH /crm/v3/properties/tickets/{propertyName}`.
+    pub(super) async fn http_update_property(
+        &self,
+        name: &str,
+        input: &PropertyUpdate,
+    ) -> BackendResult<Property> {
+        let call = Call::new(Method::PATCH, &path(&PROPS, &[name]), Idempotent).json(input);
+        self.fetch(call).await
+    }
+
+    /// `DELETE /crm/v3/properties/tickets/{propertyName}` (204).
+    pub(super) async fn http_archive_property(&self, name: &str) -> BackendResult<()> {
+        let call = Call::new(Method::DELETE, &path(&PROPS, &[name]), Idempotent);
+        self.send_empty(call).await
+    }
+
+    /// `POST /crm/v3/properties/tickets/batch/read` (207 when some are missing).
+    pub(super) async fn http_batch_read_properties(
+        &self,
+        input: &PropertyBatchRead,
+    ) -> BackendResult<BatchResponse<Property>> {
+        let call =
+            Call::new(Method::POST, &path(&PROPS, &["batch", "read"]), Idempotent).json(input);
+        self.fetch(call).await
+    }
+
+    /// `POST /crm/v3/properties/tickets/batch/create` (201).
+    pub(super) async fn http_batch_create_properties(
+        &self,
+        input: &BatchInput<PropertyCreate>,
+    ) -> BackendResult<BatchResponse<Property>> {
+        let call = Call::new(
+            Method::POST,
+            &path(&PROPS, &["batch", "create"]),
+            NonIdempotent,
+        )
+        .json(input);
+        self.fetch(call).await
+    }
+
+    /// `POST /crm/v3/properties/tickets/batch/archive` (204).
+    pub(super) async fn http_batch_archive_properties(
+        &self,
+        input: &BatchInput<PropertyName>,
+    ) -> BackendResult<()> {
+        let call = Call::new(
+            Method::POST,
+            &path(&PROPS, &["batch", "archive"]),
+            Idempotent,
+        )
+        .json(input);
+        self.send_empty(call).await
+    }
+
+    /// `POST /crm/v3/pipelines/tickets` (201).
+    pub(super) async fn http_create_pipeline(
+        &self,
+        input: &PipelineInput,
+    ) -> BackendResult<Pipeline> {
+        let call = Call::new(Method::POST, &path(&PIPES, &[]), NonIdempotent).json(input);
+        self.fetch(call).await
+    }
+
+    /// `PUT /crm/v3/pipelines/tickets/{pipelineId}`.
+    pub(super) async fn http_replace_pipeline(
+        &self,
+        id: &str,
+        input: &PipelineInput,
+    ) -> BackendResult<Pipeline> {
+        let call = Call::new(Method::PUT, &path(&PIPES, &[id]), Idempotent).json(input);
+        self.fetch(call).await
+    }
+
+    /// `PATCH /crm/v3/pipelines/tickets/{pipelineId}`.
+    pub(super) async fn http_update_pipeline(
+        &self,
+        id: &str,
+        input: &PipelinePatch,
+    ) -> BackendResult<Pipeline> {
+        let call = Call::new(Method::PATCH, &path(&PIPES, &[id]), Idempotent).json(input);
+        self.fetch(call).await
+    }
+
+    /// `DELETE /crm/v3/pipelines/tickets/{pipelineId}` (204; refused while tickets are in it).
+    pub(super) async fn http_delete_pipeline(&self, id: &str) -> BackendResult<()> {
+        let call = Call::new(Method::DELETE, &path(&PIPES, &[id]), Idempotent);
+        self.send_empty(call).await
+    }
+
+    /// `POST /crm/v3/pipelines/tickets/{pipelineId}/stages` (201).
+    pub(super) async fn http_create_stage(
+        &self,
+        id: &str,
+        input: &StageInput,
+    ) -> BackendResult<PipelineStage> {
+        let call =
+            Call::new(Method::POST, &path(&PIPES, &[id, "stages"]), NonIdempotent).json(input);
+        self.fetch(call).await
+    }
+
+    /// `PUT /crm/v3/pipelines/tickets/{pipelineId}/stages/{stageId}`.
+    pub(super) async fn http_replace_stage(
+        &self,
+        id: &str,
+        stage: &str,
+        input: &StageInput,
+    ) -> BackendResult<PipelineStage> {
+        let call = Call::new(
+            Method::PUT,
+            &path(&PIPES, &[id, "stages", stage]),
+            Idempotent,
+        )
+        .json(input);
+        self.fetch(call).await
+    }
+
+    /// `PATCH /crm/v3/pipelines/tickets/{pipelineId}/stages/{stageId}`.
+    pub(super) async fn http_update_stage(
+        &self,
+        id: &str,
+        stage: &str,
+        input: &StagePatch,
+    ) -> BackendResult<PipelineStage> {
+        let call = Call::new(
+            Method::PATCH,
+            &path(&PIPES, &[id, "stages", stage]),
+            Idempotent,
+        )
+        .json(input);
+        self.fetch(call).await
+    }
+
+    /// `DELETE /crm/v3/pipelines/tickets/{pipelineId}/stages/{stageId}` (204; refused while tickets are in it).
+    pub(super) async fn http_delete_stage(&self, id: &str, stage: &str) -> BackendResult<()> {
+        let call = Call::new(
+            Method::DELETE,
+            &path(&PIPES, &[id, "stages", stage]),
+            Idempotent,
+        );
+        self.send_empty(call).await
+    }
+
     /// `GET /crm/v3/properties/tickets/groups`.
     pub(super) async fn get_property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {
         let call = Call::new(Method::GET, &GROUPS, Idempotent);

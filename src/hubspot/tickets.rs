@@ -15,9 +15,10 @@ use crate::model::{
     AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
     BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
     LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
-    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineStage, Property, PropertyGroup,
-    PropertyGroupCreate, PropertyGroupUpdate, SearchPage, SearchRequest, Ticket, UpdateInput,
-    UpsertResult,
+    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineInput, PipelinePatch, PipelineStage,
+    Property, PropertyBatchRead, PropertyCreate, PropertyGroup, PropertyGroupCreate,
+    PropertyGroupUpdate, PropertyName, PropertyUpdate, SearchPage, SearchRequest, StageInput,
+    StagePatch, Ticket, UpdateInput, UpsertResult,
 };
 
 const TICKETS: [&str; 4] = ["crm", "v3", "objects", "tickets"];
@@ -392,6 +393,85 @@ impl TicketsBackend for HubspotClient {
             Idempotent,
         );
         Ok(self.fetch::<Results<PipelineStage>>(call).await?.results)
+    }
+
+    async fn archived_properties(&self) -> BackendResult<Vec<Property>> {
+        self.http_archived_properties().await
+    }
+
+    async fn create_property(&self, input: &PropertyCreate) -> BackendResult<Property> {
+        self.http_create_property(input).await
+    }
+
+    async fn update_property(&self, name: &str, input: &PropertyUpdate) -> BackendResult<Property> {
+        self.http_update_property(name, input).await
+    }
+
+    async fn archive_property(&self, name: &str) -> BackendResult<()> {
+        self.http_archive_property(name).await
+    }
+
+    async fn batch_read_properties(
+        &self,
+        input: &PropertyBatchRead,
+    ) -> BackendResult<BatchResponse<Property>> {
+        self.http_batch_read_properties(input).await
+    }
+
+    async fn batch_create_properties(
+        &self,
+        input: &BatchInput<PropertyCreate>,
+    ) -> BackendResult<BatchResponse<Property>> {
+        self.http_batch_create_properties(input).await
+    }
+
+    async fn batch_archive_properties(
+        &self,
+        input: &BatchInput<PropertyName>,
+    ) -> BackendResult<()> {
+        self.http_batch_archive_properties(input).await
+    }
+
+    async fn create_pipeline(&self, input: &PipelineInput) -> BackendResult<Pipeline> {
+        self.http_create_pipeline(input).await
+    }
+
+    async fn replace_pipeline(&self, id: &str, input: &PipelineInput) -> BackendResult<Pipeline> {
+        self.http_replace_pipeline(id, input).await
+    }
+
+    async fn update_pipeline(&self, id: &str, input: &PipelinePatch) -> BackendResult<Pipeline> {
+        self.http_update_pipeline(id, input).await
+    }
+
+    async fn delete_pipeline(&self, id: &str) -> BackendResult<()> {
+        self.http_delete_pipeline(id).await
+    }
+
+    async fn create_stage(&self, id: &str, input: &StageInput) -> BackendResult<PipelineStage> {
+        self.http_create_stage(id, input).await
+    }
+
+    async fn replace_stage(
+        &self,
+        id: &str,
+        stage: &str,
+        input: &StageInput,
+    ) -> BackendResult<PipelineStage> {
+        self.http_replace_stage(id, stage, input).await
+    }
+
+    async fn update_stage(
+        &self,
+        id: &str,
+        stage: &str,
+        input: &StagePatch,
+    ) -> BackendResult<PipelineStage> {
+        self.http_update_stage(id, stage, input).await
+    }
+
+    async fn delete_stage(&self, id: &str, stage: &str) -> BackendResult<()> {
+        self.http_delete_stage(id, stage).await
     }
 
     async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {

@@ -1,5 +1,6 @@
 //! Ticket property definitions (`/crm/v3/properties/tickets`).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A property definition.
@@ -53,6 +54,30 @@ pub struct Property {
     /// Whether it is archived.
     #[serde(default)]
     pub archived: bool,
+    /// When it was created (absent on HubSpot's own properties).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::time::iso_ms_opt"
+    )]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When its definition last changed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::time::iso_ms_opt"
+    )]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// When it was archived.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "super::time::iso_ms_opt"
+    )]
+    pub archived_at: Option<DateTime<Utc>>,
+    /// The formula of a calculated property (kept, not evaluated, by the sandbox).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calculation_formula: Option<String>,
 }
 
 impl Property {

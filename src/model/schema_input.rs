@@ -208,3 +208,15 @@ pub struct StagePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
 }
+
+impl From<StageInput> for StagePatch {
+    /// A full stage (a `PUT`) as the patch that sets every field.
+    fn from(s: StageInput) -> Self {
+        StagePatch {
+            label: Some(s.label),
+            display_order: Some(s.display_order),
+            metadata: Some(s.metadata),
+            archived: None,
+        }
+    }
+}

@@ -384,6 +384,10 @@ mod tests {
                 read_only_options: None,
             }),
             archived: false,
+            created_at: None,
+            updated_at: None,
+            archived_at: None,
+            calculation_formula: None,
         }
     }
 

@@ -14,9 +14,10 @@ use crate::model::{
     AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
     BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
     LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
-    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineStage, Property, PropertyGroup,
-    PropertyGroupCreate, PropertyGroupUpdate, SearchPage, SearchRequest, Ticket, UpdateInput,
-    UpsertResult,
+    OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineInput, PipelinePatch, PipelineStage,
+    Property, PropertyBatchRead, PropertyCreate, PropertyGroup, PropertyGroupCreate,
+    PropertyGroupUpdate, PropertyName, PropertyUpdate, SearchPage, SearchRequest, StageInput,
+    StagePatch, Ticket, UpdateInput, UpsertResult,
 };
 
 #[async_trait]
@@ -268,6 +269,120 @@ impl TicketsBackend for Sandbox {
 
     async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>> {
         Ok(self.pipeline(id).await?.stages)
+    }
+
+    async fn archived_properties(&self) -> BackendResult<Vec<Property>> {
+        self.run(|i| i.read(|_, cat| Ok(properties::list(cat, true))))
+            .await
+    }
+
+    async fn create_property(&self, input: &PropertyCreate) -> BackendResult<Property> {
+        let input = input.clone();
+        self.run(move |i| i.write_schema(|c, cat| properties::create(c, cat, &input)))
+            .await
+    }
+
+    async fn update_property(&self, name: &str, input: &PropertyUpdate) -> BackendResult<Property> {
+        let (name, input) = (name.to_string(), input.clone());
+        self.run(move |i| i.write_schema(|c, cat| properties::update(c, cat, &name, &input)))
+            .await
+    }
+
+    async fn archive_property(&self, name: &str) -> BackendResult<()> {
+        let name = name.to_string();
+        self.run(move |i| i.write_schema(|c, cat| properties::archive(c, cat, &name)))
+            .await
+    }
+
+    async fn batch_read_properties(
+        &self,
+        input: &PropertyBatchRead,
+    ) -> BackendResult<BatchResponse<Property>> {
+        let input = input.clone();
+        self.run(move |i| i.read(|_, cat| Ok(properties::batch_read(cat, &input))))
+            .await
+    }
+
+    async fn batch_create_properties(
+        &self,
+        input: &BatchInput<PropertyCreate>,
+    ) -> BackendResult<BatchResponse<Property>> {
+        let input = input.clone();
+        self.run(move |i| i.write_schema(|c, cat| properties::batch_create(c, cat, &input)))
+            .await
+    }
+
+    async fn batch_archive_properties(
+        &self,
+        input: &BatchInput<PropertyName>,
+    ) -> BackendResult<()> {
+        let input = input.clone();
+        self.run(move |i| i.write_schema(|c, cat| properties::batch_archive(c, cat, &input)))
+            .await
+    }
+
+    async fn create_pipeline(&self, input: &PipelineInput) -> BackendResult<Pipeline> {
+        let input = input.clone();
+        self.run(move |i| i.write_schema(|c, cat| pipelines::create(c, cat, &input)))
+            .await
+    }
+
+    async fn replace_pipeline(&self, id: &str, input: &PipelineInput) -> BackendResult<Pipeline> {
+        let (id, input) = (id.to_string(), input.clone());
+        self.run(move |i| i.write_schema(|c, cat| pipelines::replace(c, cat, &id, &input)))
+            .await
+    }
+
+    async fn update_pipeline(&self, id: &str, input: &PipelinePatch) -> BackendResult<Pipeline> {
+        let (id, input) = (id.to_string(), input.clone());
+        self.run(move |i| i.write_schema(|c, cat| pipelines::update(c, cat, &id, &input)))
+            .await
+    }
+
+    async fn delete_pipeline(&self, id: &str) -> BackendResult<()> {
+        let id = id.to_string();
+        self.run(move |i| i.write_schema(|c, cat| pipelines::delete(c, cat, &id)))
+            .await
+    }
+
+    async fn create_stage(&self, id: &str, input: &StageInput) -> BackendResult<PipelineStage> {
+        let (id, input) = (id.to_string(), input.clone());
+        self.run(move |i| i.write_schema(|c, cat| pipelines::create_stage(c, cat, &id, &input)))
+            .await
+    }
+
+    async fn replace_stage(
+        &self,
+        id: &str,
+        stage: &str,
+        input: &StageInput,
+    ) -> BackendResult<PipelineStage> {
+        let (id, stage, input) = (id.to_string(), stage.to_string(), input.clone());
+        self.run(move |i| {
+            i.write_schema(|c, cat| {
+                pipelines::update_stage(c, cat, &id, &stage, &input.clone().into(), true)
+            })
+        })
+        .await
+    }
+
+    async fn update_stage(
+        &self,
+        id: &str,
+        stage: &str,
+        input: &StagePatch,
+    ) -> BackendResult<PipelineStage> {
+        let (id, stage, input) = (id.to_string(), stage.to_string(), input.clone());
+        self.run(move |i| {
+            i.write_schema(|c, cat| pipelines::update_stage(c, cat, &id, &stage, &input, false))
+        })
+        .await
+    }
+
+    async fn delete_stage(&self, id: &str, stage: &str) -> BackendResult<()> {
+        let (id, stage) = (id.to_string(), stage.to_string());
+        self.run(move |i| i.write_schema(|c, cat| pipelines::delete_stage(c, cat, &id, &stage)))
+            .await
     }
 
     async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {

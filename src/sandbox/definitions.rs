@@ -389,6 +389,10 @@ pub(super) fn default_properties() -> Vec<Property> {
                         read_only_options: Some(!custom),
                     }),
                     archived: false,
+                    created_at: None,
+                    updated_at: None,
+                    archived_at: None,
+                    calculation_formula: None,
                 }
             },
         )

@@ -4,13 +4,16 @@
 
 use rusqlite::{params, Transaction};
 
-use super::catalog::Catalog;
+use chrono::{DateTime, Utc};
+
+use super::catalog::{sql_type, Catalog, Kind};
 use super::schema;
 use super::store::Db;
 use crate::backend::{BackendError, BackendResult};
 use crate::model::{
-    schema_rules, ApiError, ErrorCategory, Property, PropertyGroup, PropertyGroupCreate,
-    PropertyGroupUpdate,
+    schema_rules, ApiError, BatchInput, BatchResponse, ErrorCategory, ModificationMetadata,
+    Property, PropertyBatchRead, PropertyCreate, PropertyGroup, PropertyGroupCreate,
+    PropertyGroupUpdate, PropertyName, PropertyUpdate, StandardError, MAX_BATCH_INPUTS,
 };
 
 /// `GET /crm/v3/properties/tickets[?archived=]`: the active (or only the archived) properties,
@@ -150,4 +153,352 @@ pub(super) fn archive_group(tx: &Transaction<'_>, cat: &Catalog, name: &str) -> 
     }
     g.archived = true;
     save_group(tx, &g, 0)
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// The definition a [`PropertyCreate`] makes, after every rule of `schema_rules` and the
+/// checks against the catalog (the name is free, the group exists, the unique-value count).
+fn new_definition(cat: &Catalog, input: &PropertyCreate) -> BackendResult<Property> {
+    schema_rules::check_name("property", &input.name)?;
+    schema_rules::check_label("property", &input.label)?;
+    schema_rules::check_types(&input.kind, &input.field_type)?;
+    if cat.prop_any(&input.name).is_some() || is_reserved_column(&input.name) {
+        return Err(ApiError::new(
+            409,
+            ErrorCategory::CONFLICT,
+            format!("Property named {} already exists on tickets", input.name),
+        )
+        .into());
+    }
+    check_group(cat, &input.group_name)?;
+    if input.has_unique_value {
+        let unique = cat
+            .props()
+            .filter(|p| !p.def.archived && p.def.has_unique_value)
+            .count();
+        schema_rules::check_unique(&input.kind, &input.field_type, unique)?;
+    }
+    let options = schema_rules::check_options(
+        &input.name,
+        &input.kind,
+        input.external_options,
+        &input.options,
+    )?;
+    let display_order = input.display_order.unwrap_or_else(|| {
+        cat.props()
+            .filter(|p| p.def.group_name == input.group_name)
+            .map(|p| p.def.display_order)
+            .max()
+            .map_or(0, |m| m + 1)
+    });
+    let at = now();
+    Ok(Property {
+        name: input.name.clone(),
+        label: input.label.clone(),
+        kind: input.kind.clone(),
+        field_type: input.field_type.clone(),
+        group_name: input.group_name.clone(),
+        description: input.description.clone().unwrap_or_default(),
+        options,
+        display_order,
+        calculated: false,
+        external_options: input.external_options,
+        has_unique_value: input.has_unique_value,
+        hidden: input.hidden,
+        hubspot_defined: false,
+        form_field: input.form_field,
+        referenced_object_type: input.referenced_object_type.clone(),
+        modification_metadata: Some(ModificationMetadata {
+            archivable: true,
+            read_only_definition: false,
+            read_only_value: false,
+            read_only_options: Some(false),
+        }),
+        archived: false,
+        created_at: Some(at),
+        updated_at: Some(at),
+        archived_at: None,
+        calculation_formula: input.calculation_formula.clone(),
+    })
+}
+
+/// The base columns of the tickets table, which no property may be named.
+fn is_reserved_column(name: &str) -> bool {
+    matches!(name, "id" | "archived" | "archived_at" | "merged_into")
+}
+
+fn check_group(cat: &Catalog, name: &str) -> BackendResult<()> {
+    if cat.groups().iter().any(|g| g.name == name && !g.archived) {
+        Ok(())
+    } else {
+        Err(ApiError::validation(format!(
+            "property group {name} does not exist on tickets: create it first \
+             (POST /crm/v3/properties/tickets/groups)"
+        ))
+        .into())
+    }
+}
+
+fn save_property(tx: &Transaction<'_>, def: &Property) -> BackendResult<()> {
+    tx.execute(
+        "INSERT INTO property_defs(name, position, definition)
+         VALUES (?1, (SELECT coalesce(max(position), -1) + 1 FROM property_defs), ?2)
+         ON CONFLICT(name) DO UPDATE SET definition = excluded.definition",
+        params![def.name, schema::to_json(def).db()?],
+    )
+    .db()
+    .map(|_| ())
+}
+
+fn unique_index(name: &str) -> String {
+    format!("tickets_unique_{name}")
+}
+
+/// Adds the column (and the unique index) a new property's values live in.
+fn add_column(tx: &Transaction<'_>, def: &Property) -> BackendResult<()> {
+    let ty = sql_type(Kind::of(def));
+    tx.execute_batch(&format!(
+        "ALTER TABLE tickets ADD COLUMN \"{}\" {ty};",
+        def.name
+    ))
+    .db()?;
+    if def.has_unique_value {
+        tx.execute_batch(&format!(
+            "CREATE UNIQUE INDEX \"{idx}\" ON tickets(\"{n}\") WHERE \"{n}\" IS NOT NULL;",
+            idx = unique_index(&def.name),
+            n = def.name
+        ))
+        .db()?;
+    }
+    Ok(())
+}
+
+/// `POST /crm/v3/properties/tickets` (201): the definition, and a column for its values, so
+/// tickets can carry it at once.
+pub(super) fn create(
+    tx: &Transaction<'_>,
+    cat: &Catalog,
+    input: &PropertyCreate,
+) -> BackendResult<Property> {
+    let def = new_definition(cat, input)?;
+    add_column(tx, &def)?;
+    save_property(tx, &def)?;
+    Ok(def)
+}
+
+fn not_found(name: &str) -> BackendError {
+    ApiError::not_found(format!(
+        "Unable to find property {name} for object type tickets"
+    ))
+    .into()
+}
+
+fn active<'a>(cat: &'a Catalog, name: &str) -> BackendResult<&'a Property> {
+    cat.prop(name)
+        .map(|p| &p.def)
+        .ok_or_else(|| not_found(name))
+}
+
+/// How many tickets (archived ones included) hold a value of `name`.
+fn tickets_with_values(tx: &Transaction<'_>, name: &str) -> BackendResult<i64> {
+    tx.query_row(
+        &format!("SELECT count(*) FROM tickets WHERE \"{name}\" IS NOT NULL"),
+        [],
+        |r| r.get(0),
+    )
+    .db()
+}
+
+/// `PATCH /crm/v3/properties/tickets/{propertyName}`: what is sent changes. HubSpot's own
+/// properties (`readOnlyDefinition`) are refused whole. A change of type that changes how
+/// values are stored is refused while any ticket holds a value (our choice: HubSpot converts
+/// or refuses case by case); without values, the column is rebuilt with the new type.
+pub(super) fn update(
+    tx: &Transaction<'_>,
+    cat: &Catalog,
+    name: &str,
+    input: &PropertyUpdate,
+) -> BackendResult<Property> {
+    let old = active(cat, name)?;
+    if old
+        .modification_metadata
+        .as_ref()
+        .is_some_and(|m| m.read_only_definition)
+    {
+        return Err(ApiError::validation(format!(
+            "property {name} is defined by HubSpot (readOnlyDefinition): its definition cannot \
+             be changed"
+        ))
+        .into());
+    }
+    let mut def = old.clone();
+    if let Some(label) = &input.label {
+        schema_rules::check_label("property", label)?;
+        def.label = label.clone();
+    }
+    if let Some(kind) = &input.kind {
+        def.kind = kind.clone();
+    }
+    if let Some(field_type) = &input.field_type {
+        def.field_type = field_type.clone();
+    }
+    schema_rules::check_types(&def.kind, &def.field_type)?;
+    if def.has_unique_value && (def.kind != old.kind || def.field_type != old.field_type) {
+        let others = cat
+            .props()
+            .filter(|p| !p.def.archived && p.def.has_unique_value && p.def.name != name)
+            .count();
+        schema_rules::check_unique(&def.kind, &def.field_type, others)?;
+    }
+    if let Some(group) = &input.group_name {
+        check_group(cat, group)?;
+        def.group_name = group.clone();
+    }
+    if let Some(description) = &input.description {
+        def.description = description.clone();
+    }
+    match &input.options {
+        Some(options) => {
+            def.options =
+                schema_rules::check_options(name, &def.kind, def.external_options, options)?;
+        }
+        None if def.kind != old.kind => {
+            def.options = schema_rules::check_options(name, &def.kind, def.external_options, &[])?;
+        }
+        None => {}
+    }
+    if let Some(order) = input.display_order {
+        def.display_order = order;
+    }
+    if let Some(hidden) = input.hidden {
+        def.hidden = hidden;
+    }
+    if let Some(form_field) = input.form_field {
+        def.form_field = form_field;
+    }
+    if let Some(formula) = &input.calculation_formula {
+        def.calculation_formula = Some(formula.clone());
+    }
+    let (old_kind, new_kind) = (Kind::of(old), Kind::of(&def));
+    if sql_type(old_kind) != sql_type(new_kind) || old_kind != new_kind {
+        let holding = tickets_with_values(tx, name)?;
+        if holding > 0 {
+            return Err(ApiError::validation(format!(
+                "property {name} holds values on {holding} tickets: its type cannot change from \
+                 {}/{} to {}/{} while it does (clear them first)",
+                old.kind, old.field_type, def.kind, def.field_type
+            ))
+            .into());
+        }
+        if def.has_unique_value {
+            tx.execute_batch(&format!("DROP INDEX IF EXISTS \"{}\";", unique_index(name)))
+                .db()?;
+        }
+        tx.execute_batch(&format!("ALTER TABLE tickets DROP COLUMN \"{name}\";"))
+            .db()?;
+        add_column(tx, &def)?;
+    }
+    def.updated_at = Some(now());
+    save_property(tx, &def)?;
+    Ok(def)
+}
+
+/// `DELETE /crm/v3/properties/tickets/{propertyName}` (204): archives it. Its column and
+/// values stay (HubSpot can restore an archived property); it is invisible to reads, writes
+/// and searches, and its name cannot be taken again. HubSpot's own properties are refused.
+pub(super) fn archive(tx: &Transaction<'_>, cat: &Catalog, name: &str) -> BackendResult<()> {
+    let mut def = active(cat, name)?.clone();
+    if !def
+        .modification_metadata
+        .as_ref()
+        .is_some_and(|m| m.archivable)
+    {
+        return Err(ApiError::validation(format!(
+            "property {name} is defined by HubSpot and cannot be archived"
+        ))
+        .into());
+    }
+    def.archived = true;
+    def.archived_at = Some(now());
+    save_property(tx, &def)
+}
+
+/// `POST /crm/v3/properties/tickets/batch/read`: the named properties that exist (active, or
+/// archived with `archived: true`); the others are reported as errors (207), as the objects'
+/// batch read does.
+pub(super) fn batch_read(cat: &Catalog, input: &PropertyBatchRead) -> BatchResponse<Property> {
+    let started = now();
+    let mut results = Vec::new();
+    let mut missing = Vec::new();
+    for PropertyName { name } in &input.inputs {
+        match cat
+            .prop_any(name)
+            .filter(|p| p.def.archived == input.archived)
+        {
+            Some(p) => results.push(p.def.clone()),
+            None => missing.push(name.clone()),
+        }
+    }
+    let mut out = BatchResponse::complete(results, started);
+    if !missing.is_empty() {
+        out.errors = vec![StandardError {
+            status: "error".into(),
+            category: "OBJECT_NOT_FOUND".into(),
+            message: format!("Could not find properties: {}", missing.join(", ")),
+            context: [("names".to_string(), missing)].into(),
+            errors: Vec::new(),
+            links: Default::default(),
+            id: None,
+            sub_category: None,
+        }];
+        out.num_errors = Some(out.errors.len() as u32);
+    }
+    out
+}
+
+/// `POST /crm/v3/properties/tickets/batch/create` (201): every input or none (one
+/// transaction); the catalog is read back after each, so two inputs of one name conflict.
+pub(super) fn batch_create(
+    tx: &Transaction<'_>,
+    cat: &Catalog,
+    input: &BatchInput<PropertyCreate>,
+) -> BackendResult<BatchResponse<Property>> {
+    check_batch_size(input.inputs.len())?;
+    let started = now();
+    let mut current = cat.clone();
+    let mut results = Vec::with_capacity(input.inputs.len());
+    for item in &input.inputs {
+        results.push(create(tx, &current, item)?);
+        current = schema::read_catalog(tx).map_err(ApiError::internal)?;
+    }
+    Ok(BatchResponse::complete(results, started))
+}
+
+/// `POST /crm/v3/properties/tickets/batch/archive` (204): every input or none; an unknown
+/// name is a 404.
+pub(super) fn batch_archive(
+    tx: &Transaction<'_>,
+    cat: &Catalog,
+    input: &BatchInput<PropertyName>,
+) -> BackendResult<()> {
+    check_batch_size(input.inputs.len())?;
+    let mut current = cat.clone();
+    for PropertyName { name } in &input.inputs {
+        archive(tx, &current, name)?;
+        current = schema::read_catalog(tx).map_err(ApiError::internal)?;
+    }
+    Ok(())
+}
+
+fn check_batch_size(n: usize) -> BackendResult<()> {
+    if n > MAX_BATCH_INPUTS {
+        return Err(ApiError::validation(format!(
+            "a batch takes at most {MAX_BATCH_INPUTS} inputs, got {n}"
+        ))
+        .into());
+    }
+    Ok(())
 }

@@ -245,6 +245,16 @@ pub(super) fn bump_revision(conn: &Connection) -> rusqlite::Result<()> {
     .map(|_| ())
 }
 
+/// Takes the next pipeline or stage id (inside a schema write's transaction).
+pub(super) fn next_id(conn: &Connection) -> rusqlite::Result<String> {
+    let id: i64 = conn.query_row(
+        "UPDATE schema_meta SET value = value + 1 WHERE key = 'next_id' RETURNING value - 1",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(id.to_string())
+}
+
 /// A definition as the JSON text the tables hold.
 pub(super) fn to_json<T: serde::Serialize>(v: &T) -> rusqlite::Result<String> {
     serde_json::to_string(v).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))

@@ -13,7 +13,7 @@ use crate::server::json_body::JsonBody;
 use crate::server::query::QueryParams;
 use crate::server::response::{json, no_content, HttpResult};
 
-fn render<T: Serialize>(ok: StatusCode, response: &BatchResponse<T>) -> HttpResult {
+pub(super) fn render<T: Serialize>(ok: StatusCode, response: &BatchResponse<T>) -> HttpResult {
     let status = if response.is_partial() {
         StatusCode::MULTI_STATUS
     } else {

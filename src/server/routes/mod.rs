@@ -10,6 +10,8 @@
 mod associations;
 mod batch;
 mod owners;
+mod pipelines;
+mod properties;
 mod schema;
 mod tickets;
 
@@ -84,7 +86,22 @@ pub(crate) fn routes() -> Router<AppState> {
             "/crm/v4/associations/tickets/{toObjectType}/batch/labels/archive",
             post(associations::batch_archive_labels_v4),
         )
-        .route("/crm/v3/properties/tickets", get(schema::properties))
+        .route(
+            "/crm/v3/properties/tickets",
+            get(schema::properties).post(properties::create),
+        )
+        .route(
+            "/crm/v3/properties/tickets/batch/read",
+            post(properties::batch_read),
+        )
+        .route(
+            "/crm/v3/properties/tickets/batch/create",
+            post(properties::batch_create),
+        )
+        .route(
+            "/crm/v3/properties/tickets/batch/archive",
+            post(properties::batch_archive),
+        )
         .route(
             "/crm/v3/properties/tickets/groups",
             get(schema::groups).post(schema::create_group),
@@ -97,22 +114,33 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route(
             "/crm/v3/properties/tickets/{propertyName}",
-            get(schema::property),
+            get(schema::property)
+                .patch(properties::update)
+                .delete(properties::archive),
         )
-        .route("/crm/v3/pipelines/tickets", get(schema::pipelines))
+        .route(
+            "/crm/v3/pipelines/tickets",
+            get(schema::pipelines).post(pipelines::create),
+        )
         .route("/account-info/v3/details", get(schema::account_details))
         .route("/crm/v3/owners", get(owners::list))
         .route("/crm/v3/owners/{ownerId}", get(owners::get))
         .route(
             "/crm/v3/pipelines/tickets/{pipelineId}",
-            get(schema::pipeline),
+            get(schema::pipeline)
+                .put(pipelines::replace)
+                .patch(pipelines::update)
+                .delete(pipelines::delete),
         )
         .route(
             "/crm/v3/pipelines/tickets/{pipelineId}/stages",
-            get(schema::stages),
+            get(schema::stages).post(pipelines::create_stage),
         )
         .route(
             "/crm/v3/pipelines/tickets/{pipelineId}/stages/{stageId}",
-            get(schema::stage),
+            get(schema::stage)
+                .put(pipelines::replace_stage)
+                .patch(pipelines::update_stage)
+                .delete(pipelines::delete_stage),
         )
 }

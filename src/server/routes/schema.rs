@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::AppState;
 use crate::model::{ApiError, PropertyGroupCreate, PropertyGroupUpdate};
 use crate::server::json_body::JsonBody;
+use crate::server::query::QueryParams;
 use crate::server::response::{json, no_content, HttpError, HttpResult};
 
 #[derive(Serialize)]
@@ -16,9 +17,13 @@ struct Results<T> {
     results: Vec<T>,
 }
 
-/// `GET /crm/v3/properties/tickets`.
-pub(super) async fn properties(State(s): State<AppState>) -> HttpResult {
-    let results = s.backend.properties().await?;
+/// `GET /crm/v3/properties/tickets[?archived=]`.
+pub(super) async fn properties(State(s): State<AppState>, q: QueryParams) -> HttpResult {
+    let results = if q.bool("archived")?.unwrap_or(false) {
+        s.backend.archived_properties().await?
+    } else {
+        s.backend.properties().await?
+    };
     Ok(json(StatusCode::OK, &Results { results }))
 }
 
