@@ -168,8 +168,10 @@ fn metrics_count_a_failing_and_a_healthy_script() {
     ]));
     let addr = listen_addr(&d);
     d.expect_line(Stream::Err, "daemon started", START);
-    wait_until("two runs of each script", &d, || {
-        count_runs(&p, "good", RunStatus::Ok) >= 2 && count_runs(&p, "bad", RunStatus::Failed) >= 2
+    // Three failed runs of `bad`: the metrics are fed after a run is recorded, so the scrape
+    // may lag the history by one run, and the streak must still be at least two.
+    wait_until("two runs of good, three of bad", &d, || {
+        count_runs(&p, "good", RunStatus::Ok) >= 2 && count_runs(&p, "bad", RunStatus::Failed) >= 3
     });
     let (ok_before, failed_before) = (
         count_runs(&p, "good", RunStatus::Ok),
