@@ -19,6 +19,7 @@ mod contract_search;
 mod contract_tickets;
 mod docs;
 mod durability;
+mod events;
 mod first_hour;
 mod isolation;
 mod operating;

@@ -217,6 +217,9 @@ pub enum Command {
         /// share of `--rate-per-10s`, so together they stay within the portal's limit.
         #[arg(long, env = "HUBSCRIPT_REPLICAS", value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1000))]
         replicas: u16,
+        /// Ticket events for scripts with `on = [...]`.
+        #[command(flatten)]
+        events: EventArgs,
         /// Backend choice.
         #[command(flatten)]
         backend: BackendArgs,
@@ -321,6 +324,14 @@ pub enum Command {
         /// Seed of the fault injection.
         #[arg(long, default_value_t = ServerConfig::DEFAULT_SEED)]
         seed: u64,
+        /// Send HubSpot-shaped webhook batches (ticket.creation, ticket.propertyChange,
+        /// ticket.deletion) for every write to this URL, signed with the secret of
+        /// --webhook-secret-env.
+        #[arg(long, value_name = "URL")]
+        webhook_url: Option<String>,
+        /// The environment variable holding the secret that signs the webhooks.
+        #[arg(long, value_name = "NAME", default_value = "HUBSPOT_CLIENT_SECRET")]
+        webhook_secret_env: String,
     },
     /// Internal: one daemon or watch run in a child process (the parent writes its command
     /// line, the source comes on stdin, events go to file descriptor 3).
@@ -337,6 +348,9 @@ pub enum Command {
         /// The daemon's claim this run fulfils (recorded with the run).
         #[arg(long, value_name = "ID")]
         claim: Option<i64>,
+        /// The ticket event of an event run, as JSON.
+        #[arg(long, value_name = "JSON")]
+        event: Option<String>,
         /// Script options.
         #[command(flatten)]
         run: RunArgs,
@@ -350,6 +364,33 @@ pub enum Command {
         #[command(subcommand)]
         action: SandboxCommand,
     },
+}
+
+/// How `daemon` finds ticket events.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Ticket events")]
+pub struct EventArgs {
+    /// How often the change feed searches for modified tickets (one search for every event
+    /// script together, plus paging when much changed).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub feed_interval: std::time::Duration,
+    /// No change feed: events come from webhooks only (--webhooks).
+    #[arg(long)]
+    pub no_feed: bool,
+    /// After downtime the feed catches up on changes at most this far back.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = parse_duration)]
+    pub event_horizon: std::time::Duration,
+    /// A ticket changed by this many rounds of event scripts in a row (A changes it, which
+    /// starts B, which changes it, ...) starts no further script (logged).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub event_rounds: u32,
+    /// Receive HubSpot webhook batches on this address (e.g. 0.0.0.0:8080; port 0 picks a
+    /// free one); requests must carry a valid v3 signature.
+    #[arg(long, value_name = "ADDR")]
+    pub webhooks: Option<SocketAddr>,
+    /// The environment variable holding the app's client secret that signs webhooks.
+    #[arg(long, value_name = "NAME", default_value = "HUBSPOT_CLIENT_SECRET")]
+    pub webhook_secret_env: String,
 }
 
 /// The filters of `hubscript runs`.

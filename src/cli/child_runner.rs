@@ -84,6 +84,12 @@ impl ChildRunner {
         if self.plain_print {
             a.push("--plain-print".into());
         }
+        if let Some(event) = &job.event {
+            // Bounded: one ticket's watched properties.
+            if let Ok(text) = serde_json::to_string(&**event) {
+                a.extend(["--event".into(), text.into()]);
+            }
+        }
         if let Some(t) = self.timeout.or(job.timeout) {
             a.extend(["--timeout".into(), format!("{}ms", t.as_millis()).into()]);
         }

@@ -68,6 +68,7 @@ impl Runner for HostRunner {
                 undo_of: None,
                 claim: None,
                 memory: self.memory.or(job.memory),
+                event: job.event.clone(),
             },
             cancel,
             on_log: Some(output::stderr_log(&name)),

@@ -13,6 +13,7 @@ mod association;
 mod batch;
 mod change;
 mod error;
+mod event;
 mod hints;
 pub mod limits;
 mod links;
@@ -27,6 +28,7 @@ mod search;
 mod ticket;
 pub mod time;
 mod values;
+pub mod webhook;
 pub mod write_rules;
 
 pub use account::AccountDetails;
@@ -41,6 +43,7 @@ pub use batch::{
 };
 pub use change::{ChangeAction, TicketChange};
 pub use error::{ApiError, ErrorCategory, ErrorDetail};
+pub use event::{EventKind, PropertyChange, TicketEvent};
 pub use hints::{search_hints, write_hints};
 pub use limits::MAX_BATCH_INPUTS;
 pub use links::{PortalLinks, DEFAULT_APP_URL, TICKET_OBJECT_TYPE};

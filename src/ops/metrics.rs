@@ -1,10 +1,11 @@
 //! The daemon's Prometheus metrics (the `prometheus-client` crate): runs by script and status,
 //! run duration, API calls split into reads and writes, retries and 429 waits, the last success
-//! time and failure streak per script, and the daemon's up time. Fed from each run's record
+//! time and failure streak per script, the daemon's up time, and what ticket events cost and
+//! did (change feed searches and reads, webhook requests, events, event runs, stopped loops). Fed from each run's record
 //! (so the numbers match `hubscript runs`); served as text by `service.rs`.
 
 use std::sync::atomic::AtomicU64;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -15,6 +16,7 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
 use crate::state::{RunRecord, RunStatus};
+use crate::triggers::events::EventStats;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ScriptLabel {
@@ -51,7 +53,14 @@ pub struct Metrics {
     streak: Family<ScriptLabel, Gauge>,
     uptime: Gauge<f64, AtomicU64>,
     scheduled: Gauge,
+    events: Family<KindLabel, Counter>,
+    event_stats: Mutex<Option<Arc<EventStats>>>,
     encode_lock: Mutex<()>,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct KindLabel {
+    kind: String,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -121,7 +130,15 @@ impl Metrics {
             "Scripts with a valid schedule in the daemon's directory",
             scheduled.clone(),
         );
+        let events = Family::<KindLabel, Counter>::default();
+        registry.register(
+            "events",
+            "Ticket events: feed_search and read are the change feed's API calls, webhook_accepted, webhook_rejected and webhook_duplicate count webhook requests and events, detected the events, run the runs started, own_change the changes not sent back to the script that made them, loop_stopped the chains of event scripts stopped",
+            events.clone(),
+        );
         Self {
+            events,
+            event_stats: Mutex::new(None),
             registry,
             started: Instant::now(),
             runs,
@@ -177,10 +194,44 @@ impl Metrics {
         self.scheduled.set(n as i64);
     }
 
+    /// Reports the counters of the daemon's ticket events.
+    pub fn attach_events(&self, stats: Arc<EventStats>) {
+        *self.event_stats.lock().expect("metrics lock poisoned") = Some(stats);
+    }
+
+    fn sync_events(&self) {
+        let Some(s) = self
+            .event_stats
+            .lock()
+            .expect("metrics lock poisoned")
+            .clone()
+        else {
+            return;
+        };
+        for (kind, counter) in [
+            ("feed_search", &s.feed_searches),
+            ("read", &s.reads),
+            ("webhook_accepted", &s.webhook_requests),
+            ("webhook_rejected", &s.webhook_rejected),
+            ("webhook_duplicate", &s.webhook_duplicates),
+            ("detected", &s.events),
+            ("run", &s.runs),
+            ("own_change", &s.own_changes),
+            ("loop_stopped", &s.loops_stopped),
+        ] {
+            let c = self.events.get_or_create(&KindLabel {
+                kind: kind.to_string(),
+            });
+            let now = EventStats::get(counter);
+            c.inc_by(now.saturating_sub(c.get()));
+        }
+    }
+
     /// The metrics in the text exposition format (OpenMetrics, which Prometheus reads).
     pub fn encode(&self) -> String {
         let _one_at_a_time = self.encode_lock.lock().expect("metrics lock poisoned");
         self.uptime.set(self.started.elapsed().as_secs_f64());
+        self.sync_events();
         let mut out = String::new();
         // writing to a String cannot fail
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);

@@ -18,8 +18,10 @@ pub struct ScriptStatus {
     pub script: String,
     /// The file.
     pub path: PathBuf,
-    /// The cron expression (empty when the header is invalid).
+    /// The cron expression (empty when the header is invalid or the script has only `on`).
     pub schedule: String,
+    /// The ticket events it runs on (`on`; empty: none).
+    pub on: Vec<String>,
     /// The zone it is read in.
     pub timezone: String,
     /// The next fire time (`None`: the schedule has no future fire time, or is invalid).
@@ -61,12 +63,13 @@ pub fn status_report(
 ) -> Result<Vec<ScriptStatus>, StatusError> {
     let mut out = Vec::new();
     for entry in schedule_report(dir, now, 1)? {
-        let (path, schedule, timezone, next, invalid) = match entry {
+        let (path, schedule, timezone, next, invalid, on) = match entry {
             ScheduleEntry::Scheduled {
                 path,
                 schedule,
                 timezone,
                 next,
+                on,
                 ..
             } => (
                 path,
@@ -74,10 +77,19 @@ pub fn status_report(
                 timezone.name().to_string(),
                 next.first().map(|t| t.with_timezone(&Utc)),
                 None,
+                on,
             ),
-            ScheduleEntry::Invalid { path, error } => {
-                (path, String::new(), String::new(), None, Some(error))
+            ScheduleEntry::OnEvents { path, on, .. } => {
+                (path, String::new(), String::new(), None, None, on)
             }
+            ScheduleEntry::Invalid { path, error } => (
+                path,
+                String::new(),
+                String::new(),
+                None,
+                Some(error),
+                Vec::new(),
+            ),
         };
         let script = crate::script::script_name(&path);
         let recent = state.recent_runs(&script, STREAK_WINDOW)?;
@@ -91,6 +103,7 @@ pub fn status_report(
             script,
             path,
             schedule,
+            on,
             timezone,
             next,
             invalid,

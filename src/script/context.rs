@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::backend::TicketsBackend;
 use crate::calendar::BusinessCalendar;
-use crate::model::{Pipeline, PortalLinks, Property, Ticket};
+use crate::model::{Pipeline, PortalLinks, Property, Ticket, TicketEvent};
 use crate::outbound::{slack, AllowList, HttpLimits, OutboundSession, RateCap, Secrets};
 use crate::state::{LogLine, StateDb};
 
@@ -76,6 +76,8 @@ pub(crate) struct RunSettings {
     pub http: AllowList,
     /// Environment variables usable as secrets (the header's `env`).
     pub env: Vec<String>,
+    /// The ticket event that started the run (`event::`), if one did.
+    pub event: Option<Arc<TicketEvent>>,
 }
 
 /// The environment variable holding the portal id that ticket links are built with.

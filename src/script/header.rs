@@ -17,13 +17,16 @@
 //! either a table (see [`crate::calendar::CalendarSpec`]) or the path of a shared calendar file,
 //! relative to the script's directory; either is read and validated here, so `check` reports a
 //! bad calendar. `http` lists the hosts the script may call; `env` the environment variables
-//! it may read as secrets (their values are read at run time only).
+//! it may read as secrets (their values are read at run time only). `on`, `reenroll` and
+//! `self_trigger` make it an event script (see [`crate::script::event_subs`]); a script may
+//! have both a `schedule` and `on`.
 
 use std::path::Path;
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::event_subs::{EventSubs, Reenroll};
 use crate::calendar::{BusinessCalendar, CalendarSpec};
 use crate::outbound::{valid_env_name, AllowList};
 
@@ -94,6 +97,12 @@ pub struct ScriptHeader {
     pub http: AllowList,
     /// Environment variables the script may read as secrets.
     pub env: Vec<String>,
+    /// The ticket events that start it (`on`; empty: none).
+    pub on: EventSubs,
+    /// Whether it runs again for a ticket it already ran for (`reenroll`).
+    pub reenroll: Reenroll,
+    /// Whether changes its own runs made may start it again (`self_trigger`, default false).
+    pub self_trigger: bool,
     /// The line after the header (1-based), where the script body starts.
     pub body_line: usize,
 }
@@ -143,6 +152,9 @@ pub const HEADER_KEYS: &[&str] = &[
     "calendar",
     "http",
     "env",
+    "on",
+    "reenroll",
+    "self_trigger",
 ];
 
 impl ScriptHeader {
@@ -323,6 +335,24 @@ impl ScriptHeader {
                 format!("`env` entry \"{bad}\" is not an environment variable name (letters, digits and _)"),
             )),
             None => out.env = env,
+        }
+        if let Some(entries) = field!("on", Vec<String>) {
+            match EventSubs::parse(&entries) {
+                Ok(on) => out.on = on,
+                Err(m) => errors.push(err(line_of("on"), m)),
+            }
+        }
+        out.reenroll = field!("reenroll", Reenroll).unwrap_or_default();
+        out.self_trigger = field!("self_trigger", bool).unwrap_or(false);
+        if !table.contains_key("on") {
+            for key in ["reenroll", "self_trigger"] {
+                if table.contains_key(key) {
+                    errors.push(err(
+                        line_of(key),
+                        format!("`{key}` applies to event scripts only: add `on = [...]`"),
+                    ));
+                }
+            }
         }
         errors.sort_by_key(|e| e.line);
         (out, errors)
@@ -533,6 +563,22 @@ mod tests {
         // A header that is not TOML is one problem.
         let (_, errors) = ScriptHeader::read(Path::new("r.rhai"), "//! a = \n//! b = [\n");
         assert_eq!(errors.len(), 1, "{errors:?}");
+    }
+
+    #[test]
+    fn reads_event_keys_and_names_the_line_of_a_bad_one() {
+        let h = parse("//! on = [\"ticket.created\", \"ticket.changed:hs_pipeline_stage\"]\n//! reenroll = \"once\"\n//! self_trigger = true\n").unwrap();
+        assert!(h.on.created);
+        assert!(h.on.changed.contains("hs_pipeline_stage"));
+        assert_eq!(h.reenroll, Reenroll::Once);
+        assert!(h.self_trigger);
+        let e = parse("//! description = \"x\"\n//! on = [\"ticket.moved\"]\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("ticket.moved"), "{e}");
+        let e = parse("//! reenroll = \"once\"\n").unwrap_err();
+        assert!(e.message.contains("event scripts only"), "{e}");
+        let e = parse("//! on = [\"ticket.created\"]\n//! reenroll = \"twice\"\n").unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
     }
 
     #[test]

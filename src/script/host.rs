@@ -26,7 +26,7 @@ use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
 
 use crate::backend::{CallStats, Counted, TicketsBackend};
-use crate::model::TicketChange;
+use crate::model::{TicketChange, TicketEvent};
 use crate::outbound::RequestRecord;
 use crate::state::{LogLine, RunEnd, RunId, RunStart, RunStatus, StateDb};
 
@@ -92,6 +92,8 @@ pub struct RunOptions {
     /// Memory budget in bytes; overrides the header's `memory`; with neither,
     /// [`memory::DEFAULT_MEMORY`]. Applies to the whole process (see [`memory`]).
     pub memory: Option<u64>,
+    /// The ticket event that started the run (trigger `event`), read through `event::`.
+    pub event: Option<Arc<TicketEvent>>,
 }
 
 /// Told the run's id as soon as its start is recorded (a daemon's child process reports it to
@@ -341,6 +343,7 @@ impl ScriptHost {
             calendar: crate::calendar::BusinessCalendar::default(),
             http: crate::outbound::AllowList::default(),
             env: Vec::new(),
+            event: None,
         }
     }
 
@@ -518,6 +521,7 @@ impl ScriptHost {
         settings.calendar = compiled.header.business_calendar();
         settings.http = compiled.header.http.clone();
         settings.env = compiled.header.env.clone();
+        settings.event = req.options.event.clone();
         let slot = tokio::select! {
             biased;
             () = req.cancel.cancelled() => None,

@@ -53,6 +53,7 @@ mod context;
 mod convert;
 mod engine;
 pub mod error;
+pub mod event_subs;
 mod guard;
 pub mod header;
 mod host;

@@ -60,6 +60,7 @@ mod routes;
 mod spec_error;
 #[cfg(test)]
 mod tests;
+mod webhook_emitter;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -77,6 +78,7 @@ pub use error::ServerError;
 pub use fault_spec::FaultSpec;
 pub use rate_limit_spec::RateLimitSpec;
 pub use spec_error::SpecError;
+pub use webhook_emitter::{EmittingBackend, WebhookTarget};
 
 use crate::backend::TicketsBackend;
 

@@ -5,7 +5,10 @@
 //! every run (from `run`, `watch` and `daemon`; listed by `hubscript runs`) with the changes each
 //! run made and the text of each script version that ran, the daemon's last fire time per
 //! script (which decides catch-up after downtime), and the claims that make each scheduled fire
-//! (and each event) run exactly once when several daemons share one store (`claims.rs`).
+//! (and each event) run exactly once when several daemons share one store (`claims.rs`), and
+//! what the daemon's ticket events need across restarts (`events.rs`: the change feed's cursor,
+//! the snapshot of watched properties, one delivery per (script, ticket, change), webhook ids;
+//! SQLite only for now: a PostgreSQL store refuses them with a clear error).
 //!
 //! [`StateDb`] is the one handle every layer uses; behind it a [`Store`] does the work, in one of
 //! two places:
@@ -19,6 +22,7 @@
 //! records (`crate::model::TicketChange`) as JSON.
 
 mod claims;
+mod events;
 mod kv;
 pub mod owner;
 mod postgres;
@@ -26,6 +30,7 @@ mod runs;
 mod sqlite;
 
 pub use claims::{Claim, ClaimId, ClaimSubject, ExpiredClaim, Reclaimed, MAX_ATTEMPTS};
+pub use events::{Delivery, DeliveryStatus, FeedCursor, SnapshotUpdate, TicketSnapshot};
 pub(crate) use kv::add_json;
 pub use kv::AddError;
 pub use runs::{
@@ -166,6 +171,9 @@ pub enum StateError {
     /// A PostgreSQL query failed.
     #[error("{0}")]
     Postgres(String),
+    /// The store does not keep this (ticket events on PostgreSQL, for now).
+    #[error("{0}")]
+    Unsupported(&'static str),
     /// A stored value is not valid JSON.
     #[error("corrupt value: {0}")]
     Json(#[from] serde_json::Error),
@@ -280,6 +288,24 @@ pub(crate) trait Store: Send + Sync {
     ) -> Result<Option<Reclaimed>, StateError>;
     #[cfg(test)]
     fn set_run_owner(&self, id: RunId, host: &str, pid: u32) -> Result<(), StateError>;
+
+    fn feed_cursor(&self) -> Result<Option<FeedCursor>, StateError>;
+    fn ticket_snapshot(&self, ticket: &str) -> Result<Option<TicketSnapshot>, StateError>;
+    fn commit_events(
+        &self,
+        updates: &[SnapshotUpdate],
+        deliveries: &[Delivery],
+        cursor: Option<FeedCursor>,
+    ) -> Result<Vec<Delivery>, StateError>;
+    fn pending_deliveries(&self) -> Result<Vec<Delivery>, StateError>;
+    fn mark_delivery(
+        &self,
+        d: &Delivery,
+        status: DeliveryStatus,
+        run_id: Option<RunId>,
+    ) -> Result<(), StateError>;
+    fn ran_for_ticket(&self, script: &str, ticket: &str) -> Result<bool, StateError>;
+    fn webhook_event_new(&self, event_id: i64, now_ms: i64) -> Result<bool, StateError>;
 }
 
 /// Handle to the state store; cheap to clone, safe to share between threads. Calls block the

@@ -105,6 +105,7 @@ pub(crate) fn job(path: &str, source: &str) -> Job {
         max_writes: None,
         memory: None,
         claim: None,
+        event: None,
     }
 }
 

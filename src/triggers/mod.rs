@@ -17,6 +17,7 @@ pub mod cron;
 mod cron_expr;
 mod daemon;
 mod error;
+pub mod events;
 mod fswatch;
 pub mod runner;
 mod schedule_report;

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 use super::ClaimGuard;
+use crate::model::TicketEvent;
 use crate::state::RunStatus;
 
 /// What started a run (stored as the run's `trigger`).
@@ -22,15 +23,18 @@ pub enum Trigger {
     CatchUp,
     /// A file change seen by `watch`.
     Watch,
+    /// A ticket event (the daemon's change feed or webhook receiver).
+    Event,
 }
 
 impl Trigger {
-    /// The stored name: `schedule`, `catch_up`, `watch`.
+    /// The stored name: `schedule`, `catch_up`, `watch`, `event`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Schedule => "schedule",
             Self::CatchUp => "catch_up",
             Self::Watch => "watch",
+            Self::Event => "event",
         }
     }
 }
@@ -56,6 +60,8 @@ pub struct Job {
     /// The daemon's claim on this fire (see `daemon::claims`): recorded with the run, ended
     /// with the run's status when the job is done with (`None`: watch, or no claim).
     pub claim: Option<Arc<ClaimGuard>>,
+    /// The ticket event it runs for (trigger `event`).
+    pub event: Option<Arc<TicketEvent>>,
 }
 
 /// How a run ended, as far as triggers care.

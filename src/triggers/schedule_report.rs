@@ -1,6 +1,6 @@
 //! `hubscript schedule`: each scheduled script of a directory with its next fire times in its
-//! time zone, and the scripts whose headers (or cron expressions) are invalid. Returns data;
-//! the CLI prints it.
+//! time zone, each script listening for ticket events (`on`) with its events, and the scripts
+//! whose headers (or cron expressions) are invalid. Returns data; the CLI prints it.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use super::error::TriggerError;
 use super::fswatch::is_script;
 use super::scheduled::ScheduledScript;
+use crate::script::header::ScriptHeader;
 
 /// One line of the report.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,6 +28,19 @@ pub enum ScheduleEntry {
         timezone: Tz,
         /// The next fire times, in that zone (fewer if the schedule ends).
         next: Vec<DateTime<Tz>>,
+        /// The ticket events it also runs on (`on`), as written back by the header parser.
+        on: Vec<String>,
+    },
+    /// A script that runs on ticket events only (`on`, no `schedule`).
+    OnEvents {
+        /// The file.
+        path: PathBuf,
+        /// The header's description.
+        description: Option<String>,
+        /// Its events: `ticket.created`, `ticket.changed:PROPS`, `ticket.archived`.
+        on: Vec<String>,
+        /// Its re-enrollment (`always` or `once`).
+        reenroll: &'static str,
     },
     /// A script whose header or schedule is invalid.
     Invalid {
@@ -43,7 +57,7 @@ pub fn format_fire_time(t: &DateTime<Tz>) -> String {
 }
 
 /// The report for the `.rhai` files directly in `dir`, sorted by file name, with the next `n`
-/// fire times after `now`. Scripts without a `schedule` are left out.
+/// fire times after `now`. Scripts with neither `schedule` nor `on` are left out.
 pub fn schedule_report(
     dir: &Path,
     now: DateTime<Utc>,
@@ -68,13 +82,28 @@ pub fn schedule_report(
             .and_then(|src| ScheduledScript::load(&path, &src));
         match loaded {
             Ok(Some(s)) => out.push(ScheduleEntry::Scheduled {
+                on: s.header.on.describe(),
                 next: s.schedule.upcoming(now, s.tz, n),
                 description: s.header.description.clone(),
                 schedule: s.schedule.source().to_string(),
                 timezone: s.tz,
                 path,
             }),
-            Ok(None) => {}
+            Ok(None) => {
+                // No schedule: listed when it listens for events (the header parsed above).
+                let header = std::fs::read_to_string(&path)
+                    .ok()
+                    .and_then(|src| ScriptHeader::parse(&path, &src).ok())
+                    .filter(|h| !h.on.is_empty());
+                if let Some(h) = header {
+                    out.push(ScheduleEntry::OnEvents {
+                        on: h.on.describe(),
+                        reenroll: h.reenroll.as_str(),
+                        description: h.description,
+                        path,
+                    });
+                }
+            }
             Err(error) => out.push(ScheduleEntry::Invalid { path, error }),
         }
     }

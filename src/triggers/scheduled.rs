@@ -62,6 +62,7 @@ impl ScheduledScript {
             max_writes: self.header.max_writes,
             memory: self.header.memory,
             claim: None,
+            event: None,
         }
     }
 }

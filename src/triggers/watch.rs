@@ -188,6 +188,7 @@ impl WatchSession {
                 max_writes: header.max_writes,
                 memory: header.memory,
                 claim: None,
+                event: None,
             };
             let slot = self
                 .slots

@@ -1,7 +1,9 @@
 //! `hubscript daemon [DIR]`: run every scheduled script on its schedule until SIGTERM/Ctrl-C,
 //! with one backend, one rate limiter and one state file shared by all of them; with
 //! `--listen`, the metrics, health and status endpoints; with `--alert-webhook`, an alert when
-//! a script starts failing and when it recovers.
+//! a script starts failing and when it recovers; with `--webhooks`, HubSpot's signed webhook
+//! batches for the scripts listening for ticket events (beside the change feed, unless
+//! `--no-feed`).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -13,16 +15,19 @@ use std::time::Duration;
 use crate::ops::{Metrics, Observed, ServiceState, Webhook};
 use crate::triggers::{run_daemon, DaemonConfig};
 
-use crate::cli::args::BackendArgs;
+use crate::cli::args::{BackendArgs, EventArgs};
 use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::runner::RunDefaults;
 use crate::cli::signals;
 use crate::script::memory::{format_size, DEFAULT_MEMORY};
+use crate::triggers::events::{start_webhook_receiver, EventSetup, EventStats};
 
 /// The daemon's service face.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(super) struct Service {
+    /// Ticket events: feed, webhooks.
+    pub events: EventArgs,
     /// `--listen`: where `/metrics`, `/healthz`, `/status` are served.
     pub listen: Option<SocketAddr>,
     /// `--alert-webhook`.
@@ -76,6 +81,50 @@ pub(super) async fn daemon(
     );
     let shutdown = signals::shutdown_token();
     let metrics = Arc::new(Metrics::new());
+    let ev = &service.events;
+    let stats = Arc::new(EventStats::default());
+    metrics.attach_events(stats.clone());
+    let webhooks = match ev.webhooks {
+        Some(addr) => {
+            let secret = std::env::var(&ev.webhook_secret_env).ok().filter(|s| !s.is_empty()).ok_or_else(|| {
+                CliError::usage(format!(
+                    "--webhooks needs the app's client secret in the environment variable {} (--webhook-secret-env names another)",
+                    ev.webhook_secret_env
+                ))
+            })?;
+            let receiver = start_webhook_receiver(
+                addr,
+                secret.into_bytes(),
+                ctx.state.clone(),
+                stats.clone(),
+                shutdown.clone(),
+            )
+            .await
+            .map_err(|e| CliError::usage(format!("--webhooks {addr}: {e}")))?;
+            eprintln!("hubscript: receiving HubSpot webhooks on http://{}/ (v3 signatures, secret from {})", receiver.addr, ev.webhook_secret_env);
+            Some(receiver.queue)
+        }
+        None => None,
+    };
+    let feed_interval = (!ev.no_feed).then_some(ev.feed_interval);
+    if feed_interval.is_none() && webhooks.is_none() {
+        return Err(CliError::usage(
+            "--no-feed needs --webhooks: scripts with `on` would never run",
+        ));
+    }
+    if let Some(i) = feed_interval {
+        if i < Duration::from_millis(100) {
+            return Err(CliError::usage("--feed-interval must be at least 100ms"));
+        }
+    }
+    let events = EventSetup {
+        backend: ctx.backend.clone(),
+        feed_interval,
+        horizon: ev.event_horizon,
+        max_rounds: ev.event_rounds,
+        webhooks,
+        stats,
+    };
     let ready = Arc::new(AtomicBool::new(false));
     if let Some(addr) = service.listen {
         let state = ServiceState {
@@ -119,6 +168,7 @@ pub(super) async fn daemon(
         grace,
         ready: Some(ready),
         lease: service.lease,
+        events: Some(events),
         ..DaemonConfig::default()
     };
     run_daemon(dir, runner, ctx.state.clone(), config, shutdown)

@@ -83,9 +83,11 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             memory,
             lease,
             replicas,
+            events,
             backend,
         } => {
             let service = daemon::Service {
+                events,
                 listen,
                 alert_webhook,
                 lease,
@@ -117,16 +119,17 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             trigger,
             plain_print,
             claim,
+            event,
             run,
             backend,
         } => {
             #[cfg(unix)]
             {
-                run_child::run_child(script, trigger, plain_print, claim, run, backend).await
+                run_child::run_child(script, trigger, plain_print, claim, event, run, backend).await
             }
             #[cfg(not(unix))]
             {
-                let _ = (script, trigger, plain_print, claim, run, backend);
+                let _ = (script, trigger, plain_print, claim, event, run, backend);
                 Err(CliError::usage("run-child needs a Unix system"))
             }
         }
@@ -155,6 +158,8 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             daily_limit,
             faults,
             seed,
+            webhook_url,
+            webhook_secret_env,
         } => {
             serve::serve(serve::ServeOptions {
                 addr,
@@ -164,6 +169,8 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
                 daily_limit,
                 faults,
                 seed,
+                webhook_url,
+                webhook_secret_env,
             })
             .await
         }

@@ -41,6 +41,7 @@ pub(super) async fn run(
             undo_of: None,
             claim: None,
             memory: run.memory,
+            event: None,
         },
         cancel,
         on_log: (!json).then(|| output::stderr_log(&name)),

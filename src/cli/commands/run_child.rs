@@ -12,6 +12,7 @@ use crate::cli::child_protocol::{End, Event, EventWriter, CHANNEL_FD};
 use crate::cli::context::Context;
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::{output, signals};
+use crate::model::TicketEvent;
 use crate::script::memory::{self, DEFAULT_MEMORY};
 use crate::script::{script_name, RunOptions, RunRequest};
 
@@ -21,10 +22,16 @@ pub(crate) async fn run_child(
     trigger: String,
     plain_print: bool,
     claim: Option<i64>,
+    event: Option<String>,
     run: RunArgs,
     backend: BackendArgs,
 ) -> CliResult {
     let channel = channel()?;
+    let event = event
+        .map(|text| serde_json::from_str::<TicketEvent>(&text))
+        .transpose()
+        .map_err(|e| CliError::usage(format!("run-child: invalid --event: {e}")))?
+        .map(std::sync::Arc::new);
     let mut source = String::new();
     std::io::stdin()
         .read_to_string(&mut source)
@@ -54,6 +61,7 @@ pub(crate) async fn run_child(
             undo_of: None,
             claim,
             memory: run.memory,
+            event,
         },
         cancel: signals::shutdown_token(),
         on_log: Some(std::sync::Arc::new(move |line| {

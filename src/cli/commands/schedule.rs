@@ -1,5 +1,6 @@
 //! `hubscript schedule [DIR]`: each scheduled script with its next fire times in its own time
-//! zone, and the scripts whose headers are invalid.
+//! zone, each script listening for ticket events with its events, and the scripts whose
+//! headers are invalid.
 
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use crate::cli::error::{CliError, CliResult};
 pub(super) fn schedule(dir: &Path, count: usize) -> CliResult {
     let entries = schedule_report(dir, chrono::Utc::now(), count).map_err(CliError::usage)?;
     if entries.is_empty() {
-        println!("no scheduled scripts in {}", dir.display());
+        println!("no scheduled or event scripts in {}", dir.display());
         return Ok(());
     }
     let mut invalid = 0;
@@ -23,16 +24,35 @@ pub(super) fn schedule(dir: &Path, count: usize) -> CliResult {
                 schedule,
                 timezone,
                 next,
+                on,
             } => {
                 println!("{}  \"{schedule}\" ({timezone})", path.display());
                 if let Some(d) = description {
                     println!("  {d}");
+                }
+                if !on.is_empty() {
+                    println!("  on: {}", on.join(" "));
                 }
                 if next.is_empty() {
                     println!("  no future fire time");
                 }
                 for t in next {
                     println!("  next: {}", format_fire_time(t));
+                }
+            }
+            ScheduleEntry::OnEvents {
+                path,
+                description,
+                on,
+                reenroll,
+            } => {
+                println!("{}  on events", path.display());
+                if let Some(d) = description {
+                    println!("  {d}");
+                }
+                println!("  on: {}", on.join(" "));
+                if *reenroll != "always" {
+                    println!("  reenroll: {reenroll}");
                 }
             }
             ScheduleEntry::Invalid { path, error } => {

@@ -1,11 +1,15 @@
-//! `hubscript serve`: the sandbox over HubSpot's HTTP API until Ctrl-C or SIGTERM.
+//! `hubscript serve`: the sandbox over HubSpot's HTTP API until Ctrl-C or SIGTERM; with
+//! `--webhook-url`, signed webhook batches for every write it serves.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::backend::TicketsBackend;
 use crate::sandbox::Sandbox;
-use crate::server::{bind, serve_on, FaultSpec, RateLimitSpec, ServerConfig};
+use crate::server::{
+    bind, serve_on, EmittingBackend, FaultSpec, RateLimitSpec, ServerConfig, WebhookTarget,
+};
 
 use crate::cli::error::{CliError, CliResult};
 use crate::cli::signals;
@@ -26,6 +30,10 @@ pub(super) struct ServeOptions {
     pub faults: Option<FaultSpec>,
     /// Fault seed.
     pub seed: u64,
+    /// `--webhook-url`.
+    pub webhook_url: Option<String>,
+    /// `--webhook-secret-env`.
+    pub webhook_secret_env: String,
 }
 
 /// Runs the server until interrupted.
@@ -40,6 +48,30 @@ pub(super) async fn serve(opts: ServeOptions) -> CliResult {
         .sandbox
         .unwrap_or_else(crate::cli::home::default_sandbox);
     let sandbox = Sandbox::open(&path).map_err(CliError::usage)?;
+    let target = match &opts.webhook_url {
+        None => None,
+        Some(url) => {
+            let url = reqwest::Url::parse(url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .ok_or_else(|| {
+                    CliError::usage(format!("--webhook-url {url}: not an http(s) URL"))
+                })?;
+            let secret = std::env::var(&opts.webhook_secret_env)
+                .ok()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    CliError::usage(format!(
+                        "--webhook-url needs the signing secret in the environment variable {} (--webhook-secret-env names another)",
+                        opts.webhook_secret_env
+                    ))
+                })?;
+            Some(WebhookTarget {
+                url,
+                secret: Arc::new(secret.into_bytes()),
+            })
+        }
+    };
     let config = ServerConfig {
         addr: opts.addr,
         token: opts.token,
@@ -56,7 +88,17 @@ pub(super) async fn serve(opts: ServeOptions) -> CliResult {
         path.display()
     );
     let shutdown = signals::shutdown_token();
-    serve_on(listener, Arc::new(sandbox), &config, async move {
+    let backend: Arc<dyn TicketsBackend> = match target {
+        Some(target) => {
+            println!(
+                "hubscript serve: sending webhooks for every write to {}",
+                target.url
+            );
+            Arc::new(EmittingBackend::new(Arc::new(sandbox), target))
+        }
+        None => Arc::new(sandbox),
+    };
+    serve_on(listener, backend, &config, async move {
         shutdown.cancelled().await;
     })
     .await

@@ -1,5 +1,5 @@
-//! `hubscript status [DIR] [--json]`: each scheduled script with NEXT, LEFT, LAST, its last
-//! status and its failure streak, like `systemctl list-timers`. The JSON form is the same as
+//! `hubscript status [DIR] [--json]`: each scheduled or event script (`on`, shown in the
+//! schedule column) with NEXT, LEFT, LAST, its last status and its failure streak, like `systemctl list-timers`. The JSON form is the same as
 //! the daemon's `/status`.
 
 use std::path::Path;
@@ -30,7 +30,7 @@ pub(super) fn status(dir: &Path, state: &StateLocation, json: bool) -> CliResult
         return Ok(());
     }
     if report.is_empty() {
-        println!("no scheduled scripts in {}", dir.display());
+        println!("no scheduled or event scripts in {}", dir.display());
         return Ok(());
     }
     let mut t = Table::new();
@@ -60,9 +60,14 @@ pub(super) fn status(dir: &Path, state: &StateLocation, json: bool) -> CliResult
             ]);
             continue;
         }
+        let when = match (r.schedule.is_empty(), r.on.is_empty()) {
+            (true, _) => format!("on {}", r.on.join(" ")),
+            (false, true) => format!("{} ({})", r.schedule, r.timezone),
+            (false, false) => format!("{} ({}); on {}", r.schedule, r.timezone, r.on.join(" ")),
+        };
         t.add_row([
             r.script.clone(),
-            format!("{} ({})", r.schedule, r.timezone),
+            when,
             time(r.next),
             r.left_secs.map_or_else(|| "-".into(), short_span),
             time(r.last),

@@ -60,6 +60,7 @@ fn with_ctx(dry_run: bool, max_writes: Option<u64>) -> (Engine, Arc<RunCtx>) {
         calendar: Default::default(),
         http: Default::default(),
         env: Vec::new(),
+        event: None,
     };
     let ctx = Arc::new(RunCtx::new(
         Arc::new(OfflineBackend),

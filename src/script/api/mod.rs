@@ -54,6 +54,7 @@ mod catalog;
 mod declare;
 mod dry;
 mod dry_validate;
+mod event;
 mod http;
 mod log;
 mod notify;
@@ -92,6 +93,7 @@ fn declarations() -> &'static [ScriptFn] {
             state::functions(),
             log::functions(),
             run::functions(),
+            event::functions(),
             http::functions(),
             notify::functions(),
             time::functions(),

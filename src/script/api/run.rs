@@ -56,7 +56,7 @@ pub(super) fn functions() -> Vec<ScriptFn> {
         .read(|c, ()| Ok(ImmutableString::from(c.settings.script.clone()))),
         API.func(
             "trigger",
-            "What started the run: run (hubscript run), watch (a save under watch), schedule (a daemon fire), catch_up (a missed fire the daemon caught up), repl or undo.",
+            "What started the run: run (hubscript run), watch (a save under watch), schedule (a daemon fire), catch_up (a missed fire the daemon caught up), event (a ticket event: see event::), repl or undo.",
         )
         .returns("string")
         .read(|c, ()| Ok(ImmutableString::from(c.settings.trigger.clone()))),

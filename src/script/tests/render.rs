@@ -67,6 +67,6 @@ async fn a_header_error_names_its_line() {
     assert_eq!(e.exit_code(), 2);
     assert_eq!(
         e.render(),
-        "error at t.rhai:2:1\n  |\n2 | //! colour = 1\n  | ^ unknown field `colour`, expected one of `description`, `schedule`, `timezone`, `overlap`, `catch_up`, `jitter`, `timeout`, `max_writes`, `apply`, `memory`, `calendar`, `http`, `env`\n"
+        "error at t.rhai:2:1\n  |\n2 | //! colour = 1\n  | ^ unknown field `colour`, expected one of `description`, `schedule`, `timezone`, `overlap`, `catch_up`, `jitter`, `timeout`, `max_writes`, `apply`, `memory`, `calendar`, `http`, `env`, `on`, `reenroll`, `self_trigger`\n"
     );
 }

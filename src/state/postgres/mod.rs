@@ -26,8 +26,9 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::NoTls;
 
 use super::{
-    redact_url, Claim, ClaimId, ClaimSubject, ExpiredClaim, LogLine, Reclaimed, RunEnd, RunFilter,
-    RunId, RunRecord, RunStart, RunStatus, StateError, Store,
+    redact_url, Claim, ClaimId, ClaimSubject, Delivery, DeliveryStatus, ExpiredClaim, FeedCursor,
+    LogLine, Reclaimed, RunEnd, RunFilter, RunId, RunRecord, RunStart, RunStatus, SnapshotUpdate,
+    StateError, Store, TicketSnapshot,
 };
 
 /// Connections one process keeps at most: enough for a daemon's claims and records to go side
@@ -170,6 +171,11 @@ impl PgStore {
 fn owned(s: &str) -> String {
     s.to_string()
 }
+
+/// What a PostgreSQL store answers to the ticket events' calls.
+const EVENTS_UNSUPPORTED: StateError = StateError::Unsupported(
+    "ticket events (scripts with `on`) need the SQLite state store for now; this daemon uses PostgreSQL",
+);
 
 impl Store for PgStore {
     fn describe(&self) -> String {
@@ -340,5 +346,45 @@ impl Store for PgStore {
             .await?;
             Ok(())
         })
+    }
+
+    // Ticket events keep their feed cursor, snapshot and deliveries in the SQLite store only
+    // for now: a daemon on a PostgreSQL store says so and runs no event scripts.
+    fn feed_cursor(&self) -> Result<Option<FeedCursor>, StateError> {
+        Err(EVENTS_UNSUPPORTED)
+    }
+
+    fn ticket_snapshot(&self, _ticket: &str) -> Result<Option<TicketSnapshot>, StateError> {
+        Err(EVENTS_UNSUPPORTED)
+    }
+
+    fn commit_events(
+        &self,
+        _updates: &[SnapshotUpdate],
+        _deliveries: &[Delivery],
+        _cursor: Option<FeedCursor>,
+    ) -> Result<Vec<Delivery>, StateError> {
+        Err(EVENTS_UNSUPPORTED)
+    }
+
+    fn pending_deliveries(&self) -> Result<Vec<Delivery>, StateError> {
+        Err(EVENTS_UNSUPPORTED)
+    }
+
+    fn mark_delivery(
+        &self,
+        _d: &Delivery,
+        _status: DeliveryStatus,
+        _run_id: Option<RunId>,
+    ) -> Result<(), StateError> {
+        Err(EVENTS_UNSUPPORTED)
+    }
+
+    fn ran_for_ticket(&self, _script: &str, _ticket: &str) -> Result<bool, StateError> {
+        Err(EVENTS_UNSUPPORTED)
+    }
+
+    fn webhook_event_new(&self, _event_id: i64, _now_ms: i64) -> Result<bool, StateError> {
+        Err(EVENTS_UNSUPPORTED)
     }
 }

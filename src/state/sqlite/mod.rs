@@ -5,6 +5,7 @@
 
 mod changes;
 mod claims;
+mod events;
 mod kv;
 mod runs;
 mod schema;
@@ -19,8 +20,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use super::{
-    Claim, ClaimId, ClaimSubject, ExpiredClaim, LogLine, Reclaimed, RunEnd, RunFilter, RunId,
-    RunRecord, RunStart, RunStatus, StateError, Store,
+    Claim, ClaimId, ClaimSubject, Delivery, DeliveryStatus, ExpiredClaim, FeedCursor, LogLine,
+    Reclaimed, RunEnd, RunFilter, RunId, RunRecord, RunStart, RunStatus, SnapshotUpdate,
+    StateError, Store, TicketSnapshot,
 };
 
 /// One SQLite file (or an in-memory database).
@@ -222,5 +224,43 @@ impl Store for SqliteStore {
             )?;
             Ok(())
         })
+    }
+
+    fn feed_cursor(&self) -> Result<Option<FeedCursor>, StateError> {
+        self.with(events::feed_cursor)
+    }
+
+    fn ticket_snapshot(&self, ticket: &str) -> Result<Option<TicketSnapshot>, StateError> {
+        self.with(|c| events::ticket_snapshot(c, ticket))
+    }
+
+    fn commit_events(
+        &self,
+        updates: &[SnapshotUpdate],
+        deliveries: &[Delivery],
+        cursor: Option<FeedCursor>,
+    ) -> Result<Vec<Delivery>, StateError> {
+        self.with(|c| events::commit_events(c, updates, deliveries, cursor))
+    }
+
+    fn pending_deliveries(&self) -> Result<Vec<Delivery>, StateError> {
+        self.with(events::pending_deliveries)
+    }
+
+    fn mark_delivery(
+        &self,
+        d: &Delivery,
+        status: DeliveryStatus,
+        run_id: Option<RunId>,
+    ) -> Result<(), StateError> {
+        self.with(|c| events::mark_delivery(c, d, status, run_id))
+    }
+
+    fn ran_for_ticket(&self, script: &str, ticket: &str) -> Result<bool, StateError> {
+        self.with(|c| events::ran_for_ticket(c, script, ticket))
+    }
+
+    fn webhook_event_new(&self, event_id: i64, now_ms: i64) -> Result<bool, StateError> {
+        self.with(|c| events::webhook_event_new(c, event_id, now_ms))
     }
 }

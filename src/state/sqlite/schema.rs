@@ -10,11 +10,14 @@
 //!   gone can be settled as `interrupted` (see `owner`).
 //! - 4: `claims` (exactly-once fires and events, with leases; see `state::claims`) and
 //!   `claim_id` on `runs` (the claim a daemon's run fulfils).
+//! - 5: ticket events (`events.rs`): `event_feed` (the change feed's cursor), `event_tickets`
+//!   and `event_snapshot` (the watched properties last seen), `event_deliveries` (each change
+//!   for each script, with its run), `webhook_events` (webhook event ids received).
 
 use rusqlite::Connection;
 
 /// The version this hubscript writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 const V1: &str = "
     CREATE TABLE IF NOT EXISTS kv (
@@ -72,7 +75,25 @@ const V4: &str = "
     ALTER TABLE runs ADD COLUMN claim_id INTEGER;
     CREATE INDEX IF NOT EXISTS runs_claim ON runs (claim_id);";
 
-const MIGRATIONS: [&str; 4] = [V1, V2, V3, V4];
+const V5: &str = "
+    CREATE TABLE IF NOT EXISTS event_feed (
+        id INTEGER PRIMARY KEY CHECK (id = 1), modified_ms INTEGER NOT NULL,
+        ticket_id INTEGER NOT NULL, baseline_ms INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS event_tickets (
+        ticket TEXT PRIMARY KEY, archived INTEGER NOT NULL DEFAULT 0);
+    CREATE TABLE IF NOT EXISTS event_snapshot (
+        ticket TEXT NOT NULL, property TEXT NOT NULL, value TEXT, at_ms INTEGER NOT NULL,
+        PRIMARY KEY (ticket, property));
+    CREATE TABLE IF NOT EXISTS event_deliveries (
+        script TEXT NOT NULL, ticket TEXT NOT NULL, change_key TEXT NOT NULL,
+        at_ms INTEGER NOT NULL, event TEXT NOT NULL, round INTEGER NOT NULL,
+        status TEXT NOT NULL, run_id INTEGER,
+        PRIMARY KEY (script, ticket, change_key, at_ms));
+    CREATE INDEX IF NOT EXISTS event_deliveries_status ON event_deliveries (status);
+    CREATE TABLE IF NOT EXISTS webhook_events (
+        event_id INTEGER PRIMARY KEY, received_ms INTEGER NOT NULL);";
+
+const MIGRATIONS: [&str; 5] = [V1, V2, V3, V4, V5];
 
 /// Brings `conn` from version `found` to [`SCHEMA_VERSION`].
 pub(super) fn migrate(conn: &mut Connection, found: i64) -> rusqlite::Result<()> {

@@ -22,7 +22,7 @@ mod scheduler;
 
 pub use claims::{ClaimGuard, DEFAULT_LEASE};
 pub(crate) use overlap::{FireOutcome, RunSlot};
-pub(crate) use run_group::RunGroup;
+pub(crate) use run_group::{RunGroup, Ticket as SlotTicket};
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -39,10 +39,13 @@ use self::reload::{decide, Reload};
 use self::scheduler::{script_loop, LoopCtx};
 use super::clock::{Clock, SystemClock};
 use super::error::TriggerError;
+use super::events::{Engine, EventScript, EventSetup, EventTable};
 use super::fswatch::{is_script, next_batch, watch_dirs};
 use super::runner::{Runner, Trigger};
 use super::scheduled::ScheduledScript;
 use crate::script::header::CatchUp;
+use crate::script::header::ScriptHeader;
+use crate::script::script_name;
 use crate::state::{ClaimSubject, StateDb};
 
 /// Settings of the daemon.
@@ -62,6 +65,9 @@ pub struct DaemonConfig {
     /// Lease of this daemon's claims: renewed every third of it; a daemon silent for this
     /// long has its running claims taken over by another (default 30 s).
     pub lease: Duration,
+    /// Ticket events (change feed, webhooks) for scripts with `on`; `None`: event scripts
+    /// are not run.
+    pub events: Option<EventSetup>,
 }
 
 impl Default for DaemonConfig {
@@ -73,6 +79,7 @@ impl Default for DaemonConfig {
             dry_run: false,
             ready: None,
             lease: DEFAULT_LEASE,
+            events: None,
         }
     }
 }
@@ -102,14 +109,35 @@ pub async fn run_daemon_with_clock(
 ) -> Result<(), TriggerError> {
     // Watch first, then scan, so that no change between the two is lost.
     let mut fs = watch_dirs(&[(dir.clone(), false)])?;
-    let mut daemon = Daemon::new(dir, runner, state, &cfg, clock, &shutdown);
+    let mut daemon = Daemon::new(dir, runner.clone(), state.clone(), &cfg, clock, &shutdown);
     daemon.scan().await?;
+    let listening = daemon.events.borrow().len();
+    let engine = match cfg.events.clone() {
+        Some(setup) => {
+            let mut engine = Engine::new(
+                setup,
+                state,
+                runner,
+                daemon.group.clone(),
+                cfg.dry_run,
+                daemon.events.subscribe(),
+            );
+            engine.start_cursor();
+            Some(tokio::spawn(engine.run(daemon.stop.clone())))
+        }
+        None => {
+            if listening > 0 {
+                tracing::warn!("{listening} script(s) listen for ticket events, but ticket events are off: they run on their schedules only");
+            }
+            None
+        }
+    };
     if let Some(ready) = &cfg.ready {
         ready.store(true, std::sync::atomic::Ordering::Release);
     }
-    tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), max_concurrent = daemon.group.slots(), daemon = daemon.ctx.claims.owner(), state = %daemon.ctx.state.describe(), "daemon started");
-    if daemon.scripts.is_empty() {
-        tracing::warn!(dir = %daemon.dir.display(), "nothing to do yet: no script here has a `schedule` header (the daemon keeps watching for one)");
+    tracing::info!(dir = %daemon.dir.display(), scheduled = daemon.scripts.len(), on_events = listening, max_concurrent = daemon.group.slots(), daemon = daemon.ctx.claims.owner(), state = %daemon.ctx.state.describe(), "daemon started");
+    if daemon.scripts.is_empty() && listening == 0 {
+        tracing::warn!(dir = %daemon.dir.display(), "nothing to do yet: no script here has a `schedule` or `on` header (the daemon keeps watching for one)");
     }
     let mut keep = tokio::time::interval(daemon.ctx.claims.keep_every());
     keep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -128,6 +156,9 @@ pub async fn run_daemon_with_clock(
         }
     }
     daemon.shutdown(cfg.grace).await;
+    if let Some(engine) = engine {
+        let _ = engine.await;
+    }
     Ok(())
 }
 
@@ -145,6 +176,8 @@ pub(crate) struct Daemon {
     group: RunGroup,
     stop: CancellationToken,
     scripts: BTreeMap<OsString, Active>,
+    /// The scripts listening for ticket events (the event engine reads it).
+    events: watch::Sender<Arc<EventTable>>,
 }
 
 impl Daemon {
@@ -169,6 +202,7 @@ impl Daemon {
             group: RunGroup::new(cfg.max_concurrent, stop.clone()),
             stop,
             scripts: BTreeMap::new(),
+            events: watch::Sender::new(Arc::new(EventTable::new())),
         }
     }
 
@@ -205,6 +239,7 @@ impl Daemon {
     /// Applies what a change of the file `name` means (`at_start`: the initial scan).
     pub(crate) async fn handle(&mut self, name: OsString, at_start: bool) {
         let path = self.dir.join(&name);
+        let on_events = self.handle_events(&path);
         let known = self.scripts.get(&name).map(|a| a.version.borrow().clone());
         let read = std::fs::read_to_string(&path);
         match decide(known.as_deref(), &path, read, &*self.runner) {
@@ -231,11 +266,70 @@ impl Daemon {
             }
             // At start nothing is known yet, so "nothing to do" means the header has no
             // `schedule`: say so, so a newcomer sees why a script does not run.
-            Reload::Nothing if at_start => {
-                tracing::info!(file = %path.display(), "ignored: its header has no `schedule`");
+            Reload::Nothing if at_start && !on_events => {
+                tracing::info!(file = %path.display(), "ignored: its header has no `schedule` nor `on`");
             }
             Reload::Nothing => {}
         }
+    }
+
+    /// Updates the table of event scripts after a change of the file `path`; true if the
+    /// script listens for events now.
+    fn handle_events(&mut self, path: &std::path::Path) -> bool {
+        let name = script_name(path);
+        let known = self.events.borrow().get(&name).cloned();
+        let forget = |why: &str| {
+            if known.is_some() {
+                self.events.send_modify(|t| {
+                    let mut next = (**t).clone();
+                    next.remove(&name);
+                    *t = Arc::new(next);
+                });
+                tracing::info!(file = %path.display(), "no longer listening for ticket events: {why}");
+            }
+            false
+        };
+        let source = match std::fs::read_to_string(path) {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return forget("file deleted"),
+            Err(_) => return known.is_some(),
+        };
+        if known.as_ref().is_some_and(|k| *k.source == *source) {
+            return true;
+        }
+        let header = match ScriptHeader::parse(path, &source) {
+            Ok(h) => h,
+            // The schedule side logs the error; a listening script keeps its last good version.
+            Err(_) => return known.is_some(),
+        };
+        if header.on.is_empty() {
+            return forget("its header no longer has `on`");
+        }
+        if let Err(msg) = self.runner.check(path, &source) {
+            // A scheduled script's error is logged by the schedule side.
+            if header.schedule.is_none() {
+                let what = if known.is_some() {
+                    "keeping the last good version listening"
+                } else {
+                    "not listening for ticket events"
+                };
+                tracing::error!(file = %path.display(), "{msg} ({what})");
+            }
+            return known.is_some();
+        }
+        tracing::info!(script = %name, on = %header.on.describe().join(" "), reenroll = header.reenroll.as_str(), "listening for ticket events");
+        let script = Arc::new(EventScript {
+            name: name.clone(),
+            path: path.to_path_buf(),
+            source: source.into(),
+            header,
+        });
+        self.events.send_modify(|t| {
+            let mut next = (**t).clone();
+            next.insert(name.clone(), script);
+            *t = Arc::new(next);
+        });
+        true
     }
 
     async fn schedule(&mut self, name: OsString, script: ScheduledScript, at_start: bool) {
