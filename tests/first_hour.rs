@@ -176,3 +176,91 @@ fn wrong_option_casing_and_misspelled_properties_get_hints() {
         "{err}"
     );
 }
+
+const WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+const START: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Whether `line` is a log line in the one format of run, watch and daemon:
+/// `HH:MM:SS LEVEL text`, the level padded to 5.
+fn log_line(line: &str, level: &str, text: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() > 9
+        && b[..8].iter().enumerate().all(|(i, c)| {
+            if i == 2 || i == 5 {
+                *c == b':'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+        && line[8..].starts_with(&format!(" {level:5} {text}"))
+}
+
+/// Issue 16, item 8: `watch --run-now` runs every watched script once at start, reacts to a
+/// `touch`, and logs in the one format (hubscript's lines and the script's alike).
+#[test]
+fn watch_runs_now_reacts_to_touch_and_logs_in_one_format() {
+    use crate::util::child::{Spawned, Stream};
+    let p = Project::new();
+    p.reset_sandbox(2);
+    let a = p.file("w/a.rhai", "log::info(\"a-log\");\nprint(\"a-ran\");\n");
+    p.file("w/sub/b.rhai", "print(\"b-ran\");\n");
+    let mut w = Spawned::spawn(p.cmd(&["watch", "w", "--run-now", "--sandbox", "s.db"]));
+    w.expect_line(Stream::Err, "watching for changes", START);
+    // Both scripts ran once without any change.
+    w.expect_line(Stream::Out, "a-ran", WAIT);
+    w.expect_line(Stream::Out, "b-ran", WAIT);
+    // `touch`: only the modification time changes.
+    let f = std::fs::File::options().write(true).open(&a).unwrap();
+    f.set_modified(std::time::SystemTime::now()).unwrap();
+    drop(f);
+    assert!(
+        w.wait_count(Stream::Out, 2, WAIT, |l| l == "a-ran"),
+        "touch did not rerun a.rhai\n{}",
+        w.dump()
+    );
+    let err = w.raw(Stream::Err);
+    assert!(
+        err.iter()
+            .any(|l| log_line(l, "INFO", "watching for changes")),
+        "{err:?}"
+    );
+    assert!(
+        err.iter().any(|l| log_line(l, "INFO", "a: a-log")),
+        "{err:?}"
+    );
+    let status = w.terminate(WAIT);
+    assert_eq!(status.code(), Some(0), "{}", w.dump());
+}
+
+/// Issue 16, item 8: RUST_LOG filters a script's log lines as it filters hubscript's own
+/// (target `script`), as the help says.
+#[test]
+fn rust_log_filters_script_log_lines() {
+    let p = Project::new();
+    p.reset_sandbox(2);
+    p.file(
+        "lg.rhai",
+        "log::info(\"info-line\");\ndebug(\"debug-line\");\nlog::warn(\"warn-line\");\n",
+    );
+    let with = |filter: &str| {
+        let mut cmd = p.cmd(&["run", "lg.rhai", "--sandbox", "s.db"]);
+        cmd.env("RUST_LOG", filter);
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let warn = with("warn");
+    assert!(warn.contains("warn-line"), "{warn}");
+    assert!(!warn.contains("info-line"), "{warn}");
+    let debug = with("info,script=debug");
+    assert!(
+        debug.contains("info-line") && debug.contains("debug-line"),
+        "{debug}"
+    );
+    let default = p.run(&["run", "lg.rhai", "--sandbox", "s.db"]);
+    let default = stderr(&default);
+    assert!(
+        default.contains("info-line") && !default.contains("debug-line"),
+        "{default}"
+    );
+}

@@ -173,6 +173,10 @@ pub enum Command {
         /// Clear the screen before each run.
         #[arg(long)]
         clear: bool,
+        /// Run every watched script once at start, then on each change (watchexec's default;
+        /// without it the first run waits for the first change).
+        #[arg(long)]
+        run_now: bool,
         /// Script options.
         #[command(flatten)]
         run: RunArgs,

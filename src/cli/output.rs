@@ -39,12 +39,8 @@ fn log_sink(script: &str, always: bool) -> LogSink {
     let style = logging::script_log_style();
     Arc::new(move |line: &LogLine| {
         let level = line.level.to_lowercase();
-        let shown = always
-            || match level.as_str() {
-                "debug" | "trace" => style.verbose && !style.quiet,
-                "info" => !style.quiet,
-                _ => true,
-            };
+        // RUST_LOG, -q and -v filter a script's lines like hubscript's own (target `script`).
+        let shown = always || logging::script_line_enabled(&level);
         if !shown {
             return;
         }

@@ -51,12 +51,11 @@ pub(crate) fn watch_dirs(dirs: &[(PathBuf, bool)]) -> Result<FsWatch, TriggerErr
     })
 }
 
-/// Events that may change what a script file holds (reads and opens do not).
+/// Events that may change what a script file holds, or that a person makes to ask for a
+/// rerun: reads and opens do not count; `touch` (a metadata change on Linux) does, as in
+/// watchexec and make.
 fn relevant(kind: EventKind) -> bool {
-    !matches!(
-        kind,
-        EventKind::Access(_) | EventKind::Modify(notify::event::ModifyKind::Metadata(_))
-    )
+    !matches!(kind, EventKind::Access(_))
 }
 
 /// True for a `.rhai` file path.

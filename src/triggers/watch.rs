@@ -36,6 +36,8 @@ pub struct WatchConfig {
     pub live: bool,
     /// Clear the screen before each run.
     pub clear: bool,
+    /// Run every watched script once at start (`--run-now`).
+    pub run_now: bool,
     /// Quiet time that ends a burst of events (default 50 ms).
     pub debounce: Duration,
     /// How long a running script may take to finish at shutdown (default 10 s).
@@ -49,6 +51,7 @@ impl Default for WatchConfig {
             apply: false,
             live: false,
             clear: false,
+            run_now: false,
             debounce: Duration::from_millis(50),
             grace: Duration::from_secs(10),
         }
@@ -77,6 +80,10 @@ pub async fn run_watch(
     };
     let mut session = WatchSession::new(cfg.clone(), runner, targets, &shutdown);
     tracing::info!(paths = ?cfg.paths, dry_run = cfg.dry_run(), "watching for changes");
+    if cfg.run_now {
+        // After the watcher is set up, so a change made during these runs is not missed.
+        session.on_batch(&targets_scripts(&session.targets)).await;
+    }
     loop {
         tokio::select! {
             () = shutdown.cancelled() => break,
@@ -133,6 +140,29 @@ impl WatchTargets {
             && (self.files.iter().any(|f| f == path)
                 || self.dirs.iter().any(|d| path.starts_with(d)))
     }
+}
+
+/// Every script the targets name: the single files, and the `.rhai` files under the
+/// directories (recursively), for `--run-now`.
+fn targets_scripts(t: &WatchTargets) -> BTreeSet<PathBuf> {
+    fn walk(dir: &Path, out: &mut BTreeSet<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if is_script(&p) {
+                out.insert(p);
+            }
+        }
+    }
+    let mut out: BTreeSet<PathBuf> = t.files.iter().cloned().collect();
+    for d in &t.dirs {
+        walk(d, &mut out);
+    }
+    out
 }
 
 /// The runs of one watch session: one slot per script, queue-one-rerun policy.

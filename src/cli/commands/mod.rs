@@ -71,9 +71,10 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             paths,
             apply,
             clear,
+            run_now,
             run,
             backend,
-        } => watch::watch(paths, apply, clear, run, backend).await,
+        } => watch::watch(paths, apply, clear, run_now, run, backend).await,
         Command::Daemon {
             dir,
             grace,

@@ -18,6 +18,7 @@ pub(super) async fn watch(
     paths: Vec<PathBuf>,
     apply: bool,
     clear: bool,
+    run_now: bool,
     run: RunArgs,
     backend: BackendArgs,
 ) -> CliResult {
@@ -69,6 +70,7 @@ pub(super) async fn watch(
         apply: apply && !run.dry_run,
         live: live || run.dry_run,
         clear,
+        run_now,
         ..WatchConfig::default()
     };
     run_watch(config, runner, signals::shutdown_token())
