@@ -17,12 +17,15 @@ pub const MAX_CALL_LEVELS: usize = 64;
 pub const MAX_EXPR_DEPTH: usize = 64;
 /// Nesting of expressions inside functions.
 pub const MAX_FUNCTION_EXPR_DEPTH: usize = 32;
-/// Bytes in one string.
-pub const MAX_STRING_SIZE: usize = 4 * 1024 * 1024;
-/// Items in one array; also caps what the API builds (`to_array()`, `read_many`).
+/// Bytes of one string, and of all the strings in one value the script builds (what the host
+/// returned not counted: see "Data sizes" below).
+pub const MAX_STRING_SIZE: usize = 64 * 1024 * 1024;
+/// Items of the arrays in one value the script builds; also the most one bulk call takes or
+/// builds (`to_array()`, `read_many`, the `*_many` inputs).
 pub const MAX_ARRAY_SIZE: usize = 100_000;
-/// Entries in one object map.
-pub const MAX_MAP_SIZE: usize = 20_000;
+/// Entries of one map the script builds (its own keys: the input of a bulk call at its maximum
+/// is 100,000 small maps in a list, and a map of tickets by id holds as many keys).
+pub const MAX_MAP_SIZE: usize = 100_000;
 /// Variables alive at once.
 pub const MAX_VARIABLES: usize = 2_000;
 /// Script functions defined in one script.
@@ -64,14 +67,25 @@ pub fn check_duration(d: std::time::Duration) -> Result<std::time::Duration, Str
 }
 
 /// Sets every limit on `engine`.
+///
+/// **Data sizes** (issue 18). Rhai's own size limits are switched off (0), on purpose: Rhai
+/// checks them on every function result and every mutating method by walking the whole value
+/// and summing what it holds, so a search turned into an array failed at about 1,400 tickets
+/// and `update_many` failed on its answer after its writes had landed, and every `push` onto
+/// a long list re-walked it. What HubSpot returns is bounded by the API's own caps instead
+/// (at most [`MAX_ARRAY_SIZE`] tickets per bulk call, 100 per HubSpot request), and the
+/// script's own runaway data by three things: the run's memory budget (`memory.rs`, which
+/// stops the script at its line), the nesting limit, and [`MAX_STRING_SIZE`],
+/// [`MAX_ARRAY_SIZE`] and [`MAX_MAP_SIZE`] applied by `value_limits.rs` to every string,
+/// list and map the script grows, counting what the script added and not the tickets it holds.
 pub fn apply(engine: &mut Engine) {
     engine
         .set_max_operations(MAX_OPERATIONS)
         .set_max_call_levels(MAX_CALL_LEVELS)
         .set_max_expr_depths(MAX_EXPR_DEPTH, MAX_FUNCTION_EXPR_DEPTH)
-        .set_max_string_size(MAX_STRING_SIZE)
-        .set_max_array_size(MAX_ARRAY_SIZE)
-        .set_max_map_size(MAX_MAP_SIZE)
+        .set_max_string_size(0)
+        .set_max_array_size(0)
+        .set_max_map_size(0)
         .set_max_variables(MAX_VARIABLES)
         .set_max_functions(MAX_FUNCTIONS)
         .set_max_modules(MAX_MODULES);

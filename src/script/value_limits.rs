@@ -15,18 +15,22 @@
 //! place (`x[0] = [x[0]]`) can outgrow the limit by a few levels (about [`RECHECK_EVERY`] / 2)
 //! before a walk catches it: still far below anything that endangers the stack.
 //!
-//! A map the script has grown since it was first seen gets the engine's own data-size check on
-//! those walks (entries, array items and string bytes counted through everything it holds, the
-//! numbers in [`super::limits`]): the check Rhai applies to `m.k = v` and to `push` but not to
-//! `m[k] = v`; its own entry count is checked on every read. Between two walks a map can gain
-//! a sixteenth of its entries unchecked for size; the run's memory budget bounds what that
-//! could hold.
+//! A list or map the script has grown since it was first seen gets the data-size check on
+//! those walks (array items and string bytes counted through everything it holds, the numbers
+//! in [`super::limits`]); its own length (a map's entries, a list's items) and the length of a
+//! string are checked on every read. A container of more than 4,096 items is re-walked after
+//! len/256 reads rather than [`RECHECK_EVERY`], so reading a big one stays linear; a value
+//! deepened in place inside one can then outgrow the depth limit by that many statements
+//! before the walk catches it. Rhai's own size checks are off (see `limits::apply`: they counted HubSpot's
+//! data and re-walked a list at every `push`), so this is the one size check of script data,
+//! for `push`, `m.k = v` and `m[k] = v` alike. Between two walks a value can gain a sixteenth
+//! unchecked for size; the run's memory budget bounds what that could hold.
 //! Choice, for h18 (bulk results not counting against runaway-data limits): the depth limit
 //! never refuses host data (tickets are 3 levels deep), and the size check does not count what
 //! the host returned: conversions tag those lists and maps ([`mark_host_data`]) and the walk
 //! skips their sizes. So `by_id[t.id] = t` over a 10,000-ticket search counts 10,000 entries,
-//! not the tickets' contents. Rhai's own checks (push, `m.k = v`, function results) still count
-//! everything; that is h18's to change.
+//! not the tickets' contents. Bulk results (`to_array()`, `read_many`, what `update_many`
+//! returns) are host data too, so they never trip a size limit (issue 18).
 //!
 //! Conversions that walk values themselves (to JSON for HubSpot and `state::set`) call
 //! [`check_depth`] first, so they never recurse on a value that slipped past.
@@ -166,7 +170,7 @@ pub(crate) fn check_sizes(s: &Shape, pos: Position) -> Result<(), Box<EvalAltRes
         )
     } else if s.map_entries > limits::MAX_MAP_SIZE {
         format!(
-            "Size of object map ({} entries, at most {})",
+            "Size of object map ({} entries in one map, at most {})",
             s.map_entries,
             limits::MAX_MAP_SIZE
         )
@@ -223,16 +227,33 @@ impl ValueWatch {
         let Some(value) = ctx.scope().get(name) else {
             return Ok(None);
         };
-        let Some((addr, len, is_map)) = container(value) else {
-            return Ok(None);
-        };
-        if is_map && len > limits::MAX_MAP_SIZE {
+        if let Some(s) = value.read_lock::<rhai::ImmutableString>() {
+            // Rhai's own string limit is off (limits.rs): one string is checked here, at
+            // the line that reads it (`s += s`).
             let s = Shape {
-                map_entries: len,
+                string_bytes: s.len(),
                 ..Shape::default()
             };
             return check_sizes(&s, Position::NONE).map(|()| None);
         }
+        let Some((addr, len, is_map)) = container(value) else {
+            return Ok(None);
+        };
+        let own = if is_map {
+            Shape {
+                map_entries: len,
+                ..Shape::default()
+            }
+        } else {
+            Shape {
+                array_items: len,
+                ..Shape::default()
+            }
+        };
+        check_sizes(&own, Position::NONE)?;
+        // Re-walking a big container every RECHECK_EVERY reads would make a loop over it
+        // quadratic: big ones are re-walked after a number of reads proportional to their size.
+        let recheck = RECHECK_EVERY.max(u32::try_from(len / 256).unwrap_or(u32::MAX));
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         if seen.len() > MAX_REMEMBERED {
             seen.clear();
@@ -252,12 +273,12 @@ impl ValueWatch {
             Some(p) => {
                 p.reads += 1;
                 let grown = len >= p.walked_len + (p.walked_len / 16).max(1);
-                if !grown && p.reads < RECHECK_EVERY {
+                if !grown && p.reads < recheck {
                     return Ok(None);
                 }
                 p.walked_len = len;
                 p.reads = 0;
-                is_map && len != p.first_len
+                len != p.first_len
             }
         };
         drop(seen);
@@ -266,7 +287,15 @@ impl ValueWatch {
             return Err(too_deep(Position::NONE));
         }
         if size_check {
-            check_sizes(&s, Position::NONE)?;
+            // Maps are limited by their own entries (checked above on every read): the items
+            // of a bulk input are many small maps.
+            check_sizes(
+                &Shape {
+                    map_entries: 0,
+                    ..s
+                },
+                Position::NONE,
+            )?;
         }
         Ok(None)
     }

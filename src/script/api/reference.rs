@@ -44,7 +44,70 @@ pub fn api_reference_markdown() -> String {
     }
     out.push_str("## Global functions and methods\n\n");
     table(&mut out, fns.iter().filter(|f| f.namespace.is_none()));
+    limits_section(&mut out);
     out
+}
+
+/// The limits a script runs under, from the constants themselves (issue 18: the reference
+/// states the real limits).
+fn limits_section(out: &mut String) {
+    use super::super::limits as l;
+    use super::super::value_limits::MAX_VALUE_DEPTH;
+    let n = |v: usize| {
+        let s = v.to_string();
+        let mut r = String::new();
+        for (i, c) in s.chars().enumerate() {
+            if i > 0 && (s.len() - i) % 3 == 0 {
+                r.push(',');
+            }
+            r.push(c);
+        }
+        r
+    };
+    out.push_str("## Limits\n\n");
+    out.push_str("| limit | value |\n|---|---|\n");
+    let rows = [
+        (
+            "Tickets one bulk call takes or builds (`to_array()`, `read_many`, each `*_many` input)".to_string(),
+            n(l::MAX_ARRAY_SIZE),
+        ),
+        (
+            "Items of the lists in one value the script builds (what HubSpot returned not counted)".to_string(),
+            n(l::MAX_ARRAY_SIZE),
+        ),
+        (
+            "Entries of one map the script builds".to_string(),
+            n(l::MAX_MAP_SIZE),
+        ),
+        (
+            "Bytes of one string, and of the strings in one value the script builds (what HubSpot returned not counted)".to_string(),
+            format!("{} MiB", l::MAX_STRING_SIZE / (1024 * 1024)),
+        ),
+        ("Nesting of lists and maps".to_string(), format!("{MAX_VALUE_DEPTH} levels")),
+        ("Variables alive at once".to_string(), n(l::MAX_VARIABLES)),
+        ("Nested function calls".to_string(), n(l::MAX_CALL_LEVELS)),
+        ("Operations per run".to_string(), n(l::MAX_OPERATIONS as usize)),
+        (
+            "Memory of a run (header `memory`, `--memory`)".to_string(),
+            format!(
+                "{} MiB by default",
+                crate::script::memory::DEFAULT_MEMORY / (1024 * 1024)
+            ),
+        ),
+        (
+            "Wall-clock time of a run (header `timeout`, `--timeout`)".to_string(),
+            format!("{} minutes by default", l::DEFAULT_TIMEOUT.as_secs() / 60),
+        ),
+    ];
+    for (what, value) in rows {
+        out.push_str(&format!("| {what} | {value} |\n"));
+    }
+    out.push_str(
+        "\nWhat HubSpot returns (tickets, pages, batch answers) never counts against the size \
+         limits: bulk results up to the 100,000-item maximum never trip them, and a bulk call \
+         never fails on the size of its answer after its writes have landed. The memory budget \
+         bounds everything a run holds; past it the script stops at its current line.\n",
+    );
 }
 
 /// One table row per overload (signature, return type, description), sorted.

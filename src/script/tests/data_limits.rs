@@ -82,8 +82,7 @@ async fn a_map_grown_through_its_indexer_is_size_checked() {
     assert_eq!(line, Some(5), "{text}");
     assert!(text.contains("Length of strings"), "{text}");
     // Tickets indexed by id: HubSpot's data is not counted by this check (3,000 tickets hold
-    // more than 20,000 map entries). Rhai's own check still counts it on a method call such as
-    // `by_id.len()`: bulk results are h18's to exempt there.
+    // more than 20,000 map entries), nor by any other since issue 18 (see the test below).
     let many = Arc::new(FakeBackend::numbered(3_000, 100));
     let o = run(
         &many,
@@ -134,4 +133,41 @@ async fn a_huge_log_is_bounded_and_the_run_still_recorded() {
     let rec = state.run(id).unwrap().unwrap();
     assert_eq!(rec.status, RunStatus::Ok);
     assert_eq!(rec.log, o.log);
+}
+
+/// Issue 18: bulk results of documented sizes pass every size limit (a search of 20,000
+/// tickets as an array, indexed by id; `update_many` of 5,000 items and its answer, planned
+/// then applied and sent at once), while a script's own list growing without end is still
+/// stopped at the line that grows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_results_never_trip_a_size_limit_but_runaway_lists_do() {
+    let fake = Arc::new(FakeBackend::numbered(20_000, 200));
+    let o = run(
+        &fake,
+        "let all = tickets::search(#{ hs_pipeline_stage: \"3\" }).to_array();\nlet by_id = #{};\nfor t in all { by_id[t.id] = t; }\nprint(`${all.len()} ${by_id.len()} ${all[19999].properties.subject}`);\n",
+        RunOptions::default(),
+    )
+    .await;
+    ok(&o);
+    assert_eq!(messages(&o), vec!["info: 20000 20000 ticket 20000"]);
+    for header in ["", "//! apply = \"immediate\"\n"] {
+        let fake = Arc::new(FakeBackend::numbered(5_000, 100));
+        let src = format!(
+            "{header}let items = [];\nfor i in 1..=5000 {{\n    items.push(#{{ id: `${{i}}`, properties: #{{ hs_ticket_priority: \"MEDIUM\", subject: `renamed ${{i}}` }} }});\n}}\nlet done = tickets::update_many(items);\nprint(`${{done.len()}} ${{done[4999].properties.subject}}`);\n"
+        );
+        let o = run(&fake, &src, RunOptions::default()).await;
+        ok(&o);
+        assert_eq!(messages(&o), vec!["info: 5000 renamed 5000"], "{header}");
+        assert_eq!(fake.writes(), 5_000, "{header}");
+    }
+    let fake = Arc::new(FakeBackend::numbered(1, 10));
+    let o = run(
+        &fake,
+        "let l = [];\nloop {\n    l.push(\"x\");\n}\n",
+        RunOptions::default(),
+    )
+    .await;
+    let (text, line) = failure(&o);
+    assert_eq!(line, Some(3), "{text}");
+    assert!(text.contains("Size of arrays"), "{text}");
 }
