@@ -222,6 +222,35 @@ CREATE INDEX tickets_stage_modified ON tickets(archived, hs_pipeline_stage, hs_l
     )
 }
 
+/// Drops the secondary indexes of the ticket tables and the full-text triggers before a bulk
+/// load into a new file, returning the SQL that [`restore_after_bulk`] runs to bring them
+/// back: building an index once from the finished table is several times cheaper than
+/// maintaining it row by row (SQLite's own advice for bulk loads).
+pub(super) fn drop_for_bulk(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let items: Vec<(String, String, String)> = {
+        let mut st = conn.prepare(
+            "SELECT type, name, sql FROM sqlite_master
+             WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
+               AND tbl_name IN ('tickets', 'property_history', 'associations')",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    for (kind, name, _) in &items {
+        let kind = if kind == "index" { "INDEX" } else { "TRIGGER" };
+        conn.execute_batch(&format!("DROP {kind} \"{name}\""))?;
+    }
+    Ok(items.into_iter().map(|(_, _, sql)| sql).collect())
+}
+
+/// Recreates what [`drop_for_bulk`] dropped and fills the full-text index from the table.
+pub(super) fn restore_after_bulk(conn: &Connection, saved: &[String]) -> rusqlite::Result<()> {
+    for sql in saved {
+        conn.execute_batch(sql)?;
+    }
+    conn.execute_batch("INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild')")
+}
+
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// The migrations in order; entry `i` brings a file from version `i` to `i + 1`.

@@ -396,7 +396,7 @@ impl Sandbox {
             let mut writer = open_conn(&tmp)?;
             schema::migrate_to(&mut writer, &tmp, SCHEMA_VERSION)?;
             let sandbox = Sandbox::finish(&tmp, writer)?;
-            sandbox.seed_more(opts.tickets, opts.seed)?;
+            sandbox.seed_fresh(opts.tickets, opts.seed)?;
             // Closing every connection checkpoints the WAL into the file itself.
             drop(sandbox);
             Ok(())
@@ -491,6 +491,35 @@ impl Sandbox {
             start = end;
         }
         Ok(plan.len())
+    }
+
+    /// [`Sandbox::seed_more`] into a new file nobody else has opened yet (it is built under a
+    /// temporary name): the secondary indexes and the full-text triggers are dropped first and
+    /// rebuilt once at the end (see `schema::drop_for_bulk`). A failure leaves a file that
+    /// `build_new` discards.
+    fn seed_fresh(&self, n: usize, seed: u64) -> Result<usize, SandboxError> {
+        let seed_err = |source| SandboxError::Seed {
+            path: self.inner.path.clone(),
+            source,
+        };
+        let bulk = n >= SEED_CHUNK;
+        let saved = if bulk {
+            let mut conn = lock_writer(&self.inner.writer);
+            let tx = conn.transaction().map_err(seed_err)?;
+            let saved = schema::drop_for_bulk(&tx).map_err(seed_err)?;
+            tx.commit().map_err(seed_err)?;
+            saved
+        } else {
+            Vec::new()
+        };
+        let added = self.seed_more(n, seed)?;
+        if bulk {
+            let mut conn = lock_writer(&self.inner.writer);
+            let tx = conn.transaction().map_err(seed_err)?;
+            schema::restore_after_bulk(&tx, &saved).map_err(seed_err)?;
+            tx.commit().map_err(seed_err)?;
+        }
+        Ok(added)
     }
 
     /// The sandbox file.

@@ -164,6 +164,35 @@ fn seeding_past_one_chunk_keeps_every_ticket_in_creation_order() {
         .unwrap();
     assert_eq!(count as usize, n);
     assert_eq!(unordered, 0);
+    // The bulk load dropped the indexes and the full-text triggers and built them again: the
+    // file has every one a small sandbox has, and the full-text index covers every ticket.
+    let small = tempfile::tempdir().unwrap();
+    let reference = Sandbox::create(&small.path().join("s.db"), &SeedOptions::default()).unwrap();
+    let objects = |c: &rusqlite::Connection| -> Vec<String> {
+        let mut st = c
+            .prepare("SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY 1")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let small_conn = rusqlite::Connection::open(reference.path()).unwrap();
+    assert_eq!(objects(&c), objects(&small_conn));
+    let indexed: i64 = c
+        .query_row(
+            "SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'ticket* OR the* OR a*'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap_or(-1);
+    assert!(indexed > 0, "{indexed}");
+    let (fts_rows,): (i64,) = c
+        .query_row("SELECT count(*) FROM tickets_fts_docsize", [], |r| {
+            Ok((r.get(0)?,))
+        })
+        .unwrap();
+    assert_eq!(fts_rows as usize, n);
 }
 
 #[tokio::test]
