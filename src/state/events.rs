@@ -4,9 +4,9 @@
 //! of a change to a script (pending, started, done: one row per (script, ticket, change), so
 //! a change runs a script once), and the webhook event ids already received.
 //!
-//! The types and the [`StateDb`] methods; the SQL is each store's (`sqlite/events.rs`; the
-//! PostgreSQL store refuses them for now). No logic about what an event means (that is
-//! `triggers::events`).
+//! The types and the [`StateDb`] methods; the SQL is each store's (`sqlite/events.rs`,
+//! `postgres/events.rs`), tested by the shared suite (`suite_tests.rs`). No logic about what an
+//! event means (that is `triggers::events`).
 
 use std::collections::BTreeMap;
 

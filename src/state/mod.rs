@@ -8,7 +8,8 @@
 //! (and each event) run exactly once when several daemons share one store (`claims.rs`), and
 //! what the daemon's ticket events need across restarts (`events.rs`: the change feed's cursor,
 //! the snapshot of watched properties, one delivery per (script, ticket, change), webhook ids;
-//! SQLite only for now: a PostgreSQL store refuses them with a clear error).
+//! in both stores: a delivery inserted by one daemon is not new to another, so each change
+//! runs a script once across daemons).
 //!
 //! [`StateDb`] is the one handle every layer uses; behind it a [`Store`] does the work, in one of
 //! two places:
@@ -171,9 +172,6 @@ pub enum StateError {
     /// A PostgreSQL query failed.
     #[error("{0}")]
     Postgres(String),
-    /// The store does not keep this (ticket events on PostgreSQL, for now).
-    #[error("{0}")]
-    Unsupported(&'static str),
     /// A stored value is not valid JSON.
     #[error("corrupt value: {0}")]
     Json(#[from] serde_json::Error),

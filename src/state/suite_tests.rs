@@ -93,6 +93,8 @@ on_both_stores!(
     a_renewed_claim_does_not_expire,
     a_claim_is_rerun_at_most_max_attempts_times,
     the_store_is_writable,
+    a_change_is_delivered_once_across_handles_and_kept,
+    webhook_event_ids_are_new_once,
 );
 
 fn values_are_scoped_by_script(db: &StateDb) {
@@ -363,6 +365,78 @@ fn a_claim_is_rerun_at_most_max_attempts_times(db: &StateDb) {
     let taken = db.reclaim(&expired, "last", short, true).unwrap().unwrap();
     assert!(!taken.rerun, "attempts exhausted: closed, not rerun");
     assert!(db.expired_claims().unwrap().is_empty());
+}
+
+/// A second handle on the same store: another daemon sharing a PostgreSQL database, or (for an
+/// in-memory SQLite store, which no second handle can open) the same handle.
+fn second_handle(db: &StateDb) -> StateDb {
+    match db.location() {
+        StateLocation::File(p) if p.as_os_str() == ":memory:" => db.clone(),
+        loc => StateDb::open_location(loc).unwrap(),
+    }
+}
+
+fn delivery(script: &str, key: &str) -> Delivery {
+    Delivery {
+        script: script.into(),
+        ticket: "7".into(),
+        change_key: key.into(),
+        at_ms: 10,
+        event: "{}".into(),
+        round: 2,
+    }
+}
+
+/// Ticket events' state: a change delivered to a script by one daemon is not new to another
+/// (the (script, event) claim), and the cursor, snapshot and deliveries are kept.
+fn a_change_is_delivered_once_across_handles_and_kept(db: &StateDb) {
+    assert_eq!(db.feed_cursor().unwrap(), None);
+    let update = SnapshotUpdate {
+        ticket: "7".into(),
+        archived: true,
+        properties: std::collections::BTreeMap::from([
+            ("hs_pipeline_stage".into(), (Some("1".into()), 5)),
+            ("subject".into(), (None, 6)),
+        ]),
+    };
+    let cursor = FeedCursor {
+        modified_ms: 10,
+        ticket_id: 7,
+        baseline_ms: 1,
+    };
+    let d = [delivery("a", "k"), delivery("b", "k")];
+    let fresh = db.commit_events(&[update], &d, Some(cursor)).unwrap();
+    assert_eq!(fresh, d.to_vec());
+    let other = second_handle(db);
+    let again = other.commit_events(&[], &d, None).unwrap();
+    assert!(again.is_empty(), "{again:?}");
+    other
+        .mark_delivery(&d[0], DeliveryStatus::Started, Some(12))
+        .unwrap();
+    assert_eq!(db.feed_cursor().unwrap(), Some(cursor));
+    let snap = db.ticket_snapshot("7").unwrap().unwrap();
+    assert!(snap.archived);
+    assert_eq!(snap.properties["hs_pipeline_stage"], (Some("1".into()), 5));
+    assert_eq!(snap.properties["subject"], (None, 6));
+    assert_eq!(db.ticket_snapshot("8").unwrap(), None);
+    assert_eq!(db.pending_deliveries().unwrap(), vec![d[1].clone()]);
+    assert!(db.ran_for_ticket("a", "7").unwrap());
+    assert!(!db.ran_for_ticket("c", "7").unwrap());
+    db.mark_delivery(&d[1], DeliveryStatus::Done, None).unwrap();
+    assert!(db.pending_deliveries().unwrap().is_empty());
+    let moved = FeedCursor {
+        modified_ms: 20,
+        ticket_id: 3,
+        baseline_ms: 1,
+    };
+    db.commit_events(&[], &[], Some(moved)).unwrap();
+    assert_eq!(other.feed_cursor().unwrap(), Some(moved));
+}
+
+fn webhook_event_ids_are_new_once(db: &StateDb) {
+    assert!(db.webhook_event_new(42, 1).unwrap());
+    assert!(!second_handle(db).webhook_event_new(42, 2).unwrap());
+    assert!(db.webhook_event_new(43, 2).unwrap());
 }
 
 fn the_store_is_writable(db: &StateDb) {

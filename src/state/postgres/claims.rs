@@ -25,40 +25,41 @@ pub(super) async fn claim(
     lease: Duration,
 ) -> Result<Claim, StateError> {
     let key = subject.key();
-    let mut c = pool.get().await?;
-    let tx = c.transaction().await?;
-    let won = tx
+    // One statement (one round trip, one implicit transaction): the claim row and, for a
+    // fire, the last fire time moved forward when (and only when) the row was inserted.
+    let fire_ms: Option<i64> = subject.fire_time().map(|t| t.timestamp_millis());
+    let c = pool.get().await?;
+    let won = c
         .query_opt(
             &format!(
-                "INSERT INTO claims (script, subject, owner, status, claimed_at, lease_until)
-                 VALUES ($1, $2, $3, 'running', {NOW_MS}, {NOW_MS} + $4)
-                 ON CONFLICT (script, subject) DO NOTHING RETURNING id"
+                "WITH won AS (
+                     INSERT INTO claims (script, subject, owner, status, claimed_at, lease_until)
+                     VALUES ($1, $2, $3, 'running', {NOW_MS}, {NOW_MS} + $4)
+                     ON CONFLICT (script, subject) DO NOTHING RETURNING id),
+                 fired AS (
+                     INSERT INTO fires (script, last_fire)
+                     SELECT $1, $5::bigint FROM won WHERE $5::bigint IS NOT NULL
+                     ON CONFLICT (script) DO UPDATE
+                     SET last_fire = GREATEST(fires.last_fire, excluded.last_fire))
+                 SELECT id FROM won"
             ),
-            &[&script, &key, &owner, &ms(lease)],
+            &[&script, &key, &owner, &ms(lease), &fire_ms],
         )
         .await?;
-    let outcome = match won {
-        Some(row) => {
-            if let Some(at) = subject.fire_time() {
-                super::kv::set_last_fire(&*tx, script, at).await?;
-            }
-            Claim::Won(row.get(0))
-        }
-        None => {
-            let row = tx
-                .query_one(
-                    "SELECT owner, status FROM claims WHERE script = $1 AND subject = $2",
-                    &[&script, &key],
-                )
-                .await?;
-            Claim::Lost {
-                owner: row.get(0),
-                status: row.get(1),
-            }
-        }
-    };
-    tx.commit().await?;
-    Ok(outcome)
+    if let Some(row) = won {
+        return Ok(Claim::Won(row.get(0)));
+    }
+    // Lost: the row exists (it is never deleted), committed by its winner.
+    let row = c
+        .query_one(
+            "SELECT owner, status FROM claims WHERE script = $1 AND subject = $2",
+            &[&script, &key],
+        )
+        .await?;
+    Ok(Claim::Lost {
+        owner: row.get(0),
+        status: row.get(1),
+    })
 }
 
 pub(super) async fn end(

@@ -13,6 +13,7 @@
 //! (documented in README).
 
 mod claims;
+mod events;
 mod kv;
 mod runs;
 mod schema;
@@ -31,9 +32,10 @@ use super::{
     StateError, Store, TicketSnapshot,
 };
 
-/// Connections one process keeps at most: enough for a daemon's claims and records to go side
-/// by side, few enough that many replicas and run children fit PostgreSQL's default of 100.
-const POOL_SIZE: usize = 4;
+/// Connections one process keeps at most (opened when needed): enough for a daemon's claims of
+/// scripts firing at the same second to go side by side, few enough that several replicas
+/// (and their run processes, which use one each) fit PostgreSQL's default of 100.
+const POOL_SIZE: usize = 8;
 /// How long a call waits for a free connection or a new one.
 const POOL_WAIT: Duration = Duration::from_secs(30);
 /// Connect timeout when the URL does not set one.
@@ -171,11 +173,6 @@ impl PgStore {
 fn owned(s: &str) -> String {
     s.to_string()
 }
-
-/// What a PostgreSQL store answers to the ticket events' calls.
-const EVENTS_UNSUPPORTED: StateError = StateError::Unsupported(
-    "ticket events (scripts with `on`) need the SQLite state store for now; this daemon uses PostgreSQL",
-);
 
 impl Store for PgStore {
     fn describe(&self) -> String {
@@ -348,43 +345,47 @@ impl Store for PgStore {
         })
     }
 
-    // Ticket events keep their feed cursor, snapshot and deliveries in the SQLite store only
-    // for now: a daemon on a PostgreSQL store says so and runs no event scripts.
     fn feed_cursor(&self) -> Result<Option<FeedCursor>, StateError> {
-        Err(EVENTS_UNSUPPORTED)
+        self.call(|pool| async move { events::feed_cursor(&pool).await })
     }
 
-    fn ticket_snapshot(&self, _ticket: &str) -> Result<Option<TicketSnapshot>, StateError> {
-        Err(EVENTS_UNSUPPORTED)
+    fn ticket_snapshot(&self, ticket: &str) -> Result<Option<TicketSnapshot>, StateError> {
+        let ticket = owned(ticket);
+        self.call(|pool| async move { events::ticket_snapshot(&pool, &ticket).await })
     }
 
     fn commit_events(
         &self,
-        _updates: &[SnapshotUpdate],
-        _deliveries: &[Delivery],
-        _cursor: Option<FeedCursor>,
+        updates: &[SnapshotUpdate],
+        deliveries: &[Delivery],
+        cursor: Option<FeedCursor>,
     ) -> Result<Vec<Delivery>, StateError> {
-        Err(EVENTS_UNSUPPORTED)
+        let (updates, deliveries) = (updates.to_vec(), deliveries.to_vec());
+        self.call(|pool| async move {
+            events::commit_events(&pool, &updates, &deliveries, cursor).await
+        })
     }
 
     fn pending_deliveries(&self) -> Result<Vec<Delivery>, StateError> {
-        Err(EVENTS_UNSUPPORTED)
+        self.call(|pool| async move { events::pending_deliveries(&pool).await })
     }
 
     fn mark_delivery(
         &self,
-        _d: &Delivery,
-        _status: DeliveryStatus,
-        _run_id: Option<RunId>,
+        d: &Delivery,
+        status: DeliveryStatus,
+        run_id: Option<RunId>,
     ) -> Result<(), StateError> {
-        Err(EVENTS_UNSUPPORTED)
+        let d = d.clone();
+        self.call(|pool| async move { events::mark_delivery(&pool, &d, status, run_id).await })
     }
 
-    fn ran_for_ticket(&self, _script: &str, _ticket: &str) -> Result<bool, StateError> {
-        Err(EVENTS_UNSUPPORTED)
+    fn ran_for_ticket(&self, script: &str, ticket: &str) -> Result<bool, StateError> {
+        let (script, ticket) = (owned(script), owned(ticket));
+        self.call(|pool| async move { events::ran_for_ticket(&pool, &script, &ticket).await })
     }
 
-    fn webhook_event_new(&self, _event_id: i64, _now_ms: i64) -> Result<bool, StateError> {
-        Err(EVENTS_UNSUPPORTED)
+    fn webhook_event_new(&self, event_id: i64, now_ms: i64) -> Result<bool, StateError> {
+        self.call(|pool| async move { events::webhook_event_new(&pool, event_id, now_ms).await })
     }
 }
