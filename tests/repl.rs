@@ -177,3 +177,26 @@ fn start_to_first_prompt() {
         times[times.len() - 1]
     );
 }
+
+/// Issue 16, item 7: `:vars` names Rhai's types (int, string, TicketQuery), not Rust paths;
+/// `:help` lists the global functions (ago, now, parse_time...) after the modules.
+#[test]
+fn vars_show_rhai_type_names_and_help_lists_global_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path());
+    enter(
+        &mut s,
+        "let n = 5; let q = tickets::search(#{ limit: 1 }); n",
+        "5",
+    );
+    let vars = enter(&mut s, ":vars", "q: TicketQuery = TicketQuery");
+    assert!(vars.contains("n: int = 5"), "{vars}");
+    assert!(!vars.contains("hubscript::"), "{vars}");
+    let help = enter(&mut s, ":help", "parse_time");
+    assert!(help.contains("tickets:: "), "{help}");
+    assert!(
+        help.contains("global: ") && help.contains(" ago "),
+        "{help}"
+    );
+    quit(s);
+}

@@ -325,6 +325,18 @@ impl Driver {
                 names.dedup();
                 out.push_str(&format!("  {ns}:: {}\n", names.join(" ")));
             }
+            // Global functions of the API (`ago`, `now`, `parse_time`...): documented ones
+            // only, so the script's own functions and bare methods stay out.
+            let mut globals: Vec<&str> = functions
+                .iter()
+                .filter(|f| f.namespace.is_none() && !f.doc.is_empty())
+                .map(|f| f.name.as_str())
+                .collect();
+            globals.sort_unstable();
+            globals.dedup();
+            if !globals.is_empty() {
+                out.push_str(&format!("  global: {}\n", globals.join(" ")));
+            }
             return out;
         };
         let topic = topic.trim().trim_end_matches("()");

@@ -223,8 +223,12 @@ impl ReplSession {
             .iter()
             .map(|(name, _, v)| VarInfo {
                 name: name.to_string(),
-                type_name: v.type_name().to_string(),
-                display: format!("{v:?}"),
+                type_name: rhai_type_name(&self.engine, &v),
+                // A host value without a printable form shows its script type, not a Rust path.
+                display: match format!("{v:?}") {
+                    d if d == v.type_name() => rhai_type_name(&self.engine, &v),
+                    d => d,
+                },
             })
             .collect()
     }
@@ -298,6 +302,18 @@ fn at_end(input: &str, pos: Position) -> bool {
         (None, _) => true,
         (Some(_), None) => false,
     }
+}
+
+/// The type name a script author knows (`int`, `string`, `map`, `TicketQuery`), not the Rust
+/// path of the host type behind it.
+fn rhai_type_name(engine: &Engine, v: &rhai::Dynamic) -> String {
+    let name = match engine.map_type_name(v.type_name()) {
+        "i64" | "i32" => "int",
+        "f64" | "f32" => "float",
+        other => other,
+    };
+    // A host type without a registered name: its last path segment.
+    name.rsplit("::").next().unwrap_or(name).to_string()
 }
 
 #[cfg(test)]
