@@ -29,6 +29,7 @@ mod replicas;
 mod run_history;
 mod run_record;
 mod saved_plan;
+mod schema_scripts;
 mod scripts_backlog;
 mod scripts_e2e;
 mod serve_hardening;

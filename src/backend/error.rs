@@ -75,3 +75,9 @@ impl From<crate::model::schema_rules::Invalid> for BackendError {
         Self::from(ApiError::from(e))
     }
 }
+
+impl From<crate::model::schema_rules::Refused> for BackendError {
+    fn from(e: crate::model::schema_rules::Refused) -> Self {
+        Self::from(ApiError::from(e))
+    }
+}

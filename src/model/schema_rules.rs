@@ -17,8 +17,11 @@
 //! property without options gets HubSpot's `true`/`false` ("Yes"/"No") pair; a pipeline needs
 //! at least one stage, and stage labels are unique within their pipeline.
 
-use super::error::ApiError;
-use super::property::PropertyOption;
+use chrono::{DateTime, Utc};
+
+use super::error::{ApiError, ErrorCategory};
+use super::pipeline::{Pipeline, PipelineStage};
+use super::property::{ModificationMetadata, Property, PropertyGroup, PropertyOption};
 
 /// Why a definition is refused: the message of HubSpot's 400 `VALIDATION_ERROR`. Small by
 /// design; it becomes an [`ApiError`] where it is answered.
@@ -36,7 +39,9 @@ impl std::fmt::Display for Invalid {
         f.write_str(&self.0)
     }
 }
-use super::schema_input::{OptionInput, StageInput};
+use super::schema_input::{
+    OptionInput, PipelineInput, PropertyCreate, PropertyUpdate, StageInput, StagePatch,
+};
 
 /// Longest internal name of a property or group (our choice).
 pub const MAX_NAME_CHARS: usize = 100;
@@ -225,6 +230,315 @@ pub fn check_stages(pipeline: &str, stages: &[StageInput]) -> Result<(), Invalid
         }
     }
     Ok(())
+}
+
+/// Why a schema write is refused: a bad definition (400 `VALIDATION_ERROR`) or a name or
+/// label already taken (409 `CONFLICT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// 400 `VALIDATION_ERROR`.
+    Invalid(String),
+    /// 409 `CONFLICT`.
+    Conflict(String),
+}
+
+impl From<Invalid> for Refused {
+    fn from(i: Invalid) -> Self {
+        Refused::Invalid(i.0)
+    }
+}
+
+impl From<Refused> for ApiError {
+    fn from(r: Refused) -> Self {
+        match r {
+            Refused::Invalid(m) => ApiError::validation(m),
+            Refused::Conflict(m) => ApiError::new(409, ErrorCategory::CONFLICT, m),
+        }
+    }
+}
+
+/// The definition a [`PropertyCreate`] makes on an object whose properties (archived ones
+/// included) are `existing` and groups `groups`: every rule above, the name free (also of
+/// archived properties, 409), the group existing, the unique-value count. `reserved` names
+/// the store's own columns, which no property may take.
+pub fn new_property(
+    existing: &[&Property],
+    groups: &[PropertyGroup],
+    reserved: &[&str],
+    input: &PropertyCreate,
+    at: DateTime<Utc>,
+) -> Result<Property, Refused> {
+    check_name("property", &input.name)?;
+    check_label("property", &input.label)?;
+    check_types(&input.kind, &input.field_type)?;
+    if existing.iter().any(|p| p.name == input.name) || reserved.contains(&input.name.as_str()) {
+        return Err(Refused::Conflict(format!(
+            "Property named {} already exists on tickets",
+            input.name
+        )));
+    }
+    check_group(groups, &input.group_name)?;
+    if input.has_unique_value {
+        let unique = existing
+            .iter()
+            .filter(|p| !p.archived && p.has_unique_value)
+            .count();
+        check_unique(&input.kind, &input.field_type, unique)?;
+    }
+    let options = check_options(
+        &input.name,
+        &input.kind,
+        input.external_options,
+        &input.options,
+    )?;
+    let display_order = input.display_order.unwrap_or_else(|| {
+        existing
+            .iter()
+            .filter(|p| p.group_name == input.group_name)
+            .map(|p| p.display_order)
+            .max()
+            .map_or(0, |m| m + 1)
+    });
+    Ok(Property {
+        name: input.name.clone(),
+        label: input.label.clone(),
+        kind: input.kind.clone(),
+        field_type: input.field_type.clone(),
+        group_name: input.group_name.clone(),
+        description: input.description.clone().unwrap_or_default(),
+        options,
+        display_order,
+        calculated: false,
+        external_options: input.external_options,
+        has_unique_value: input.has_unique_value,
+        hidden: input.hidden,
+        hubspot_defined: false,
+        form_field: input.form_field,
+        referenced_object_type: input.referenced_object_type.clone(),
+        modification_metadata: Some(ModificationMetadata {
+            archivable: true,
+            read_only_definition: false,
+            read_only_value: false,
+            read_only_options: Some(false),
+        }),
+        archived: false,
+        created_at: Some(at),
+        updated_at: Some(at),
+        archived_at: None,
+        calculation_formula: input.calculation_formula.clone(),
+    })
+}
+
+/// The group must exist and be active.
+pub fn check_group(groups: &[PropertyGroup], name: &str) -> Result<(), Invalid> {
+    if groups.iter().any(|g| g.name == name && !g.archived) {
+        Ok(())
+    } else {
+        Err(Invalid(format!(
+            "property group {name} does not exist on tickets: create it first \
+             (POST /crm/v3/properties/tickets/groups)"
+        )))
+    }
+}
+
+/// `old` with a [`PropertyUpdate`] applied: HubSpot's own properties (`readOnlyDefinition`)
+/// are refused whole; the type pair, group, options and unique-value rules hold for the
+/// result. `other_unique` counts the other active unique-value properties. Whether the values
+/// tickets hold allow a type change is the store's to decide.
+pub fn updated_property(
+    old: &Property,
+    other_unique: usize,
+    groups: &[PropertyGroup],
+    input: &PropertyUpdate,
+    at: DateTime<Utc>,
+) -> Result<Property, Invalid> {
+    let name = old.name.as_str();
+    if old
+        .modification_metadata
+        .as_ref()
+        .is_some_and(|m| m.read_only_definition)
+    {
+        return Err(Invalid(format!(
+            "property {name} is defined by HubSpot (readOnlyDefinition): its definition cannot \
+             be changed"
+        )));
+    }
+    let mut def = old.clone();
+    if let Some(label) = &input.label {
+        check_label("property", label)?;
+        def.label = label.clone();
+    }
+    if let Some(kind) = &input.kind {
+        def.kind = kind.clone();
+    }
+    if let Some(field_type) = &input.field_type {
+        def.field_type = field_type.clone();
+    }
+    check_types(&def.kind, &def.field_type)?;
+    if def.has_unique_value && (def.kind != old.kind || def.field_type != old.field_type) {
+        check_unique(&def.kind, &def.field_type, other_unique)?;
+    }
+    if let Some(group) = &input.group_name {
+        check_group(groups, group)?;
+        def.group_name = group.clone();
+    }
+    if let Some(description) = &input.description {
+        def.description = description.clone();
+    }
+    match &input.options {
+        Some(options) => {
+            def.options = check_options(name, &def.kind, def.external_options, options)?;
+        }
+        None if def.kind != old.kind => {
+            def.options = check_options(name, &def.kind, def.external_options, &[])?;
+        }
+        None => {}
+    }
+    if let Some(order) = input.display_order {
+        def.display_order = order;
+    }
+    if let Some(hidden) = input.hidden {
+        def.hidden = hidden;
+    }
+    if let Some(form_field) = input.form_field {
+        def.form_field = form_field;
+    }
+    if let Some(formula) = &input.calculation_formula {
+        def.calculation_formula = Some(formula.clone());
+    }
+    def.updated_at = Some(at);
+    Ok(def)
+}
+
+/// Whether a property may be archived: only those HubSpot marks `archivable`.
+pub fn check_archivable(p: &Property) -> Result<(), Invalid> {
+    if p.modification_metadata
+        .as_ref()
+        .is_some_and(|m| m.archivable)
+    {
+        Ok(())
+    } else {
+        Err(Invalid(format!(
+            "property {} is defined by HubSpot and cannot be archived",
+            p.name
+        )))
+    }
+}
+
+/// A stage built from its input: `metadata.isClosed` follows `ticketState`, as on HubSpot's
+/// default pipeline.
+pub fn build_stage(id: String, input: &StageInput, at: DateTime<Utc>) -> PipelineStage {
+    let mut metadata = input.metadata.clone();
+    let closed = metadata.get("ticketState").map(String::as_str) == Some("CLOSED");
+    metadata.insert("isClosed".to_string(), closed.to_string());
+    PipelineStage {
+        id,
+        label: input.label.clone(),
+        display_order: input.display_order,
+        metadata,
+        archived: false,
+        created_at: at,
+        updated_at: at,
+        write_permissions: Some("CRM_PERMISSIONS_ENFORCEMENT".to_string()),
+    }
+}
+
+/// A pipeline label must be free among the other pipelines (409).
+pub fn check_pipeline_label(
+    existing: &[Pipeline],
+    label: &str,
+    except: Option<&str>,
+) -> Result<(), Refused> {
+    check_label("pipeline", label)?;
+    if existing
+        .iter()
+        .any(|p| p.label == label && Some(p.id.as_str()) != except)
+    {
+        return Err(Refused::Conflict(format!(
+            "A ticket pipeline labelled {label:?} already exists"
+        )));
+    }
+    Ok(())
+}
+
+/// The pipeline a [`PipelineInput`] creates, its ids taken from `ids` (the pipeline's first,
+/// then one per stage).
+pub fn new_pipeline(
+    existing: &[Pipeline],
+    input: &PipelineInput,
+    mut ids: impl FnMut() -> String,
+    at: DateTime<Utc>,
+) -> Result<Pipeline, Refused> {
+    check_pipeline_label(existing, &input.label, None)?;
+    check_stages(&input.label, &input.stages)?;
+    let id = ids();
+    let stages = input
+        .stages
+        .iter()
+        .map(|s| build_stage(ids(), s, at))
+        .collect();
+    Ok(Pipeline {
+        id,
+        label: input.label.clone(),
+        display_order: input.display_order,
+        stages,
+        archived: false,
+        created_at: at,
+        updated_at: at,
+    })
+}
+
+/// A new stage of `pipeline`: valid, its label free in the pipeline.
+pub fn check_new_stage(
+    pipeline: &Pipeline,
+    input: &StageInput,
+    except: Option<&str>,
+) -> Result<(), Invalid> {
+    check_stage(&pipeline.id, input)?;
+    if pipeline
+        .stages
+        .iter()
+        .any(|s| s.label == input.label && Some(s.id.as_str()) != except)
+    {
+        return Err(Invalid(format!(
+            "pipeline {} already has a stage labelled {:?}",
+            pipeline.id, input.label
+        )));
+    }
+    Ok(())
+}
+
+/// The stage input a patch (or, with `replace`, a `PUT`) of `old` makes.
+pub fn patched_stage(
+    old: &PipelineStage,
+    patch: &StagePatch,
+    replace: bool,
+) -> Result<StageInput, Invalid> {
+    if patch.archived == Some(true) {
+        return Err(Invalid(format!(
+            "delete stage {} with DELETE, not by archiving it",
+            old.id
+        )));
+    }
+    let metadata = match (&patch.metadata, replace) {
+        (Some(m), true) => m.clone(),
+        (Some(m), false) => {
+            let mut merged = old.metadata.clone();
+            merged.extend(m.clone());
+            merged
+        }
+        (None, _) => old.metadata.clone(),
+    };
+    Ok(StageInput {
+        label: patch.label.clone().unwrap_or_else(|| old.label.clone()),
+        display_order: patch.display_order.unwrap_or(old.display_order),
+        metadata,
+    })
+}
+
+/// The message of the 400 that refuses deleting a pipeline or stage tickets are in.
+pub fn in_use_message(what: &str, count: i64) -> String {
+    format!("{what} cannot be deleted: {count} tickets are in it; move them first")
 }
 
 #[cfg(test)]

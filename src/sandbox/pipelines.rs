@@ -10,7 +10,7 @@
 //! `ticketState` cannot change while tickets are in it; `PUT` matches stages to the old ones
 //! by label (they keep their ids).
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use rusqlite::{params, Transaction};
 
 use super::catalog::Catalog;
@@ -19,8 +19,8 @@ use super::store::Db;
 use crate::backend::{BackendError, BackendResult};
 use crate::model::write_rules::DEFAULT_PIPELINE;
 use crate::model::{
-    schema_rules, ApiError, ErrorCategory, Pipeline, PipelineInput, PipelinePatch, PipelineStage,
-    StageInput, StagePatch,
+    schema_rules, ApiError, Pipeline, PipelineInput, PipelinePatch, PipelineStage, StageInput,
+    StagePatch,
 };
 
 /// `GET /crm/v3/pipelines/tickets/{pipelineId}`.
@@ -74,46 +74,7 @@ fn tickets_in(tx: &Transaction<'_>, pipeline: &str, stage: Option<&str>) -> Back
 }
 
 fn in_use(what: String, count: i64) -> BackendError {
-    ApiError::new(
-        400,
-        ErrorCategory::VALIDATION_ERROR,
-        format!("{what} cannot be deleted: {count} tickets are in it; move them first"),
-    )
-    .into()
-}
-
-/// A stage built from its input: `metadata.isClosed` follows `ticketState`, as on HubSpot's
-/// default pipeline.
-fn build_stage(id: String, input: &StageInput, at: DateTime<Utc>) -> PipelineStage {
-    let mut metadata = input.metadata.clone();
-    let closed = metadata.get("ticketState").map(String::as_str) == Some("CLOSED");
-    metadata.insert("isClosed".to_string(), closed.to_string());
-    PipelineStage {
-        id,
-        label: input.label.clone(),
-        display_order: input.display_order,
-        metadata,
-        archived: false,
-        created_at: at,
-        updated_at: at,
-        write_permissions: Some("CRM_PERMISSIONS_ENFORCEMENT".to_string()),
-    }
-}
-
-fn check_label_free(cat: &Catalog, label: &str, except: Option<&str>) -> BackendResult<()> {
-    let taken = cat
-        .pipelines()
-        .iter()
-        .any(|p| p.label == label && Some(p.id.as_str()) != except);
-    if taken {
-        return Err(ApiError::new(
-            409,
-            ErrorCategory::CONFLICT,
-            format!("A ticket pipeline labelled {label:?} already exists"),
-        )
-        .into());
-    }
-    Ok(())
+    ApiError::validation(schema_rules::in_use_message(&what, count)).into()
 }
 
 /// `POST /crm/v3/pipelines/tickets` (201): a pipeline with its stages, each with a new id.
@@ -122,24 +83,17 @@ pub(super) fn create(
     cat: &Catalog,
     input: &PipelineInput,
 ) -> BackendResult<Pipeline> {
-    schema_rules::check_label("pipeline", &input.label)?;
-    schema_rules::check_stages(&input.label, &input.stages)?;
-    check_label_free(cat, &input.label, None)?;
-    let at = Utc::now();
-    let id = schema::next_id(tx).db()?;
-    let mut stages = Vec::with_capacity(input.stages.len());
-    for s in &input.stages {
-        stages.push(build_stage(schema::next_id(tx).db()?, s, at));
+    let mut ids = Vec::with_capacity(input.stages.len() + 1);
+    for _ in 0..=input.stages.len() {
+        ids.push(schema::next_id(tx).db()?);
     }
-    let p = Pipeline {
-        id,
-        label: input.label.clone(),
-        display_order: input.display_order,
-        stages,
-        archived: false,
-        created_at: at,
-        updated_at: at,
-    };
+    let mut ids = ids.into_iter();
+    let p = schema_rules::new_pipeline(
+        cat.pipelines(),
+        input,
+        || ids.next().unwrap_or_default(),
+        Utc::now(),
+    )?;
     save(tx, &p)?;
     Ok(p)
 }
@@ -177,9 +131,8 @@ pub(super) fn replace(
     input: &PipelineInput,
 ) -> BackendResult<Pipeline> {
     let old = get(cat, id)?;
-    schema_rules::check_label("pipeline", &input.label)?;
+    schema_rules::check_pipeline_label(cat.pipelines(), &input.label, Some(id))?;
     schema_rules::check_stages(&input.label, &input.stages)?;
-    check_label_free(cat, &input.label, Some(id))?;
     let at = Utc::now();
     let mut stages = Vec::with_capacity(input.stages.len());
     for s in &input.stages {
@@ -187,11 +140,11 @@ pub(super) fn replace(
             Some(o) => {
                 let closed = s.metadata.get("ticketState").map(String::as_str) == Some("CLOSED");
                 check_state_change(tx, id, o, closed)?;
-                let mut stage = build_stage(o.id.clone(), s, o.created_at);
+                let mut stage = schema_rules::build_stage(o.id.clone(), s, o.created_at);
                 stage.updated_at = at;
                 stages.push(stage);
             }
-            None => stages.push(build_stage(schema::next_id(tx).db()?, s, at)),
+            None => stages.push(schema_rules::build_stage(schema::next_id(tx).db()?, s, at)),
         }
     }
     for o in &old.stages {
@@ -231,8 +184,7 @@ pub(super) fn update(
         .into());
     }
     if let Some(label) = &input.label {
-        schema_rules::check_label("pipeline", label)?;
-        check_label_free(cat, label, Some(id))?;
+        schema_rules::check_pipeline_label(cat.pipelines(), label, Some(id))?;
         p.label = label.clone();
     }
     if let Some(order) = input.display_order {
@@ -275,16 +227,9 @@ pub(super) fn create_stage(
     input: &StageInput,
 ) -> BackendResult<PipelineStage> {
     let mut p = get(cat, id)?.clone();
-    schema_rules::check_stage(id, input)?;
-    if p.stages.iter().any(|s| s.label == input.label) {
-        return Err(ApiError::validation(format!(
-            "pipeline {id} already has a stage labelled {:?}",
-            input.label
-        ))
-        .into());
-    }
+    schema_rules::check_new_stage(&p, input, None)?;
     let at = Utc::now();
-    let stage = build_stage(schema::next_id(tx).db()?, input, at);
+    let stage = schema_rules::build_stage(schema::next_id(tx).db()?, input, at);
     p.stages.push(stage.clone());
     p.updated_at = at;
     save(tx, &p)?;
@@ -302,41 +247,12 @@ pub(super) fn update_stage(
 ) -> BackendResult<PipelineStage> {
     let mut p = get(cat, id)?.clone();
     let old = stage_of(&p, stage)?.clone();
-    if patch.archived == Some(true) {
-        return Err(ApiError::validation(format!(
-            "delete stage {stage} with DELETE /crm/v3/pipelines/tickets/{id}/stages/{stage}"
-        ))
-        .into());
-    }
-    let metadata = match (&patch.metadata, replace) {
-        (Some(m), true) => m.clone(),
-        (Some(m), false) => {
-            let mut merged = old.metadata.clone();
-            merged.extend(m.clone());
-            merged
-        }
-        (None, _) => old.metadata.clone(),
-    };
-    let input = StageInput {
-        label: patch.label.clone().unwrap_or_else(|| old.label.clone()),
-        display_order: patch.display_order.unwrap_or(old.display_order),
-        metadata,
-    };
-    schema_rules::check_stage(id, &input)?;
-    if p.stages
-        .iter()
-        .any(|s| s.label == input.label && s.id != stage)
-    {
-        return Err(ApiError::validation(format!(
-            "pipeline {id} already has a stage labelled {:?}",
-            input.label
-        ))
-        .into());
-    }
+    let input = schema_rules::patched_stage(&old, patch, replace)?;
+    schema_rules::check_new_stage(&p, &input, Some(stage))?;
     let closed = input.metadata.get("ticketState").map(String::as_str) == Some("CLOSED");
     check_state_change(tx, id, &old, closed)?;
     let at = Utc::now();
-    let mut new = build_stage(old.id.clone(), &input, old.created_at);
+    let mut new = schema_rules::build_stage(old.id.clone(), &input, old.created_at);
     new.updated_at = at;
     if let Some(slot) = p.stages.iter_mut().find(|s| s.id == stage) {
         *slot = new.clone();

@@ -11,9 +11,9 @@ use super::schema;
 use super::store::Db;
 use crate::backend::{BackendError, BackendResult};
 use crate::model::{
-    schema_rules, ApiError, BatchInput, BatchResponse, ErrorCategory, ModificationMetadata,
-    Property, PropertyBatchRead, PropertyCreate, PropertyGroup, PropertyGroupCreate,
-    PropertyGroupUpdate, PropertyName, PropertyUpdate, StandardError, MAX_BATCH_INPUTS,
+    schema_rules, ApiError, BatchInput, BatchResponse, ErrorCategory, Property, PropertyBatchRead,
+    PropertyCreate, PropertyGroup, PropertyGroupCreate, PropertyGroupUpdate, PropertyName,
+    PropertyUpdate, StandardError, MAX_BATCH_INPUTS,
 };
 
 /// `GET /crm/v3/properties/tickets[?archived=]`: the active (or only the archived) properties,
@@ -159,88 +159,8 @@ fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
-/// The definition a [`PropertyCreate`] makes, after every rule of `schema_rules` and the
-/// checks against the catalog (the name is free, the group exists, the unique-value count).
-fn new_definition(cat: &Catalog, input: &PropertyCreate) -> BackendResult<Property> {
-    schema_rules::check_name("property", &input.name)?;
-    schema_rules::check_label("property", &input.label)?;
-    schema_rules::check_types(&input.kind, &input.field_type)?;
-    if cat.prop_any(&input.name).is_some() || is_reserved_column(&input.name) {
-        return Err(ApiError::new(
-            409,
-            ErrorCategory::CONFLICT,
-            format!("Property named {} already exists on tickets", input.name),
-        )
-        .into());
-    }
-    check_group(cat, &input.group_name)?;
-    if input.has_unique_value {
-        let unique = cat
-            .props()
-            .filter(|p| !p.def.archived && p.def.has_unique_value)
-            .count();
-        schema_rules::check_unique(&input.kind, &input.field_type, unique)?;
-    }
-    let options = schema_rules::check_options(
-        &input.name,
-        &input.kind,
-        input.external_options,
-        &input.options,
-    )?;
-    let display_order = input.display_order.unwrap_or_else(|| {
-        cat.props()
-            .filter(|p| p.def.group_name == input.group_name)
-            .map(|p| p.def.display_order)
-            .max()
-            .map_or(0, |m| m + 1)
-    });
-    let at = now();
-    Ok(Property {
-        name: input.name.clone(),
-        label: input.label.clone(),
-        kind: input.kind.clone(),
-        field_type: input.field_type.clone(),
-        group_name: input.group_name.clone(),
-        description: input.description.clone().unwrap_or_default(),
-        options,
-        display_order,
-        calculated: false,
-        external_options: input.external_options,
-        has_unique_value: input.has_unique_value,
-        hidden: input.hidden,
-        hubspot_defined: false,
-        form_field: input.form_field,
-        referenced_object_type: input.referenced_object_type.clone(),
-        modification_metadata: Some(ModificationMetadata {
-            archivable: true,
-            read_only_definition: false,
-            read_only_value: false,
-            read_only_options: Some(false),
-        }),
-        archived: false,
-        created_at: Some(at),
-        updated_at: Some(at),
-        archived_at: None,
-        calculation_formula: input.calculation_formula.clone(),
-    })
-}
-
 /// The base columns of the tickets table, which no property may be named.
-fn is_reserved_column(name: &str) -> bool {
-    matches!(name, "id" | "archived" | "archived_at" | "merged_into")
-}
-
-fn check_group(cat: &Catalog, name: &str) -> BackendResult<()> {
-    if cat.groups().iter().any(|g| g.name == name && !g.archived) {
-        Ok(())
-    } else {
-        Err(ApiError::validation(format!(
-            "property group {name} does not exist on tickets: create it first \
-             (POST /crm/v3/properties/tickets/groups)"
-        ))
-        .into())
-    }
-}
+const RESERVED: &[&str] = &["id", "archived", "archived_at", "merged_into"];
 
 fn save_property(tx: &Transaction<'_>, def: &Property) -> BackendResult<()> {
     tx.execute(
@@ -283,7 +203,8 @@ pub(super) fn create(
     cat: &Catalog,
     input: &PropertyCreate,
 ) -> BackendResult<Property> {
-    let def = new_definition(cat, input)?;
+    let existing: Vec<&Property> = cat.props().map(|p| &p.def).collect();
+    let def = schema_rules::new_property(&existing, cat.groups(), RESERVED, input, now())?;
     add_column(tx, &def)?;
     save_property(tx, &def)?;
     Ok(def)
@@ -323,65 +244,11 @@ pub(super) fn update(
     input: &PropertyUpdate,
 ) -> BackendResult<Property> {
     let old = active(cat, name)?;
-    if old
-        .modification_metadata
-        .as_ref()
-        .is_some_and(|m| m.read_only_definition)
-    {
-        return Err(ApiError::validation(format!(
-            "property {name} is defined by HubSpot (readOnlyDefinition): its definition cannot \
-             be changed"
-        ))
-        .into());
-    }
-    let mut def = old.clone();
-    if let Some(label) = &input.label {
-        schema_rules::check_label("property", label)?;
-        def.label = label.clone();
-    }
-    if let Some(kind) = &input.kind {
-        def.kind = kind.clone();
-    }
-    if let Some(field_type) = &input.field_type {
-        def.field_type = field_type.clone();
-    }
-    schema_rules::check_types(&def.kind, &def.field_type)?;
-    if def.has_unique_value && (def.kind != old.kind || def.field_type != old.field_type) {
-        let others = cat
-            .props()
-            .filter(|p| !p.def.archived && p.def.has_unique_value && p.def.name != name)
-            .count();
-        schema_rules::check_unique(&def.kind, &def.field_type, others)?;
-    }
-    if let Some(group) = &input.group_name {
-        check_group(cat, group)?;
-        def.group_name = group.clone();
-    }
-    if let Some(description) = &input.description {
-        def.description = description.clone();
-    }
-    match &input.options {
-        Some(options) => {
-            def.options =
-                schema_rules::check_options(name, &def.kind, def.external_options, options)?;
-        }
-        None if def.kind != old.kind => {
-            def.options = schema_rules::check_options(name, &def.kind, def.external_options, &[])?;
-        }
-        None => {}
-    }
-    if let Some(order) = input.display_order {
-        def.display_order = order;
-    }
-    if let Some(hidden) = input.hidden {
-        def.hidden = hidden;
-    }
-    if let Some(form_field) = input.form_field {
-        def.form_field = form_field;
-    }
-    if let Some(formula) = &input.calculation_formula {
-        def.calculation_formula = Some(formula.clone());
-    }
+    let others = cat
+        .props()
+        .filter(|p| !p.def.archived && p.def.has_unique_value && p.def.name != name)
+        .count();
+    let def = schema_rules::updated_property(old, others, cat.groups(), input, now())?;
     let (old_kind, new_kind) = (Kind::of(old), Kind::of(&def));
     if sql_type(old_kind) != sql_type(new_kind) || old_kind != new_kind {
         let holding = tickets_with_values(tx, name)?;
@@ -401,7 +268,6 @@ pub(super) fn update(
             .db()?;
         add_column(tx, &def)?;
     }
-    def.updated_at = Some(now());
     save_property(tx, &def)?;
     Ok(def)
 }

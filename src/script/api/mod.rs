@@ -58,10 +58,12 @@ mod event;
 mod http;
 mod log;
 mod notify;
+mod owners;
 mod pipelines;
 mod properties;
 mod reference;
 mod run;
+mod schema;
 mod state;
 mod tickets_batch;
 mod tickets_read;
@@ -90,6 +92,7 @@ fn declarations() -> &'static [ScriptFn] {
             tickets_batch::functions(),
             pipelines::functions(),
             properties::functions(),
+            owners::functions(),
             state::functions(),
             log::functions(),
             run::functions(),
@@ -105,6 +108,16 @@ fn declarations() -> &'static [ScriptFn] {
         .collect()
     });
     &ALL
+}
+
+/// The example the reference shows under a namespace's heading, if its area has one.
+pub(crate) fn example(namespace: &str) -> Option<&'static str> {
+    match namespace {
+        "owners" => Some(owners::EXAMPLE),
+        "pipelines" => Some(pipelines::EXAMPLE),
+        "properties" => Some(properties::EXAMPLE),
+        _ => None,
+    }
 }
 
 /// The namespaces mounted as static modules, in declaration order.

@@ -37,6 +37,9 @@ pub fn api_reference_markdown() -> String {
     let mut out = String::from("# Script API reference\n\n");
     for ns in super::namespaces() {
         out.push_str(&format!("## `{ns}::`\n\n"));
+        if let Some(example) = super::example(ns) {
+            out.push_str(&format!("```rhai\n{example}\n```\n\n"));
+        }
         table(
             &mut out,
             fns.iter().filter(|f| f.namespace.as_deref() == Some(ns)),

@@ -124,6 +124,8 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/account-info/v3/details", get(schema::account_details))
         .route("/crm/v3/owners", get(owners::list))
+        // HubSpot's spec (and so the official clients) spell the list with a trailing slash.
+        .route("/crm/v3/owners/", get(owners::list))
         .route("/crm/v3/owners/{ownerId}", get(owners::get))
         .route(
             "/crm/v3/pipelines/tickets/{pipelineId}",

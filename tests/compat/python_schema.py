@@ -1,0 +1,156 @@
+"""HubSpot's official Python client (hubspot-api-client 12) against `hubscript serve`: the
+schema and owners APIs (properties, property groups, property batches, pipelines and stages,
+owners).
+
+The client deserialises every answer into its models with client-side validation (a required
+field that is missing or null raises), and each check asserts the values. Run by
+tests/compat_python.rs with the server's URL; prints "checks passed P/T" and exits 1 on any
+failure.
+"""
+import sys
+import traceback
+
+import hubspot
+from hubspot.crm.properties import ApiException
+from hubspot.crm.properties.models import (
+    BatchInputPropertyCreate, BatchInputPropertyName, BatchReadInputPropertyName, OptionInput,
+    PropertyCreate, PropertyGroupCreate, PropertyGroupUpdate, PropertyName, PropertyUpdate,
+)
+from hubspot.crm.pipelines.models import (
+    PipelineInput, PipelinePatchInput, PipelineStageInput, PipelineStagePatchInput,
+)
+
+c = hubspot.HubSpot(access_token="x", host=sys.argv[1])
+passed = 0
+total = 0
+state = {}
+
+
+def check(name, f):
+    global passed, total
+    total += 1
+    try:
+        f()
+        passed += 1
+    except Exception:  # noqa: BLE001 - every failure is reported and counted
+        print(f"FAIL {name}:\n{traceback.format_exc()}", file=sys.stderr)
+
+
+def status(f):
+    try:
+        f()
+        return 200
+    except Exception as e:  # the APIs each raise their own ApiException
+        return getattr(e, "status", None)
+
+
+def groups():
+    r = c.crm.properties.groups_api.get_all("tickets")
+    assert any(g.name == "ticketinformation" for g in r.results)
+    g = c.crm.properties.groups_api.create("tickets", PropertyGroupCreate(name="escalation", label="Escalation", display_order=3))
+    assert g.name == "escalation" and g.archived is False
+    g = c.crm.properties.groups_api.update("tickets", "escalation", PropertyGroupUpdate(label="Escalations"))
+    assert g.label == "Escalations"
+    assert c.crm.properties.groups_api.get_by_name("tickets", "escalation").display_order == 3
+
+
+def create_property():
+    p = c.crm.properties.core_api.create("tickets", PropertyCreate(
+        name="escalation_level", label="Escalation level", type="enumeration", field_type="select",
+        group_name="escalation",
+        options=[OptionInput(label="Tier 1", value="tier1", hidden=False, display_order=0),
+                 OptionInput(label="Tier 2", value="tier2", hidden=False, display_order=1)]))
+    assert p.name == "escalation_level" and len(p.options) == 2 and p.created_at
+
+
+def property_conflict():
+    code = status(lambda: c.crm.properties.core_api.create("tickets", PropertyCreate(
+        name="escalation_level", label="x", type="string", field_type="text", group_name="escalation")))
+    assert code == 409, code
+
+
+def read_update_property():
+    assert any(p.name == "escalation_level" for p in c.crm.properties.core_api.get_all("tickets").results)
+    p = c.crm.properties.core_api.update("tickets", "escalation_level", PropertyUpdate(label="Level"))
+    assert p.label == "Level"
+    assert c.crm.properties.core_api.get_by_name("tickets", "escalation_level").label == "Level"
+
+
+def custom_on_ticket():
+    from hubspot.crm.tickets import SimplePublicObjectInputForCreate
+    t = c.crm.tickets.basic_api.create(SimplePublicObjectInputForCreate(properties={"subject": "custom", "escalation_level": "tier2"}))
+    g = c.crm.tickets.basic_api.get_by_id(t.id, properties=["escalation_level"])
+    assert g.properties["escalation_level"] == "tier2"
+
+
+def batches():
+    r = c.crm.properties.batch_api.create("tickets", BatchInputPropertyCreate(inputs=[
+        PropertyCreate(name="vip", label="VIP", type="bool", field_type="booleancheckbox", group_name="escalation"),
+        PropertyCreate(name="sla_breached_at", label="SLA breached at", type="datetime", field_type="date", group_name="escalation")]))
+    assert len(r.results) == 2 and r.status == "COMPLETE"
+    r = c.crm.properties.batch_api.read("tickets", BatchReadInputPropertyName(archived=False, inputs=[PropertyName(name="vip"), PropertyName(name="subject")]))
+    assert len(r.results) == 2
+    c.crm.properties.batch_api.archive("tickets", BatchInputPropertyName(inputs=[PropertyName(name="vip")]))
+    assert status(lambda: c.crm.properties.core_api.get_by_name("tickets", "vip")) == 404
+
+
+def archive_property():
+    c.crm.properties.core_api.archive("tickets", "sla_breached_at")
+    r = c.crm.properties.core_api.get_all("tickets", archived=True)
+    assert any(p.name == "sla_breached_at" and p.archived for p in r.results)
+
+
+def stage(label, state_, order):
+    return PipelineStageInput(label=label, display_order=order, metadata={"ticketState": state_})
+
+
+def pipelines():
+    p = c.crm.pipelines.pipelines_api.create("tickets", PipelineInput(label="Tier 2", display_order=1, stages=[
+        stage("Triage", "OPEN", 0), stage("Escalated", "OPEN", 1), stage("Resolved", "CLOSED", 2)]))
+    assert len(p.stages) == 3 and p.stages[2].metadata["ticketState"] == "CLOSED"
+    state["pipeline"] = p
+    assert c.crm.pipelines.pipelines_api.get_by_id("tickets", p.id).label == "Tier 2"
+    p = c.crm.pipelines.pipelines_api.update("tickets", p.id, PipelinePatchInput(label="Tier 2 support"))
+    assert p.label == "Tier 2 support"
+
+
+def stages():
+    p = state["pipeline"]
+    s = c.crm.pipelines.pipeline_stages_api.create("tickets", p.id, stage("Waiting on vendor", "OPEN", 3))
+    assert len(c.crm.pipelines.pipeline_stages_api.get_all("tickets", p.id).results) == 4
+    s = c.crm.pipelines.pipeline_stages_api.update("tickets", p.id, s.id, PipelineStagePatchInput(label="Waiting on supplier"))
+    assert s.label == "Waiting on supplier"
+    from hubspot.crm.tickets import SimplePublicObjectInputForCreate
+    t = c.crm.tickets.basic_api.create(SimplePublicObjectInputForCreate(properties={"subject": "tier 2", "hs_pipeline": p.id, "hs_pipeline_stage": s.id}))
+    assert status(lambda: c.crm.pipelines.pipeline_stages_api.archive("tickets", p.id, s.id)) == 400
+    assert status(lambda: c.crm.pipelines.pipelines_api.archive("tickets", p.id)) == 400
+    c.crm.tickets.basic_api.archive(t.id)
+    c.crm.pipelines.pipeline_stages_api.archive("tickets", p.id, s.id)
+    c.crm.pipelines.pipelines_api.archive("tickets", p.id)
+    assert status(lambda: c.crm.pipelines.pipelines_api.get_by_id("tickets", p.id)) == 404
+
+
+def owners():
+    r = c.crm.owners.owners_api.get_page(limit=2)
+    assert len(r.results) == 2 and r.paging.next.after
+    rest = c.crm.owners.owners_api.get_page(limit=100, after=r.paging.next.after)
+    assert len(r.results) + len(rest.results) == 5
+    o = r.results[0]
+    assert o.first_name == "Alice" and o.teams[0].primary and o.type == "PERSON"
+    e = c.crm.owners.owners_api.get_page(email="chen.wei@example.com")
+    assert len(e.results) == 1 and e.results[0].last_name == "Wei"
+    by_id = c.crm.owners.owners_api.get_by_id(int(o.id))
+    assert by_id.email == "alice.martin@example.com"
+    by_user = c.crm.owners.owners_api.get_by_id(o.user_id, id_property="userId")
+    assert by_user.id == o.id
+
+
+for name, f in [("groups", groups), ("create property", create_property),
+                ("property conflict", property_conflict), ("read and update property", read_update_property),
+                ("custom property on a ticket", custom_on_ticket), ("property batches", batches),
+                ("archive property", archive_property), ("pipelines", pipelines), ("stages", stages),
+                ("owners", owners)]:
+    check(name, f)
+
+print(f"official python client (schema): checks passed {passed}/{total}")
+sys.exit(0 if passed == total else 1)
