@@ -349,3 +349,54 @@ tickets::update(t.id, #{ hs_ticket_priority: if s == "2" { "LOW" } else { "HIGH"
     let b = d.count(Stream::Err, |l| l.contains("INFO  b: B 2 "));
     assert_eq!((a, b), (2, 2), "{}", d.dump());
 }
+
+#[test]
+fn a_script_is_not_started_again_by_its_own_change() {
+    let p = project();
+    std::fs::remove_file(p.path().join("scripts/ev.rhai")).unwrap();
+    // `fix` raises any priority change to HIGH: its own change must not start it again.
+    // `watcher` sees every priority change, `fix`'s included.
+    p.file(
+        "scripts/fix.rhai",
+        r#"//! on = ["ticket.changed:hs_ticket_priority"]
+let t = event::ticket();
+print(`FIX ${t.id} ${event::changes().hs_ticket_priority.to}`);
+if event::changes().hs_ticket_priority.to != "HIGH" {
+    tickets::update(t.id, #{ hs_ticket_priority: "HIGH" });
+}
+"#,
+    );
+    p.file(
+        "scripts/watcher.rhai",
+        r#"//! on = ["ticket.changed:hs_ticket_priority"]
+print(`SAW ${event::ticket().id} ${event::changes().hs_ticket_priority.to}`);
+"#,
+    );
+    p.file(
+        "lower.rhai",
+        "tickets::update(\"2\", #{ hs_ticket_priority: \"LOW\" });",
+    );
+    p.file(
+        "medium.rhai",
+        "tickets::update(\"2\", #{ hs_ticket_priority: \"MEDIUM\" });",
+    );
+    let sandbox = ["--sandbox", "s.db"];
+    write(&p, "medium.rhai", &sandbox, &[]);
+    let mut d = daemon(&p, &["--feed-interval", "200ms"]);
+    write(&p, "lower.rhai", &sandbox, &[]);
+    // The watcher's run for fix's change is decided together with fix's (skipped) one.
+    wait_marker(&d, "INFO  watcher: SAW 2 HIGH");
+    assert_eq!(d.terminate(START).code(), Some(0), "{}", d.dump());
+    assert_eq!(
+        d.count(Stream::Err, |l| l.contains("INFO  fix: FIX 2 ")),
+        1,
+        "{}",
+        d.dump()
+    );
+    assert_eq!(
+        d.count(Stream::Err, |l| l.contains("INFO  watcher: SAW 2 LOW")),
+        1,
+        "{}",
+        d.dump()
+    );
+}
