@@ -468,7 +468,7 @@ impl Sandbox {
 
     /// Adds `n` deterministic demo tickets (seeded with `seed`); returns how many were added.
     ///
-    /// The tickets go in by chunks of [`SEED_CHUNK`], one transaction each, so neither memory
+    /// The tickets go in by chunks of `SEED_CHUNK`, one transaction each, so neither memory
     /// nor the WAL grows with `n` (a million tickets seed in bounded memory). A failure part
     /// way leaves the chunks already committed: a new sandbox is built under a temporary name
     /// and discarded on failure, and `sandbox seed` reports the error.

@@ -11,8 +11,8 @@
 //! in both stores: a delivery inserted by one daemon is not new to another, so each change
 //! runs a script once across daemons).
 //!
-//! [`StateDb`] is the one handle every layer uses; behind it a [`Store`] does the work, in one of
-//! two places:
+//! [`StateDb`] is the one handle every layer uses; behind it a `Store` (a trait) does the
+//! work, in one of two places:
 //! - a SQLite file (the default, `.hubscript/state.db`, `sqlite/`): WAL mode, shared by every
 //!   process of one project on one machine;
 //! - a PostgreSQL database (`--state postgres://...` or `HUBSCRIPT_STATE_URL`, `postgres/`):

@@ -166,7 +166,7 @@ impl DaemonClaims {
 }
 
 /// A won claim, held by its job (and its clones); ends the claim when the last holder is gone,
-/// with the status the run ended with ([`ClaimGuard::finished`]), or `cancelled` when the job
+/// with the status the run ended with (`ClaimGuard::finished`), or `cancelled` when the job
 /// never ran.
 pub struct ClaimGuard {
     claims: Arc<DaemonClaims>,
