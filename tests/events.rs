@@ -400,3 +400,34 @@ print(`SAW ${event::ticket().id} ${event::changes().hs_ticket_priority.to}`);
         d.dump()
     );
 }
+
+#[test]
+fn reenroll_once_runs_a_script_once_per_ticket() {
+    let p = project();
+    std::fs::remove_file(p.path().join("scripts/ev.rhai")).unwrap();
+    p.file(
+        "scripts/once.rhai",
+        "//! on = [\"ticket.changed:hs_pipeline_stage\"]\n//! reenroll = \"once\"\nprint(`ONCE ${event::ticket().id} ${event::changes().hs_pipeline_stage.to}`);\n",
+    );
+    p.file(
+        "scripts/every.rhai",
+        "//! on = [\"ticket.changed:hs_pipeline_stage\"]\nprint(`EVERY ${event::ticket().id} ${event::changes().hs_pipeline_stage.to}`);\n",
+    );
+    let sandbox = ["--sandbox", "s.db"];
+    write(&p, "stage.rhai", &sandbox, &["id=2", "stage=1"]);
+    let mut d = daemon(&p, &["--feed-interval", "200ms"]);
+    write(&p, "stage.rhai", &sandbox, &["id=2", "stage=2"]);
+    wait_marker(&d, "INFO  every: EVERY 2 2");
+    write(&p, "stage.rhai", &sandbox, &["id=2", "stage=3"]);
+    // Both scripts are decided on together for each change: once `every` ran for the second,
+    // `once` was skipped for it.
+    wait_marker(&d, "INFO  every: EVERY 2 3");
+    assert_eq!(d.terminate(START).code(), Some(0), "{}", d.dump());
+    let once: Vec<String> = d
+        .matching(Stream::Err, |l| l.contains("INFO  once: ONCE 2 "))
+        .into_iter()
+        .map(|l| l.text)
+        .collect();
+    assert_eq!(once.len(), 1, "{}", d.dump());
+    assert!(once[0].ends_with("ONCE 2 2"), "{once:?}");
+}
