@@ -264,3 +264,48 @@ fn rust_log_filters_script_log_lines() {
         "{default}"
     );
 }
+
+/// Issue 16, item 6: the plan table fits the terminal (long values cut with an ellipsis, full
+/// values in --json) and shows stage and owner labels next to their ids.
+#[test]
+fn the_plan_table_fits_the_terminal_and_labels_stages_and_owners() {
+    let p = Project::new();
+    p.reset_sandbox(3);
+    let long = "A really long subject line that goes on and on past any reasonable terminal width";
+    p.file(
+        "tbl.rhai",
+        &format!("tickets::update(\"1\", #{{ hs_pipeline_stage: \"3\", subject: \"{long}\" }});\ntickets::update(\"2\", #{{ hubspot_owner_id: \"52550154\" }});\n"),
+    );
+    let mut cmd = p.cmd(&["run", "tbl.rhai", "--dry-run", "--sandbox", "s.db"]);
+    cmd.env("COLUMNS", "80");
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let table: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with(['┌', '│', '╞', '└']))
+        .collect();
+    assert!(table.len() >= 5, "{err}");
+    for l in &table {
+        assert!(l.chars().count() <= 80, "wider than 80: {l}\n{err}");
+    }
+    assert!(err.contains("Waiting on us (3)"), "{err}");
+    assert!(err.contains("Bruno Costa (525"), "{err}");
+    assert!(
+        err.contains("A really long su") && err.contains('…'),
+        "{err}"
+    );
+    assert!(!err.contains(long), "{err}");
+    // --json keeps every value whole.
+    let mut cmd = p.cmd(&[
+        "run",
+        "tbl.rhai",
+        "--dry-run",
+        "--json",
+        "--sandbox",
+        "s.db",
+    ]);
+    cmd.env("COLUMNS", "80");
+    let out = cmd.output().unwrap();
+    assert!(stdout(&out).contains(long), "{}", stdout(&out));
+}

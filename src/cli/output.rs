@@ -93,7 +93,7 @@ pub(super) fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
     );
     if outcome.summary.dry_run && compiled {
         eprintln!("plan for {script} (dry run, nothing was written):");
-        eprint!("{}", outcome.plan.render_table());
+        eprint!("{}", outcome.plan.render_table_fit(terminal_width()));
         if !outcome.requests.is_empty() {
             eprintln!("requests planned (dry run, nothing was sent):");
             for r in &outcome.requests {
@@ -113,6 +113,36 @@ pub(super) fn print_outcome(script: &str, outcome: &RunOutcome, json: bool) {
         outcome.status.as_str(),
         outcome.summary.render()
     );
+}
+
+/// The width tables are fitted to: `COLUMNS` when set, else the terminal's when stderr is one;
+/// none for a pipe or a file (values are then cut only at their length limit).
+pub(super) fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if let Some(c) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+    {
+        return Some(c);
+    }
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    tty_width()
+}
+
+#[cfg(unix)]
+fn tty_width() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ only writes a `winsize` into `ws`, which lives for the call; fd 2 is
+    // stderr, checked to be a terminal above.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(2, libc::TIOCGWINSZ, &mut ws) } == 0;
+    (ok && ws.ws_col > 0).then(|| usize::from(ws.ws_col))
+}
+
+#[cfg(not(unix))]
+fn tty_width() -> Option<usize> {
+    None
 }
 
 /// What to check after a 401: whether a token was sent at all, and from which variable (never

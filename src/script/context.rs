@@ -345,8 +345,16 @@ impl RunCtx {
         lock(&self.log).take()
     }
 
+    /// The plan, with the labels of its values from the definitions this run read anyway.
     pub(crate) fn take_plan(&self) -> Plan {
-        std::mem::take(&mut *lock(&self.plan))
+        let mut plan = std::mem::take(&mut *lock(&self.plan));
+        let properties = self.cached_properties();
+        let pipelines = self.cached_pipelines();
+        plan.add_labels(
+            properties.as_deref().map_or(&[], Vec::as_slice),
+            pipelines.as_deref().map_or(&[], Vec::as_slice),
+        );
+        plan
     }
 
     /// Records a planned change made by the script line at `pos`.

@@ -10,7 +10,7 @@ use std::time::Duration;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Table};
 use serde::{Deserialize, Serialize};
 
-use crate::model::AssociationInput;
+use crate::model::{AssociationInput, Pipeline, Property};
 
 /// One planned change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,6 +79,12 @@ pub struct PlanEntry {
 pub struct Plan {
     /// The changes.
     pub entries: Vec<PlanEntry>,
+    /// Labels of the values in the plan that people know by name, by property then value:
+    /// pipelines and stages, owners and other options whose label differs from the value. The
+    /// table shows them next to the ids (`Closed (4)`); filled at the end of a run from the
+    /// definitions the run read anyway (no extra call).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl Plan {
@@ -101,6 +107,58 @@ impl Plan {
         });
     }
 
+    /// Fills [`Plan::labels`] for the values the plan sets, from the property definitions
+    /// (option labels) and pipelines at hand.
+    pub fn add_labels(&mut self, properties: &[Property], pipelines: &[Pipeline]) {
+        let mut known: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+        for p in pipelines {
+            known.insert(("hs_pipeline", p.id.as_str()), p.label.as_str());
+            for st in &p.stages {
+                known.insert(("hs_pipeline_stage", st.id.as_str()), st.label.as_str());
+            }
+        }
+        for d in properties {
+            for o in &d.options {
+                if o.label != o.value && !o.label.is_empty() {
+                    known
+                        .entry((d.name.as_str(), o.value.as_str()))
+                        .or_insert(o.label.as_str());
+                }
+            }
+        }
+        let mut used: Vec<(&str, &str)> = Vec::new();
+        for e in &self.entries {
+            match &e.change {
+                PlanChange::Set { property, old, new } => {
+                    used.push((property, new));
+                    if let Some(o) = old {
+                        used.push((property, o));
+                    }
+                }
+                PlanChange::Created { properties, .. } => {
+                    used.extend(properties.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                }
+                _ => {}
+            }
+        }
+        for key in used {
+            if let Some(label) = known.get(&key) {
+                self.labels
+                    .entry(key.0.to_string())
+                    .or_default()
+                    .insert(key.1.to_string(), (*label).to_string());
+            }
+        }
+    }
+
+    /// `value`, or `Label (value)` when the plan knows its label.
+    fn labelled(&self, property: &str, value: &str) -> String {
+        match self.labels.get(property).and_then(|m| m.get(value)) {
+            Some(label) => format!("{label} ({value})"),
+            None => value.to_string(),
+        }
+    }
+
     /// Distinct tickets the plan changes (each created ticket counts once).
     pub fn tickets(&self) -> usize {
         let distinct: std::collections::HashSet<&str> =
@@ -112,23 +170,29 @@ impl Plan {
     /// than [`TABLE_CELL_CHARS`] are cut (saying how much): the table is for reading, the JSON
     /// plan (`--json`) keeps every value exact.
     pub fn render_table(&self) -> String {
+        self.render_table_fit(None)
+    }
+
+    /// [`Plan::render_table`] fitted to `width` columns (a terminal's): the widest columns are
+    /// narrowed and their values cut with an ellipsis; `--json` keeps every value whole.
+    pub fn render_table_fit(&self, width: Option<usize>) -> String {
         if self.entries.is_empty() {
             return "no changes planned\n".to_string();
         }
-        let mut t = Table::new();
-        t.load_preset(UTF8_FULL_CONDENSED);
-        t.set_header(vec!["ticket", "change", "property", "old", "new"]);
+        const HEADER: [&str; 5] = ["ticket", "change", "property", "old", "new"];
+        let mut rows: Vec<[String; 5]> = Vec::with_capacity(self.entries.len());
         for e in &self.entries {
             let row: [String; 5] = match &e.change {
                 PlanChange::Set { property, old, new } => [
                     e.ticket.clone(),
                     "set".into(),
                     property.clone(),
-                    old.clone().unwrap_or_else(|| "(empty)".into()),
+                    old.as_deref()
+                        .map_or_else(|| "(empty)".into(), |o| self.labelled(property, o)),
                     if new.is_empty() {
                         "(empty)".into()
                     } else {
-                        new.clone()
+                        self.labelled(property, new)
                     },
                 ],
                 PlanChange::Created { properties, .. } => [
@@ -138,7 +202,7 @@ impl Plan {
                     String::new(),
                     properties
                         .iter()
-                        .map(|(k, v)| format!("{k}={v}"))
+                        .map(|(k, v)| format!("{k}={}", self.labelled(k, v)))
                         .collect::<Vec<_>>()
                         .join(", "),
                 ],
@@ -179,9 +243,64 @@ impl Plan {
                     format!("into {into}"),
                 ],
             };
-            t.add_row(row.map(cell).to_vec());
+            rows.push(row.map(cell));
+        }
+        if let Some(width) = width {
+            fit(&mut rows, &HEADER, width);
+        }
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED);
+        t.set_header(HEADER.to_vec());
+        for row in rows {
+            t.add_row(row.to_vec());
         }
         format!("{t}\n")
+    }
+}
+
+/// Narrowest a column is made to fit a terminal (a cut value keeps a few characters).
+const MIN_COLUMN: usize = 8;
+
+/// Cuts the cells of `rows` so the table is at most `width` columns wide: the widest column
+/// gives up a character at a time (none below [`MIN_COLUMN`] or its header), and each value
+/// longer than its column ends with `…`.
+fn fit<const N: usize>(rows: &mut [[String; N]], header: &[&str; N], width: usize) {
+    let w = |s: &str| unicode_width::UnicodeWidthStr::width(s);
+    let mut cols: [usize; N] = std::array::from_fn(|i| {
+        rows.iter()
+            .map(|r| w(&r[i]))
+            .max()
+            .unwrap_or(0)
+            .max(w(header[i]))
+    });
+    // UTF8_FULL_CONDENSED: "│ a ┆ b │", one space each side of a value and N + 1 borders.
+    let chrome = 3 * N + 1;
+    while cols.iter().sum::<usize>() + chrome > width {
+        let (i, widest) = cols
+            .iter()
+            .copied()
+            .enumerate()
+            .max_by_key(|&(_, c)| c)
+            .unwrap_or((0, 0));
+        if widest <= MIN_COLUMN.max(w(header[i])) {
+            break;
+        }
+        cols[i] -= 1;
+    }
+    for row in rows.iter_mut() {
+        for (cell, max) in row.iter_mut().zip(cols) {
+            if w(cell) > max {
+                let mut out = String::new();
+                for ch in cell.chars() {
+                    if w(&out) + unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0) + 1 > max {
+                        break;
+                    }
+                    out.push(ch);
+                }
+                out.push('…');
+                *cell = out;
+            }
+        }
     }
 }
 
@@ -319,6 +438,27 @@ mod duration_ms {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fitted_table_cuts_the_widest_columns_with_an_ellipsis() {
+        let mut p = Plan::default();
+        p.push(
+            "7",
+            PlanChange::Set {
+                property: "subject".into(),
+                old: Some("short".into()),
+                new: "x".repeat(300),
+            },
+        );
+        let t = p.render_table_fit(Some(60));
+        for line in t.lines() {
+            assert!(line.chars().count() <= 60, "{line}\n{t}");
+        }
+        assert!(t.contains("xxx…"), "{t}");
+        assert!(t.contains("short"), "{t}");
+        // Unfitted, the value is cut only at its length limit.
+        assert!(p.render_table().contains(&"x".repeat(200)));
+    }
 
     #[test]
     fn table_shows_old_and_new() {

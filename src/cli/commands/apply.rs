@@ -40,7 +40,12 @@ fn show(path: &Path, saved: &SavedPlan) {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         saved.backend.label(),
     );
-    eprint!("{}", saved.plan.render_table());
+    eprint!(
+        "{}",
+        saved
+            .plan
+            .render_table_fit(crate::cli::output::terminal_width())
+    );
 }
 
 /// Asks y/N on the terminal; anything but `y`/`yes` is no.

@@ -21,7 +21,11 @@ fn print_text(run: i64, o: &UndoOutcome, dry_run: bool) {
             "undo"
         }
     );
-    print!("{}", o.plan.render_table());
+    print!(
+        "{}",
+        o.plan
+            .render_table_fit(crate::cli::output::terminal_width())
+    );
     if !o.not_undoable.is_empty() {
         println!("cannot be undone ({}):", o.not_undoable.len());
         for n in &o.not_undoable {
