@@ -5,7 +5,7 @@ use hubscript::model::{
     UpdateInput,
 };
 
-use crate::util::{api_error, contract};
+use crate::util::{api_error, contract, record};
 
 contract!(v3_associate_list_and_dissociate, |b| async move {
     let t = b
@@ -15,11 +15,15 @@ contract!(v3_associate_list_and_dissociate, |b| async move {
         })
         .await
         .unwrap();
-    let with = b.associate(&t.id, "contacts", "201", "16").await.unwrap();
+    let contact = record(b.as_ref(), "contacts", &[("firstname", "Ann")]).await;
+    let with = b
+        .associate(&t.id, "contacts", &contact, "16")
+        .await
+        .unwrap();
     assert_eq!(with.id, t.id);
     let listed = b.associations(&t.id, "contacts", None, None).await.unwrap();
     assert_eq!(listed.results.len(), 1);
-    assert_eq!(listed.results[0].id, "201");
+    assert_eq!(listed.results[0].id, contact);
     let got = b
         .get(
             &t.id,
@@ -32,9 +36,11 @@ contract!(v3_associate_list_and_dissociate, |b| async move {
         .unwrap();
     assert_eq!(
         got.associations.expect("associations")["contacts"].results[0].id,
-        "201"
+        contact
     );
-    b.dissociate(&t.id, "contacts", "201", "16").await.unwrap();
+    b.dissociate(&t.id, "contacts", &contact, "16")
+        .await
+        .unwrap();
     assert!(b
         .associations(&t.id, "contacts", None, None)
         .await
@@ -43,6 +49,8 @@ contract!(v3_associate_list_and_dissociate, |b| async move {
         .is_empty());
     let err = api_error(b.associate(&t.id, "tickets", "999999999", "452").await);
     assert_eq!(err.http_status, 404, "ticket targets must exist");
+    let err = api_error(b.associate(&t.id, "contacts", "999999999", "16").await);
+    assert_eq!(err.http_status, 404, "contact targets must exist");
 });
 
 contract!(v4_labelled_associations, |b| async move {
@@ -53,19 +61,25 @@ contract!(v4_labelled_associations, |b| async move {
         })
         .await
         .unwrap();
+    let company = record(b.as_ref(), "companies", &[("name", "Acme")]).await;
     let pair = b
-        .associate_v4(&t.id, "companies", "301", &[AssociationSpec::hubspot(339)])
+        .associate_v4(
+            &t.id,
+            "companies",
+            &company,
+            &[AssociationSpec::hubspot(339)],
+        )
         .await
         .unwrap();
     assert_eq!(pair.from_object_id, t.id);
-    assert_eq!(pair.to_object_id, "301");
+    assert_eq!(pair.to_object_id, company);
     let listed = b
         .associations_v4(&t.id, "companies", None, None)
         .await
         .unwrap();
-    assert_eq!(listed.results[0].to_object_id, "301");
+    assert_eq!(listed.results[0].to_object_id, company);
     assert_eq!(listed.results[0].association_types[0].type_id, 339);
-    b.dissociate_v4(&t.id, "companies", "301").await.unwrap();
+    b.dissociate_v4(&t.id, "companies", &company).await.unwrap();
     assert!(b
         .associations_v4(&t.id, "companies", None, None)
         .await
@@ -75,20 +89,23 @@ contract!(v4_labelled_associations, |b| async move {
 });
 
 contract!(inline_associations_and_pinning, |b| async move {
+    let note_id = record(b.as_ref(), "notes", &[("hs_note_body", "pinned")]).await;
     let note = AssociationInput {
-        to: ObjectIdRef { id: "901".into() },
+        to: ObjectIdRef {
+            id: note_id.clone(),
+        },
         types: vec![AssociationSpec::hubspot(227)],
     };
     let t = b
         .create(&CreateInput {
             properties: InputProperties::new()
                 .with("subject", "pinned")
-                .with("hs_pinned_engagement_id", "901"),
+                .with("hs_pinned_engagement_id", note_id.as_str()),
             associations: vec![note],
         })
         .await
         .unwrap();
-    assert_eq!(t.prop("hs_pinned_engagement_id"), Some("901"));
+    assert_eq!(t.prop("hs_pinned_engagement_id"), Some(note_id.as_str()));
     let err = api_error(
         b.update(
             &t.id,
@@ -119,14 +136,15 @@ contract!(v4_batch_associate_and_remove_labels, |b| async move {
         ids.push(t.id);
     }
     let contact = vec![AssociationSpec::hubspot(16)];
+    let person = record(b.as_ref(), "contacts", &[("firstname", "Ann")]).await;
     let mut inputs: Vec<AssociationBatchItem> = ids
         .iter()
-        .map(|id| AssociationBatchItem::new(id.clone(), "201", contact.clone()))
+        .map(|id| AssociationBatchItem::new(id.clone(), person.as_str(), contact.clone()))
         .collect();
     // One input that cannot work: a ticket that does not exist.
     inputs.push(AssociationBatchItem::new(
         "999999999",
-        "201",
+        person.as_str(),
         contact.clone(),
     ));
     let answer = b
@@ -143,11 +161,11 @@ contract!(v4_batch_associate_and_remove_labels, |b| async move {
     for id in &ids {
         let listed = b.associations(id, "contacts", None, None).await.unwrap();
         assert_eq!(listed.results.len(), 1, "ticket {id}");
-        assert_eq!(listed.results[0].id, "201");
+        assert_eq!(listed.results[0].id, person);
     }
     let remove = ids[..2]
         .iter()
-        .map(|id| AssociationBatchItem::new(id.clone(), "201", contact.clone()))
+        .map(|id| AssociationBatchItem::new(id.clone(), person.as_str(), contact.clone()))
         .collect();
     b.batch_dissociate_v4("contacts", &BatchInput::new(remove))
         .await
@@ -161,7 +179,7 @@ contract!(v4_batch_associate_and_remove_labels, |b| async move {
             "contacts",
             &BatchInput::new(vec![AssociationBatchItem::new(
                 "999999999",
-                "201",
+                person.as_str(),
                 contact.clone(),
             )]),
         )

@@ -14,6 +14,7 @@ mod compat_python;
 mod contract_associations;
 mod contract_batch;
 mod contract_meta;
+mod contract_objects;
 mod contract_schema;
 mod contract_search;
 mod contract_tickets;

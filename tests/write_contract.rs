@@ -54,8 +54,11 @@ fn cases() -> Vec<(&'static str, String)> {
         ("valid stage", format!(r#"tickets::update("{t}", #{{ hs_pipeline_stage: "2" }})"#)),
         ("clearing a value", format!(r#"tickets::update("{t}", #{{ content: "" }})"#)),
         ("string at the limit", format!(r#"tickets::update("{t}", #{{ subject: "{}" }})"#, &long[1..])),
-        ("pin after associating", format!(r#"{{ tickets::associate("{t}", "notes", "4242", 227); tickets::pin("{t}", "4242") }}"#)),
-        ("create pinning an inline note", r#"tickets::create(#{ subject: "s", hs_pinned_engagement_id: "4343" }, [#{ to: #{ id: "4343" }, types: [#{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 227 }] }])"#.to_string()),
+        // Notes 1 and 2 are demo notes (a fresh sandbox has a note on about one ticket in four).
+        ("pin after associating", format!(r#"{{ tickets::associate("{t}", "notes", "1", 227); tickets::pin("{t}", "1") }}"#)),
+        ("create pinning an inline note", r#"tickets::create(#{ subject: "s", hs_pinned_engagement_id: "2" }, [#{ to: #{ id: "2" }, types: [#{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 227 }] }])"#.to_string()),
+        // Associations need an existing target (issue 12).
+        ("associate a missing contact", format!(r#"tickets::associate("{t}", "contacts", "{STRANGER_NOTE}", 16)"#)),
     ]
 }
 

@@ -529,6 +529,74 @@ impl TicketsBackend for Counted {
     ) -> BackendResult<Owner> {
         self.read(self.inner.owner(id, id_property, archived)).await
     }
+    async fn object_get(
+        &self,
+        object_type: &str,
+        id: &str,
+        params: &GetParams,
+    ) -> BackendResult<Ticket> {
+        self.read(self.inner.object_get(object_type, id, params))
+            .await
+    }
+    async fn object_list(
+        &self,
+        object_type: &str,
+        params: &ListParams,
+    ) -> BackendResult<Page<Ticket>> {
+        self.read(self.inner.object_list(object_type, params)).await
+    }
+    async fn object_create(&self, object_type: &str, input: &CreateInput) -> BackendResult<Ticket> {
+        let r = self
+            .write(self.inner.object_create(object_type, input))
+            .await?;
+        // The run record keeps changes to tickets: a record created with associations to
+        // tickets is recorded as those tickets' new associations (the ticket-side type).
+        let plural =
+            crate::model::object_types::object_type(object_type).map_or(object_type, |o| o.plural);
+        self.landed(input.associations.iter().flat_map(|a| {
+            let id = r.id.clone();
+            a.types.iter().map(move |t| {
+                let forward =
+                    crate::model::object_types::ticket_side_type(plural, t.association_type_id)
+                        .unwrap_or(t.association_type_id);
+                TicketChange::association(&a.to.id, true, plural, &id, Some(forward.to_string()))
+            })
+        }));
+        Ok(r)
+    }
+    async fn object_update(
+        &self,
+        object_type: &str,
+        id: &str,
+        input: &UpdateInput,
+        id_property: Option<&str>,
+    ) -> BackendResult<Ticket> {
+        self.write(
+            self.inner
+                .object_update(object_type, id, input, id_property),
+        )
+        .await
+    }
+    async fn object_archive(&self, object_type: &str, id: &str) -> BackendResult<()> {
+        self.write(self.inner.object_archive(object_type, id)).await
+    }
+    async fn object_batch_read(
+        &self,
+        object_type: &str,
+        input: &BatchReadInput,
+        archived: bool,
+    ) -> BackendResult<BatchResponse<Ticket>> {
+        self.read(self.inner.object_batch_read(object_type, input, archived))
+            .await
+    }
+    async fn object_search(
+        &self,
+        object_type: &str,
+        request: &SearchRequest,
+    ) -> BackendResult<SearchPage> {
+        self.read(self.inner.object_search(object_type, request))
+            .await
+    }
     async fn account_details(&self) -> BackendResult<AccountDetails> {
         self.read(self.inner.account_details()).await
     }

@@ -38,6 +38,12 @@ fn no_schema_api() -> BackendError {
     crate::model::ApiError::not_found("this backend has no schema API").into()
 }
 
+/// The answer of a backend that stores tickets only, to a call on another object type.
+pub fn no_objects(object_type: &str) -> BackendError {
+    crate::model::ApiError::not_found(format!("this backend has no {object_type} (only tickets)"))
+        .into()
+}
+
 /// The tickets API, endpoint by endpoint. Methods take `&self` and are safe to call from many
 /// tasks at once.
 #[async_trait]
@@ -347,6 +353,69 @@ pub trait TicketsBackend: Send + Sync {
     ) -> BackendResult<Owner> {
         let _ = (id, id_property, archived);
         Err(crate::model::ApiError::not_found("this backend has no owners").into())
+    }
+
+    /// `GET /crm/v3/objects/{objectType}/{id}` for the records tickets point at (`contacts`,
+    /// `companies`, `notes`, `tasks`; plural, singular or type id). Records have the ticket's
+    /// shape (HubSpot's `SimplePublicObject`). The defaults of these object methods, for
+    /// backends without the other types (test fakes), answer [`no_objects`].
+    async fn object_get(
+        &self,
+        object_type: &str,
+        id: &str,
+        params: &GetParams,
+    ) -> BackendResult<Ticket> {
+        let _ = (id, params);
+        Err(no_objects(object_type))
+    }
+    /// `GET /crm/v3/objects/{objectType}`.
+    async fn object_list(
+        &self,
+        object_type: &str,
+        params: &ListParams,
+    ) -> BackendResult<Page<Ticket>> {
+        let _ = params;
+        Err(no_objects(object_type))
+    }
+    /// `POST /crm/v3/objects/{objectType}` (201).
+    async fn object_create(&self, object_type: &str, input: &CreateInput) -> BackendResult<Ticket> {
+        let _ = input;
+        Err(no_objects(object_type))
+    }
+    /// `PATCH /crm/v3/objects/{objectType}/{id}[?idProperty=]`.
+    async fn object_update(
+        &self,
+        object_type: &str,
+        id: &str,
+        input: &UpdateInput,
+        id_property: Option<&str>,
+    ) -> BackendResult<Ticket> {
+        let _ = (id, input, id_property);
+        Err(no_objects(object_type))
+    }
+    /// `DELETE /crm/v3/objects/{objectType}/{id}` (204).
+    async fn object_archive(&self, object_type: &str, id: &str) -> BackendResult<()> {
+        let _ = id;
+        Err(no_objects(object_type))
+    }
+    /// `POST /crm/v3/objects/{objectType}/batch/read[?archived=]`.
+    async fn object_batch_read(
+        &self,
+        object_type: &str,
+        input: &BatchReadInput,
+        archived: bool,
+    ) -> BackendResult<BatchResponse<Ticket>> {
+        let _ = (input, archived);
+        Err(no_objects(object_type))
+    }
+    /// `POST /crm/v3/objects/{objectType}/search`: one page.
+    async fn object_search(
+        &self,
+        object_type: &str,
+        request: &SearchRequest,
+    ) -> BackendResult<SearchPage> {
+        let _ = request;
+        Err(no_objects(object_type))
     }
 
     /// `GET /account-info/v3/details`: the portal behind the token (the run record names a live

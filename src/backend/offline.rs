@@ -144,6 +144,38 @@ impl TicketsBackend for OfflineBackend {
     async fn owner(&self, _: &str, _: OwnerIdProperty, _: bool) -> BackendResult<Owner> {
         offline()
     }
+    async fn object_get(&self, _: &str, _: &str, _: &GetParams) -> BackendResult<Ticket> {
+        offline()
+    }
+    async fn object_list(&self, _: &str, _: &ListParams) -> BackendResult<Page<Ticket>> {
+        offline()
+    }
+    async fn object_create(&self, _: &str, _: &CreateInput) -> BackendResult<Ticket> {
+        offline()
+    }
+    async fn object_update(
+        &self,
+        _: &str,
+        _: &str,
+        _: &UpdateInput,
+        _: Option<&str>,
+    ) -> BackendResult<Ticket> {
+        offline()
+    }
+    async fn object_archive(&self, _: &str, _: &str) -> BackendResult<()> {
+        offline()
+    }
+    async fn object_batch_read(
+        &self,
+        _: &str,
+        _: &BatchReadInput,
+        _: bool,
+    ) -> BackendResult<BatchResponse<Ticket>> {
+        offline()
+    }
+    async fn object_search(&self, _: &str, _: &SearchRequest) -> BackendResult<SearchPage> {
+        offline()
+    }
 }
 
 #[cfg(test)]

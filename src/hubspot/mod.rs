@@ -25,6 +25,7 @@ mod client;
 mod config;
 mod error;
 mod limiter;
+mod objects;
 mod response;
 mod retry;
 mod schema;

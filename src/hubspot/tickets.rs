@@ -518,4 +518,58 @@ impl TicketsBackend for HubspotClient {
         let call = Call::new(Method::GET, &["account-info", "v3", "details"], Idempotent);
         self.fetch(call).await
     }
+
+    async fn object_get(
+        &self,
+        object_type: &str,
+        id: &str,
+        params: &GetParams,
+    ) -> BackendResult<Ticket> {
+        self.http_object_get(object_type, id, params).await
+    }
+
+    async fn object_list(
+        &self,
+        object_type: &str,
+        params: &ListParams,
+    ) -> BackendResult<Page<Ticket>> {
+        self.http_object_list(object_type, params).await
+    }
+
+    async fn object_create(&self, object_type: &str, input: &CreateInput) -> BackendResult<Ticket> {
+        self.http_object_create(object_type, input).await
+    }
+
+    async fn object_update(
+        &self,
+        object_type: &str,
+        id: &str,
+        input: &UpdateInput,
+        id_property: Option<&str>,
+    ) -> BackendResult<Ticket> {
+        self.http_object_update(object_type, id, input, id_property)
+            .await
+    }
+
+    async fn object_archive(&self, object_type: &str, id: &str) -> BackendResult<()> {
+        self.http_object_archive(object_type, id).await
+    }
+
+    async fn object_batch_read(
+        &self,
+        object_type: &str,
+        input: &BatchReadInput,
+        archived: bool,
+    ) -> BackendResult<BatchResponse<Ticket>> {
+        self.http_object_batch_read(object_type, input, archived)
+            .await
+    }
+
+    async fn object_search(
+        &self,
+        object_type: &str,
+        request: &SearchRequest,
+    ) -> BackendResult<SearchPage> {
+        self.http_object_search(object_type, request).await
+    }
 }

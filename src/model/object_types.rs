@@ -175,12 +175,54 @@ const TYPES: &[AssocType] = &[
     },
 ];
 
+/// The HUBSPOT_DEFINED types from a record of another type to a ticket, as
+/// `(from plural, type id, the ticket-side type stored)`: HubSpot numbers each direction.
+const TO_TICKET: &[(&str, i32, i32)] = &[
+    ("contacts", 15, 16),
+    ("companies", 340, 339),
+    ("companies", 25, 26),
+    ("deals", 27, 28),
+    ("notes", 228, 227),
+    ("meetings", 226, 225),
+    ("calls", 220, 219),
+    ("emails", 224, 223),
+    ("tasks", 230, 229),
+    ("communications", 85, 84),
+];
+
+/// The ticket-side type of association type `type_id` from a record of type `from` (plural)
+/// to a ticket (`228` from a note is `227`, ticket to note), when it is one.
+pub fn ticket_side_type(from: &str, type_id: i32) -> Option<i32> {
+    TO_TICKET
+        .iter()
+        .find(|(f, id, _)| *f == from && *id == type_id)
+        .map(|(_, _, t)| *t)
+}
+
+/// The unlabelled type from a record of type `from` (plural) to a ticket (`228` for notes).
+pub fn default_type_to_ticket(from: &str) -> Option<i32> {
+    let forward = object_type(from).and_then(default_type)?.id;
+    TO_TICKET
+        .iter()
+        .find(|(f, _, t)| *f == from && *t == forward)
+        .map(|(_, id, _)| *id)
+}
+
 /// Resolves a plural or singular name or an object type id (case-insensitive names).
 pub fn object_type(name: &str) -> Option<&'static ObjectType> {
     let n = name.trim().to_ascii_lowercase();
     OBJECTS
         .iter()
         .find(|o| o.plural == n || o.singular == n || o.type_id == n)
+}
+
+/// The types besides tickets whose records hubscript reads and writes through the object
+/// endpoints (`/crm/v3/objects/{type}`): the records a ticket rule needs.
+pub const RECORD_TYPES: &[&str] = &["contacts", "companies", "notes", "tasks"];
+
+/// Whether `plural` is one of [`RECORD_TYPES`].
+pub fn has_records(plural: &str) -> bool {
+    RECORD_TYPES.contains(&plural)
 }
 
 /// The activity types `hs_pinned_engagement_id` may name (notes, meetings, calls, emails, tasks).
@@ -265,6 +307,15 @@ mod tests {
             .contains("does not link tickets to companies"));
         assert_eq!(type_for(companies, "26").unwrap().implies, Some(339));
         assert!(type_for(contacts, "999").is_err());
+    }
+
+    #[test]
+    fn types_to_a_ticket_map_to_the_ticket_side() {
+        assert_eq!(ticket_side_type("notes", 228), Some(227));
+        assert_eq!(ticket_side_type("companies", 25), Some(26));
+        assert_eq!(ticket_side_type("notes", 227), None);
+        assert_eq!(default_type_to_ticket("companies"), Some(340));
+        assert_eq!(default_type_to_ticket("tasks"), Some(230));
     }
 
     #[test]

@@ -7,8 +7,9 @@
 use async_trait::async_trait;
 
 use super::assoc::endpoints as associations;
+use super::schema::object_catalog;
 use super::store::Sandbox;
-use super::{batch, merge, owners, pipelines, properties, reads, search, writes};
+use super::{batch, merge, objects, owners, pipelines, properties, reads, search, writes};
 use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{
     AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
@@ -440,5 +441,86 @@ impl TicketsBackend for Sandbox {
 
     async fn account_details(&self) -> BackendResult<AccountDetails> {
         Ok(super::sandbox_account())
+    }
+
+    async fn object_get(
+        &self,
+        object_type: &str,
+        id: &str,
+        params: &GetParams,
+    ) -> BackendResult<Ticket> {
+        let (ty, id, params) = (object_type.to_string(), id.to_string(), params.clone());
+        self.run(move |i| i.read(|c, cat| reads::get(c, &object_catalog(cat, &ty)?, &id, &params)))
+            .await
+    }
+
+    async fn object_list(
+        &self,
+        object_type: &str,
+        params: &ListParams,
+    ) -> BackendResult<Page<Ticket>> {
+        let (ty, params) = (object_type.to_string(), params.clone());
+        self.run(move |i| i.read(|c, cat| reads::list(c, &object_catalog(cat, &ty)?, &params)))
+            .await
+    }
+
+    async fn object_create(&self, object_type: &str, input: &CreateInput) -> BackendResult<Ticket> {
+        let (ty, input) = (object_type.to_string(), input.clone());
+        self.run(move |i| i.write(|c, cat| objects::create(c, &object_catalog(cat, &ty)?, &input)))
+            .await
+    }
+
+    async fn object_update(
+        &self,
+        object_type: &str,
+        id: &str,
+        input: &UpdateInput,
+        id_property: Option<&str>,
+    ) -> BackendResult<Ticket> {
+        let (ty, id, input, idp) = (
+            object_type.to_string(),
+            id.to_string(),
+            input.clone(),
+            id_property.map(str::to_string),
+        );
+        self.run(move |i| {
+            i.write(|c, cat| {
+                objects::update(c, &object_catalog(cat, &ty)?, &id, &input, idp.as_deref())
+            })
+        })
+        .await
+    }
+
+    async fn object_archive(&self, object_type: &str, id: &str) -> BackendResult<()> {
+        let (ty, id) = (object_type.to_string(), id.to_string());
+        self.run(move |i| i.write(|c, cat| objects::archive(c, &object_catalog(cat, &ty)?, &id)))
+            .await
+    }
+
+    async fn object_batch_read(
+        &self,
+        object_type: &str,
+        input: &BatchReadInput,
+        archived: bool,
+    ) -> BackendResult<BatchResponse<Ticket>> {
+        let (ty, input) = (object_type.to_string(), input.clone());
+        self.run(move |i| {
+            i.read(|c, cat| reads::batch_read(c, &object_catalog(cat, &ty)?, &input, archived))
+        })
+        .await
+    }
+
+    async fn object_search(
+        &self,
+        object_type: &str,
+        request: &SearchRequest,
+    ) -> BackendResult<SearchPage> {
+        let (ty, request) = (object_type.to_string(), request.clone());
+        self.run(move |i| {
+            i.read_slot(|c, cat, slot| {
+                search::search(c, &object_catalog(cat, &ty)?, &request, &i.counts, slot)
+            })
+        })
+        .await
     }
 }

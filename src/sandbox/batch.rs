@@ -245,7 +245,7 @@ pub(super) fn archive(
     let now = now_ms();
     for i in &input.inputs {
         if let Ok(row) = resolve(conn, cat, &i.id, None, false) {
-            archive_one(conn, row.id, now)?;
+            archive_one(conn, cat, row.id, now)?;
         }
     }
     Ok(())

@@ -1,4 +1,5 @@
-//! The runtime view of a sandbox's definitions: which properties exist, their value kinds, the
+//! The runtime view of a sandbox's definitions, one catalog per stored object type (tickets;
+//! contacts, companies, notes and tasks, whose definitions are fixed in `object_defs`): which properties exist, their value kinds, the
 //! SQL column each one lives in, the property groups, the pipelines and the owners. Loaded from
 //! the definition tables at open and again after every schema write (the store swaps in the
 //! new catalog; see `store::Inner`); each carries the schema revision it was loaded at. Holds
@@ -11,6 +12,7 @@
 
 use std::collections::HashMap;
 
+use super::object_defs::{ObjectMeta, TICKETS};
 use crate::model::write_rules::PropertyLookup;
 use crate::model::{Owner, Pipeline, PipelineStage, Property, PropertyGroup, PropertyOption};
 
@@ -87,6 +89,7 @@ pub(crate) struct Catalog {
     owner_ids: Vec<String>,
     select_list: String,
     revision: i64,
+    meta: ObjectMeta,
 }
 
 /// The options a derived enumeration lists (see the module doc), or `None` for a stored one.
@@ -137,8 +140,18 @@ fn derived_options(
 }
 
 impl Catalog {
-    /// Builds the catalog from definitions.
+    /// Builds the tickets catalog from definitions.
     pub(crate) fn new(d: Definitions) -> Self {
+        Catalog::of(TICKETS, d)
+    }
+
+    /// The catalog of another stored object type (its definitions carry the owners, for the
+    /// options of its `hubspot_owner_id`, and no pipelines).
+    pub(crate) fn object(meta: ObjectMeta, d: Definitions) -> Self {
+        Catalog::of(meta, d)
+    }
+
+    fn of(meta: ObjectMeta, d: Definitions) -> Self {
         let Definitions {
             props: defs,
             groups,
@@ -187,7 +200,23 @@ impl Catalog {
             owner_ids,
             select_list,
             revision,
+            meta,
         }
+    }
+
+    /// Which object type this catalog describes (its table, time properties, defaults).
+    pub(crate) fn meta(&self) -> &ObjectMeta {
+        &self.meta
+    }
+
+    /// The table of its records (`tickets`, `companies`, ...).
+    pub(crate) fn table(&self) -> &'static str {
+        self.meta.table
+    }
+
+    /// Whether this is the tickets catalog (pipelines, history, merges, full-text index).
+    pub(crate) fn is_tickets(&self) -> bool {
+        self.meta.table == TICKETS.table
     }
 
     /// The schema revision this catalog was loaded at.

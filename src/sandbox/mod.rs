@@ -3,9 +3,11 @@
 //! defaults, limits, error bodies and statuses inside [`crate::model::ApiError`]), so the HTTP
 //! server is a thin layer over it. It never touches Rhai or HTTP.
 //!
-//! Not stored as records: contacts, companies, deals and activities (notes, emails, calls,
-//! tasks, meetings, communications). Any numeric id of those types is accepted as an
-//! association target; ticket targets must exist.
+//! Besides tickets it stores the records tickets point at: contacts, companies, notes and tasks
+//! (`object_defs`, one wide table each; their writes in `objects`, their reads and search the
+//! tickets' own functions run with their catalog; demo records in `object_seed`). Association
+//! targets of those types must exist. Not stored: deals, emails, calls, meetings and
+//! communications, whose numeric ids are accepted as targets.
 //!
 //! Layout: `store` (connections, transactions, off-executor plumbing), `schema` (migrations),
 //! `definitions` and `catalog` (properties, pipelines, owners), `validate` and `writer`
@@ -26,6 +28,9 @@ mod definitions;
 mod error;
 mod functions;
 mod merge;
+mod object_defs;
+mod object_seed;
+mod objects;
 mod owners;
 mod pipelines;
 mod properties;

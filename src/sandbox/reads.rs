@@ -1,7 +1,8 @@
 //! Turning rows into HubSpot's ticket JSON (property selection, history, association blocks)
 //! and the read endpoints: get, list (cursor = last id) and batch read.
 //!
-//! Rules: no `properties` asked: the default set; a requested, defined property without a
+//! Every stored object type is read here with its own catalog (tickets, contacts, companies,
+//! notes, tasks). Rules: no `properties` asked: the type's default set; a requested, defined property without a
 //! value: `null`; a requested undefined property: left out; `associations` blocks are keyed by
 //! the plural name and left out when empty (unknown types are ignored).
 //! List: `limit` default 10, at most 100 (50 with `propertiesWithHistory`); above that: 400
@@ -22,7 +23,7 @@ use crate::model::limits::{DEFAULT_PAGE_SIZE, LIST_PAGE_MAX, LIST_PAGE_MAX_WITH_
 use crate::model::object_types::{object_type, ObjectType};
 use crate::model::{
     ApiError, AssociatedIdPage, BatchReadInput, BatchResponse, GetParams, ListParams, Page, Paging,
-    StandardError, Ticket, ValueWithTimestamp, DEFAULT_TICKET_PROPERTIES,
+    StandardError, Ticket, ValueWithTimestamp,
 };
 
 /// What to put in a rendered ticket.
@@ -37,16 +38,9 @@ pub(super) struct Projection {
 }
 
 impl Projection {
-    /// From request parameters; empty `props` means the default set.
+    /// From request parameters; empty `props` means the object type's default set.
     pub(super) fn new(props: &[String], history: &[String], assocs: &[String]) -> Self {
-        let props = if props.is_empty() {
-            DEFAULT_TICKET_PROPERTIES
-                .iter()
-                .map(|s| s.to_string())
-                .collect()
-        } else {
-            props.to_vec()
-        };
+        let props = props.to_vec();
         let mut types: Vec<&'static ObjectType> = Vec::new();
         for a in assocs {
             if let Some(o) = object_type(a) {
@@ -84,12 +78,19 @@ pub(super) fn render(
     proj: &Projection,
 ) -> BackendResult<Ticket> {
     let mut properties = BTreeMap::new();
-    for name in &proj.props {
+    let defaults: Vec<String>;
+    let names = if proj.props.is_empty() {
+        defaults = cat.meta().defaults.iter().map(|s| s.to_string()).collect();
+        &defaults
+    } else {
+        &proj.props
+    };
+    for name in names {
         if let Some(p) = cat.prop(name) {
             properties.insert(name.clone(), row.string(p));
         }
     }
-    let properties_with_history = if proj.history.is_empty() {
+    let properties_with_history = if proj.history.is_empty() || !cat.is_tickets() {
         None
     } else {
         let mut out = BTreeMap::new();
@@ -133,7 +134,14 @@ pub(super) fn render(
     } else {
         let mut out = BTreeMap::new();
         for obj in &proj.assocs {
-            let results = assoc::associated_ids(conn, row.id, obj)?;
+            let results = if cat.is_tickets() {
+                assoc::associated_ids(conn, row.id, obj)?
+            } else if obj.plural == "tickets" {
+                assoc::tickets_of(conn, cat.meta(), row.id)?
+            } else {
+                // Only ticket associations are stored (a contact's companies are not).
+                Vec::new()
+            };
             if !results.is_empty() {
                 out.insert(
                     obj.plural.to_string(),
@@ -150,8 +158,8 @@ pub(super) fn render(
         id: row.id.to_string(),
         properties,
         properties_with_history,
-        created_at: instant(row.int(cat, "createdate").unwrap_or(0)),
-        updated_at: instant(row.int(cat, "hs_lastmodifieddate").unwrap_or(0)),
+        created_at: instant(row.int(cat, cat.meta().created).unwrap_or(0)),
+        updated_at: instant(row.int(cat, cat.meta().modified).unwrap_or(0)),
         archived: row.archived,
         archived_at: row.archived_at.map(instant),
         associations,
@@ -241,8 +249,9 @@ pub(super) fn list(
 /// `tickets_live` (schema migration 4) makes it one seek wherever the page starts.
 pub(super) fn list_sql(cat: &Catalog) -> String {
     format!(
-        "SELECT {} FROM tickets WHERE archived = ?1 AND merged_into IS NULL AND id > ?2 ORDER BY id LIMIT ?3",
-        cat.select_list()
+        "SELECT {} FROM {} WHERE archived = ?1 AND merged_into IS NULL AND id > ?2 ORDER BY id LIMIT ?3",
+        cat.select_list(),
+        cat.table()
     )
 }
 
@@ -278,7 +287,8 @@ pub(super) fn batch_read(
             status: "error".into(),
             category: "OBJECT_NOT_FOUND".into(),
             message: format!(
-                "Could not get some TICKET objects, they may be deleted or not exist. Check that ids are valid. Missing: {}",
+                "Could not get some {} objects, they may be deleted or not exist. Check that ids are valid. Missing: {}",
+                cat.meta().upper,
                 missing.join(", ")
             ),
             errors: Vec::new(),

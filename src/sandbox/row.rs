@@ -97,7 +97,11 @@ pub(super) fn render(kind: Kind, v: &Value) -> Option<String> {
 
 /// Loads a row by id, archived or not.
 pub(super) fn load(conn: &Connection, cat: &Catalog, id: i64) -> rusqlite::Result<Option<Row>> {
-    let sql = format!("SELECT {} FROM tickets WHERE id = ?1", cat.select_list());
+    let sql = format!(
+        "SELECT {} FROM {} WHERE id = ?1",
+        cat.select_list(),
+        cat.table()
+    );
     let mut st = conn.prepare_cached(&sql)?;
     st.query_row(params![id], |r| Row::from_sql(r, cat))
         .optional()
@@ -106,10 +110,15 @@ pub(super) fn load(conn: &Connection, cat: &Catalog, id: i64) -> rusqlite::Resul
 /// Loads the id of the row whose stored property `name` equals `value`.
 pub(super) fn find_by(
     conn: &Connection,
+    cat: &Catalog,
     prop: &PropInfo,
     value: &str,
 ) -> rusqlite::Result<Option<i64>> {
-    let sql = format!("SELECT id FROM tickets WHERE {} = ?1 LIMIT 1", prop.sql());
+    let sql = format!(
+        "SELECT id FROM {} WHERE {} = ?1 LIMIT 1",
+        cat.table(),
+        prop.sql()
+    );
     let mut st = conn.prepare_cached(&sql)?;
     st.query_row(params![value], |r| r.get(0)).optional()
 }

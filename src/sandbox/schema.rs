@@ -7,7 +7,9 @@
 //! `schema_meta` holds the schema `revision`, which every schema write bumps (so a process that
 //! sees a newer one reloads its catalog), and `next_id`, the next id a created pipeline or
 //! stage gets. Properties created through the API add a column (`ALTER TABLE tickets ADD
-//! COLUMN`, see `schema_writes`); the migrations themselves are frozen once released.
+//! COLUMN`, see `schema_writes`); the migrations themselves are frozen once released. Since
+//! migration 6, one wide table per other stored object type (`contacts`, `companies`,
+//! `notes`, `tasks`).
 
 use std::path::Path;
 
@@ -17,10 +19,11 @@ use super::catalog::{is_id_alias, sql_type, Catalog, Definitions, Kind};
 use super::definitions::{default_group, default_pipeline, default_properties, demo_owners};
 use super::error::SandboxError;
 use super::functions;
+use super::object_defs::{object_properties, OBJECTS};
 use crate::model::{Owner, OwnerTeam, Pipeline, Property, PropertyGroup};
 
 /// The newest schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Applies the per-connection pragmas and registers the search functions.
 pub(super) fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -251,10 +254,45 @@ pub(super) fn restore_after_bulk(conn: &Connection, saved: &[String]) -> rusqlit
     conn.execute_batch("INSERT INTO tickets_fts(tickets_fts) VALUES ('rebuild')")
 }
 
+/// Migration 6: the records tickets point at (contacts, companies, notes, tasks), one wide
+/// table each with the base columns of `tickets`, from [`object_properties`]. Associations now
+/// need their target to exist, so every target an older file already points at becomes a
+/// record (a generated demo contact or company, a placeholder note or task).
+fn migrate_v6(conn: &Connection) -> rusqlite::Result<()> {
+    for m in OBJECTS {
+        let mut cols = String::new();
+        for p in object_properties(m.table, None) {
+            if is_id_alias(&p.name) {
+                continue;
+            }
+            cols.push_str(&format!(",\n  \"{}\" {}", p.name, sql_type(Kind::of(&p))));
+        }
+        conn.execute_batch(&format!(
+            "CREATE TABLE {t} (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  archived INTEGER NOT NULL DEFAULT 0,
+  archived_at INTEGER,
+  merged_into INTEGER{cols}
+);
+CREATE INDEX {t}_modified ON {t}(\"{modified}\");",
+            t = m.table,
+            modified = m.modified,
+        ))?;
+    }
+    conn.execute_batch(
+        "CREATE INDEX contacts_email ON contacts(email);
+CREATE INDEX companies_domain ON companies(domain);",
+    )?;
+    super::object_seed::fill_targets(conn, chrono::Utc::now().timestamp_millis(), None)?;
+    Ok(())
+}
+
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// The migrations in order; entry `i` brings a file from version `i` to `i + 1`.
-const MIGRATIONS: &[Migration] = &[migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5];
+const MIGRATIONS: &[Migration] = &[
+    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6,
+];
 
 /// The schema revision stored in the file.
 pub(super) fn revision(conn: &Connection) -> rusqlite::Result<i64> {
@@ -400,4 +438,42 @@ pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog, String> {
         owners,
         revision,
     }))
+}
+
+/// The catalogs of the other stored object types: their fixed definitions, with the tickets'
+/// owners (the options of their `hubspot_owner_id`) and schema revision.
+pub(super) fn object_catalogs(tickets: &Catalog) -> Vec<Catalog> {
+    OBJECTS
+        .iter()
+        .map(|m| {
+            Catalog::object(
+                *m,
+                Definitions {
+                    props: object_properties(m.table, None),
+                    groups: Vec::new(),
+                    pipelines: Vec::new(),
+                    owners: tickets.owner_records().to_vec(),
+                    revision: tickets.revision(),
+                },
+            )
+        })
+        .collect()
+}
+
+/// The catalog of a stored object type other than tickets, by name (plural, singular or type
+/// id), built from the current tickets catalog (whose owners its `hubspot_owner_id` offers);
+/// HubSpot's 400 for a type it cannot infer.
+pub(super) fn object_catalog(
+    tickets: &Catalog,
+    name: &str,
+) -> crate::backend::BackendResult<Catalog> {
+    let meta = super::object_defs::stored_object(name).ok_or_else(|| {
+        crate::model::ApiError::validation(format!(
+            "Unable to infer object type from: {name} (the sandbox stores tickets, contacts, companies, notes and tasks)"
+        ))
+    })?;
+    Ok(object_catalogs(tickets)
+        .into_iter()
+        .find(|c| c.table() == meta.table)
+        .unwrap_or_else(|| Catalog::new(Definitions::default())))
 }

@@ -33,7 +33,8 @@ pub(super) fn insert_row(conn: &Connection, cat: &Catalog, row: &Row) -> rusqlit
     let cols: Vec<String> = cat.stored().map(|p| p.sql()).collect();
     let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
     let sql = format!(
-        "INSERT INTO tickets({}) VALUES ({})",
+        "INSERT INTO {}({}) VALUES ({})",
+        cat.table(),
         cols.join(", "),
         marks.join(", ")
     );
@@ -58,7 +59,11 @@ pub(super) fn update_cols(
         .enumerate()
         .map(|(k, &c)| format!("{} = ?{}", stored[c], k + 2))
         .collect();
-    let sql = format!("UPDATE tickets SET {} WHERE id = ?1", sets.join(", "));
+    let sql = format!(
+        "UPDATE {} SET {} WHERE id = ?1",
+        cat.table(),
+        sets.join(", ")
+    );
     let mut values: Vec<&Value> = vec![];
     let id = Value::Integer(row.id);
     values.push(&id);
@@ -80,6 +85,11 @@ pub(super) fn record_history(
     source: &str,
     include_empty: bool,
 ) -> rusqlite::Result<()> {
+    // property_history is keyed by ticket id: the other object types keep no history (a
+    // choice: no rule reads a contact's or company's past values).
+    if !cat.is_tickets() {
+        return Ok(());
+    }
     let mut st = conn.prepare_cached(
         "INSERT INTO property_history(ticket_id, name, value, ts, source_type) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -115,7 +125,8 @@ pub(super) fn resolve(
 ) -> BackendResult<Row> {
     let not_found = || {
         ApiError::not_found(format!(
-            "Object not found. objectId are usually numeric. (ticket {id})"
+            "Object not found. objectId are usually numeric. ({} {id})",
+            cat.meta().singular
         ))
     };
     let num = match id_property {
@@ -126,10 +137,11 @@ pub(super) fn resolve(
                 .filter(|p| p.def.has_unique_value && p.col.is_some())
                 .ok_or_else(|| {
                     ApiError::validation(format!(
-                        "idProperty {name} is not a unique property of tickets: use hs_object_id or a property with hasUniqueValue"
+                        "idProperty {name} is not a unique property of {}: use hs_object_id or a property with hasUniqueValue",
+                        cat.table()
                     ))
                 })?;
-            row::find_by(conn, p, id).db()?
+            row::find_by(conn, cat, p, id).db()?
         }
     };
     let mut row = match num {
@@ -150,7 +162,7 @@ pub(super) fn resolve(
 }
 
 /// The unique-value and pinning checks that need the database.
-fn check_db_rules(
+pub(super) fn check_db_rules(
     conn: &Connection,
     cat: &Catalog,
     write: &ValidatedWrite,
@@ -167,13 +179,14 @@ fn check_db_rules(
             continue;
         }
         let value = render(p.kind, new).unwrap_or_default();
-        if let Some(other) = row::find_by(conn, p, &value).db()? {
+        if let Some(other) = row::find_by(conn, cat, p, &value).db()? {
             if other != write.row.id {
                 return Err(ApiError::new(
                     409,
                     crate::model::ErrorCategory::CONFLICT,
                     format!(
-                        "A ticket with {}={value} already exists. Existing ID: {other}",
+                        "A {} with {}={value} already exists. Existing ID: {other}",
+                        cat.meta().singular,
                         p.def.name
                     ),
                 )
@@ -239,10 +252,18 @@ pub(super) fn update_one(
 }
 
 /// Moves one ticket to the recycle bin.
-pub(super) fn archive_one(conn: &Connection, id: i64, now: i64) -> BackendResult<()> {
-    conn.prepare_cached("UPDATE tickets SET archived = 1, archived_at = ?2 WHERE id = ?1")
-        .and_then(|mut st| st.execute(params![id, now]))
-        .db()?;
+pub(super) fn archive_one(
+    conn: &Connection,
+    cat: &Catalog,
+    id: i64,
+    now: i64,
+) -> BackendResult<()> {
+    conn.prepare_cached(&format!(
+        "UPDATE {} SET archived = 1, archived_at = ?2 WHERE id = ?1",
+        cat.table()
+    ))
+    .and_then(|mut st| st.execute(params![id, now]))
+    .db()?;
     Ok(())
 }
 

@@ -97,5 +97,5 @@ pub(super) fn update(
 /// `DELETE /crm/v3/objects/tickets/{id}`.
 pub(super) fn archive(conn: &Connection, cat: &Catalog, id: &str) -> BackendResult<()> {
     let row = resolve(conn, cat, id, None, false)?;
-    archive_one(conn, row.id, now_ms())
+    archive_one(conn, cat, row.id, now_ms())
 }

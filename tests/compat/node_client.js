@@ -19,9 +19,10 @@ const assert = require('assert');
   assert.strictEqual(b.results.length, 2);
   const all = await c.crm.tickets.getAll(undefined, undefined, ['subject']);
   assert.strictEqual(all.length, Number(process.argv[3]) + 1, String(all.length));
-  await c.crm.associations.v4.basicApi.create('tickets', t.id, 'contacts', '201', [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 16 }]);
+  const contact = await c.crm.contacts.basicApi.create({ properties: { firstname: 'Ann', email: 'ann@node.example.com' }, associations: [] });
+  await c.crm.associations.v4.basicApi.create('tickets', t.id, 'contacts', contact.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 16 }]);
   const a = await c.crm.associations.v4.basicApi.getPage('tickets', t.id, 'contacts');
-  assert.strictEqual(String(a.results[0].toObjectId), '201');
+  assert.strictEqual(String(a.results[0].toObjectId), contact.id);
   await c.crm.tickets.basicApi.archive(t.id);
   try { await c.crm.tickets.basicApi.getById(t.id); assert.fail('archived ticket returned'); }
   catch (e) { assert.strictEqual(e.code, 404); }

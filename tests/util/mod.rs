@@ -119,6 +119,28 @@ pub(crate) async fn over_http() -> Fixture {
     served(|_| {}).await
 }
 
+/// Creates a record of another stored type (`contacts`, `companies`, `notes`, `tasks`; notes
+/// and tasks get the `hs_timestamp` they need) and returns its id.
+pub(crate) async fn record(b: &dyn TicketsBackend, ty: &str, pairs: &[(&str, &str)]) -> String {
+    let mut properties = hubscript::model::InputProperties::new();
+    for (k, v) in pairs {
+        properties = properties.with(*k, *v);
+    }
+    if matches!(ty, "notes" | "tasks") {
+        properties = properties.with("hs_timestamp", "1700000000000");
+    }
+    b.object_create(
+        ty,
+        &hubscript::model::CreateInput {
+            properties,
+            associations: vec![],
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
 /// The HubSpot error of a call that must fail with one.
 pub(crate) fn api_error<T: std::fmt::Debug>(r: Result<T, BackendError>) -> ApiError {
     match r {

@@ -1,12 +1,15 @@
-//! Association storage and the association endpoints' rules: targets of every type but tickets
-//! are not stored as records (any numeric id is accepted); ticket-to-ticket targets must exist
-//! and are stored in both directions; a labelled type is always stored with its unlabelled type.
+//! Association storage and the association endpoints' rules: a target of a stored type
+//! (tickets, contacts, companies, notes, tasks) must exist and not be archived (404 otherwise,
+//! as HubSpot); deals, meetings, calls, e-mails and communications are not stored as records,
+//! so any numeric id of those is accepted. Ticket-to-ticket associations are stored in both
+//! directions; a labelled type is always stored with its unlabelled type.
 //! The endpoints built on them are in [`endpoints`].
 
 pub(super) mod endpoints;
 
 use rusqlite::{params, Connection};
 
+use super::object_defs::{stored_object, ObjectMeta};
 use super::store::Db;
 use crate::backend::BackendResult;
 use crate::model::object_types::{assoc_type, default_type, object_type, AssocType, ObjectType};
@@ -29,19 +32,58 @@ pub(super) fn target_id(id: &str) -> BackendResult<i64> {
         })
 }
 
-/// Checks that a target exists: tickets must be active records, anything else is accepted.
+/// Checks that a target exists: records of a stored type must be active, ids of the types the
+/// sandbox does not store are accepted.
 pub(super) fn check_target(conn: &Connection, obj: &ObjectType, to_id: i64) -> BackendResult<()> {
-    if obj.plural != "tickets" {
-        return Ok(());
-    }
+    let (table, noun) = match stored_object(obj.plural) {
+        Some(m) => (m.table, m.singular),
+        None if obj.plural == "tickets" => ("tickets", "ticket"),
+        None => return Ok(()),
+    };
     let found: i64 = conn
-        .prepare_cached("SELECT count(*) FROM tickets WHERE id = ?1 AND archived = 0")
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM {table} WHERE id = ?1 AND archived = 0"
+        ))
         .and_then(|mut st| st.query_row(params![to_id], |r| r.get(0)))
         .db()?;
     if found == 0 {
-        return Err(ApiError::not_found(format!("Ticket {to_id} does not exist")).into());
+        // A missing ticket keeps its older message; a missing record of another type answers
+        // what reading it answers, so a dry run (which reads the target) and a real run
+        // report the same refusal.
+        let message = if table == "tickets" {
+            format!("Ticket {to_id} does not exist")
+        } else {
+            format!("Object not found. objectId are usually numeric. ({noun} {to_id})")
+        };
+        return Err(ApiError::not_found(message).into());
     }
     Ok(())
+}
+
+/// The tickets a record of another stored type is associated with, seen from that record
+/// (`company_to_ticket`); a labelled pair is listed once.
+pub(super) fn tickets_of(
+    conn: &Connection,
+    meta: &ObjectMeta,
+    id: i64,
+) -> BackendResult<Vec<AssociatedId>> {
+    let ids: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT DISTINCT a.ticket_id FROM associations a JOIN tickets t ON t.id = a.ticket_id \
+             WHERE a.to_type = ?1 AND a.to_id = ?2 AND t.archived = 0 ORDER BY a.ticket_id",
+        )
+        .and_then(|mut st| {
+            st.query_map(params![meta.table, id], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .db()?;
+    Ok(ids
+        .into_iter()
+        .map(|t| AssociatedId {
+            id: t.to_string(),
+            kind: format!("{}_to_ticket", meta.singular),
+        })
+        .collect())
 }
 
 /// Stores an association (and its implied unlabelled type, and the reverse for tickets).

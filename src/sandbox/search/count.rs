@@ -44,6 +44,8 @@ pub(crate) struct Counts {
 /// placeholders included, so anything added comes after it), and the id floor (`id > floor`,
 /// 0 for none).
 pub(super) struct Counting<'a> {
+    /// The table searched (`tickets`, `companies`, ...).
+    pub table: &'a str,
     pub where_sql: &'a str,
     pub params: &'a [Value],
     pub floor: i64,
@@ -60,7 +62,7 @@ impl Counts {
         // Read before counting: a write committed in between makes the entry stale sooner,
         // never wrong.
         let data_version: i64 = conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
-        let key = format!("{}\u{1f}{:?}", q.where_sql, q.params);
+        let key = format!("{}\u{1f}{}\u{1f}{:?}", q.table, q.where_sql, q.params);
         let known = {
             let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
             entries
@@ -109,7 +111,8 @@ fn between(conn: &Connection, q: &Counting<'_>, low: i64, high: i64) -> rusqlite
 /// Counts every match above the floor (`?{len+1}`).
 pub(super) fn full_sql(q: &Counting<'_>) -> String {
     format!(
-        "SELECT count(*) FROM tickets WHERE ({}) AND id > ?{}",
+        "SELECT count(*) FROM {} WHERE ({}) AND id > ?{}",
+        q.table,
         q.where_sql,
         q.params.len() + 1
     )
@@ -119,7 +122,8 @@ pub(super) fn full_sql(q: &Counting<'_>) -> String {
 pub(super) fn between_sql(q: &Counting<'_>) -> String {
     let n = q.params.len();
     format!(
-        "SELECT count(*) FROM tickets NOT INDEXED WHERE ({}) AND id > ?{} AND id <= ?{}",
+        "SELECT count(*) FROM {} NOT INDEXED WHERE ({}) AND id > ?{} AND id <= ?{}",
+        q.table,
         q.where_sql,
         n + 1,
         n + 2

@@ -36,15 +36,40 @@ fn marks(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> BackendResult<String> {
-    let obj = object_type(ty).ok_or_else(|| {
-        bad(format!(
-            "{} is not a searchable association",
-            f.property_name
-        ))
-    })?;
-    params.push(Value::Text(obj.plural.to_string()));
-    let base = "SELECT 1 FROM associations a WHERE a.ticket_id = tickets.id AND a.to_type = ?";
+fn assoc_filter(
+    cat: &Catalog,
+    f: &Filter,
+    ty: &str,
+    params: &mut Vec<Value>,
+) -> BackendResult<String> {
+    let obj = object_type(ty)
+        .filter(|o| cat.is_tickets() || o.plural == "tickets")
+        .ok_or_else(|| {
+            bad(format!(
+                "{} is not a searchable association of {}",
+                f.property_name,
+                cat.table()
+            ))
+        })?;
+    // Associations are stored from the ticket's side: a ticket searches its targets, another
+    // object type searches the tickets that point at it.
+    let (base, col) = if cat.is_tickets() {
+        params.push(Value::Text(obj.plural.to_string()));
+        (
+            "SELECT 1 FROM associations a WHERE a.ticket_id = tickets.id AND a.to_type = ?"
+                .to_string(),
+            "a.to_id",
+        )
+    } else {
+        params.push(Value::Text(cat.table().to_string()));
+        (
+            format!(
+                "SELECT 1 FROM associations a WHERE a.to_id = {}.id AND a.to_type = ?",
+                cat.table()
+            ),
+            "a.ticket_id",
+        )
+    };
     let ids = |vals: &[String], params: &mut Vec<Value>| -> BackendResult<usize> {
         for v in vals {
             let id = v
@@ -66,11 +91,11 @@ fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> BackendResult<
     Ok(match f.operator {
         Operator::Eq => {
             ids(&one(f)?, params)?;
-            format!("EXISTS ({base} AND a.to_id = ?)")
+            format!("EXISTS ({base} AND {col} = ?)")
         }
         Operator::Neq => {
             ids(&one(f)?, params)?;
-            format!("NOT EXISTS ({base} AND a.to_id = ?)")
+            format!("NOT EXISTS ({base} AND {col} = ?)")
         }
         Operator::In | Operator::NotIn => {
             if f.values.is_empty() {
@@ -82,7 +107,7 @@ fn assoc_filter(f: &Filter, ty: &str, params: &mut Vec<Value>) -> BackendResult<
             } else {
                 ""
             };
-            format!("{not}EXISTS ({base} AND a.to_id IN ({}))", marks(n))
+            format!("{not}EXISTS ({base} AND {col} IN ({}))", marks(n))
         }
         Operator::HasProperty => format!("EXISTS ({base})"),
         Operator::NotHasProperty => format!("NOT EXISTS ({base})"),
@@ -110,12 +135,13 @@ pub(super) fn filter_sql(
         )));
     }
     if let Some(ty) = f.property_name.strip_prefix("associations.") {
-        return assoc_filter(f, ty, params);
+        return assoc_filter(cat, f, ty, params);
     }
     let p = cat.prop(&f.property_name).ok_or_else(|| {
         bad(format!(
-            "There is no property {} on tickets (filterGroups)",
-            f.property_name
+            "There is no property {} on {} (filterGroups)",
+            f.property_name,
+            cat.table()
         ))
     })?;
     let e = p.sql();

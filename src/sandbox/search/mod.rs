@@ -1,5 +1,7 @@
 //! `POST .../search`: compiles a HubSpot search request into one SQL WHERE clause over the
-//! wide `tickets` table, then counts and pages. Rules (TICKETS_API.md §4), and our choices
+//! wide table of the object type (tickets, contacts, companies, notes, tasks), then counts and
+//! pages. Other types than tickets search `query` over their text properties with
+//! `hs_query_match` (no full-text index) and `associations.tickets` from their side. Rules (TICKETS_API.md §4), and our choices
 //! where HubSpot is unconfirmed:
 //!
 //! - `filterGroups` are ORed, filters inside a group ANDed; top-level `filters` count as one
@@ -175,9 +177,22 @@ pub(super) fn compile(cat: &Catalog, req: &SearchRequest) -> BackendResult<Compi
         }
         // Per ASCII word: the full-text index (token prefix; ids by their digits). Words are
         // alphanumeric, so nothing needs quoting or escaping.
+        if !cat.is_tickets() {
+            // Other object types have no full-text index: the exact function over their
+            // text properties (few records, so a scan is cheap).
+            params.push(Value::Text(q.to_string()));
+            let n = params.len();
+            let cols: Vec<String> = cat
+                .meta()
+                .query
+                .iter()
+                .filter_map(|name| cat.prop(name).map(|p| p.sql()))
+                .collect();
+            clauses.push(format!("hs_query_match(?{n}, {}, id)", cols.join(", ")));
+        }
         for word in q
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty() && w.is_ascii())
+            .filter(|w| cat.is_tickets() && !w.is_empty() && w.is_ascii())
         {
             params.push(Value::Text(format!("\"{word}\"*")));
             let fts = format!(
@@ -199,7 +214,7 @@ pub(super) fn compile(cat: &Catalog, req: &SearchRequest) -> BackendResult<Compi
         let all_ascii = q
             .split(|c: char| !c.is_alphanumeric())
             .all(|w| w.is_ascii());
-        if !all_ascii {
+        if cat.is_tickets() && !all_ascii {
             params.push(Value::Text(q.to_string()));
             let n = params.len();
             clauses.push(format!(
@@ -286,6 +301,7 @@ pub(super) fn search(
             conn,
             slot,
             &Counting {
+                table: cat.table(),
                 where_sql: &c.where_sql,
                 params: &c.params,
                 floor: c.floor,

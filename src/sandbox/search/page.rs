@@ -94,8 +94,9 @@ fn segment_sql(cat: &Catalog, c: &Compiled, seg: &Segment, want: u64) -> String 
         _ => String::new(),
     };
     format!(
-        "SELECT {} FROM tickets WHERE ({}){floor} AND {} ORDER BY {} LIMIT {want}{offset}",
+        "SELECT {} FROM {} WHERE ({}){floor} AND {} ORDER BY {} LIMIT {want}{offset}",
         cat.select_list(),
+        cat.table(),
         c.where_sql,
         seg.cond,
         seg.order

@@ -803,6 +803,7 @@ fn every_page_and_count_is_an_index_seek_not_a_table_scan() {
                 }
             }
             let counting = super::count::Counting {
+                table: "tickets",
                 where_sql: &q.where_sql,
                 params: &q.params,
                 floor: q.floor,

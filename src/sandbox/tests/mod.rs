@@ -3,6 +3,7 @@
 mod batches;
 mod concurrency;
 mod lifecycle;
+mod objects;
 mod poison;
 mod relations;
 mod schema_writes;
@@ -31,6 +32,26 @@ pub(super) async fn create(sb: &Sandbox, pairs: &[(&str, &str)]) -> Ticket {
         properties: props(pairs),
         associations: vec![],
     })
+    .await
+    .unwrap()
+}
+
+/// Creates a record of another stored type (`contacts`, `companies`, `notes`, `tasks`); notes
+/// and tasks get the `hs_timestamp` they need.
+pub(super) async fn record(sb: &Sandbox, ty: &str, pairs: &[(&str, &str)]) -> Ticket {
+    let mut properties = props(pairs);
+    if matches!(ty, "notes" | "tasks") && !properties.contains_key("hs_timestamp") {
+        properties
+            .0
+            .insert("hs_timestamp".into(), "1700000000000".into());
+    }
+    sb.object_create(
+        ty,
+        &CreateInput {
+            properties,
+            associations: vec![],
+        },
+    )
     .await
     .unwrap()
 }

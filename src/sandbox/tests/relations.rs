@@ -15,7 +15,10 @@ async fn merge_keeps_primary_and_resolves_old_id() {
         ],
     )
     .await;
-    sb.associate(&b.id, "contacts", "77", "16").await.unwrap();
+    let contact = record(&sb, "contacts", &[("firstname", "Ann")]).await;
+    sb.associate(&b.id, "contacts", &contact.id, "16")
+        .await
+        .unwrap();
     let m = sb
         .merge(&MergeInput {
             primary_object_id: a.id.clone(),
@@ -39,7 +42,10 @@ async fn merge_keeps_primary_and_resolves_old_id() {
         .unwrap();
     assert_eq!(g.id, a.id);
     assert_eq!(g.prop("hs_merged_object_ids"), Some(b.id.as_str()));
-    assert_eq!(g.associations.unwrap()["contacts"].results[0].id, "77");
+    assert_eq!(
+        g.associations.unwrap()["contacts"].results[0].id,
+        contact.id
+    );
     let self_merge = MergeInput {
         primary_object_id: a.id.clone(),
         object_id_to_merge: a.id.clone(),
@@ -62,10 +68,17 @@ async fn associations_v3_v4_and_pinning() {
     let (_d, sb) = fresh(0);
     let a = create(&sb, &[("subject", "A")]).await;
     let b = create(&sb, &[("subject", "B")]).await;
-    sb.associate(&a.id, "companies", "500", "26").await.unwrap();
+    let company = record(&sb, "companies", &[("name", "Acme")]).await.id;
+    let (note, note2) = (
+        record(&sb, "notes", &[("hs_note_body", "one")]).await.id,
+        record(&sb, "notes", &[("hs_note_body", "two")]).await.id,
+    );
+    sb.associate(&a.id, "companies", &company, "26")
+        .await
+        .unwrap();
     assert_eq!(
         status(
-            sb.associate(&a.id, "companies", "500", "16")
+            sb.associate(&a.id, "companies", &company, "16")
                 .await
                 .unwrap_err()
         ),
@@ -97,7 +110,7 @@ async fn associations_v3_v4_and_pinning() {
         .collect();
     assert!(labels.contains(&Some("Primary".into())) && labels.contains(&None));
     let pair = sb
-        .associate_v4(&a.id, "notes", "301", &[AssociationSpec::hubspot(227)])
+        .associate_v4(&a.id, "notes", &note, &[AssociationSpec::hubspot(227)])
         .await
         .unwrap();
     assert_eq!(pair.to_object_type_id, "0-46");
@@ -117,12 +130,12 @@ async fn associations_v3_v4_and_pinning() {
         status(sb.update(&a.id, &pin("999"), None).await.unwrap_err()),
         400
     );
-    sb.update(&a.id, &pin("301"), None).await.unwrap();
+    sb.update(&a.id, &pin(&note), None).await.unwrap();
     let created = sb
         .create(&CreateInput {
-            properties: props(&[("hs_pinned_engagement_id", "42")]),
+            properties: props(&[("hs_pinned_engagement_id", &note2)]),
             associations: vec![AssociationInput {
-                to: ObjectIdRef { id: "42".into() },
+                to: ObjectIdRef { id: note2.clone() },
                 types: vec![AssociationSpec::hubspot(227)],
             }],
         })
@@ -132,8 +145,10 @@ async fn associations_v3_v4_and_pinning() {
         .associations(&created.id, "notes", None, None)
         .await
         .unwrap();
-    assert_eq!(listed.results[0].id, "42");
-    sb.dissociate_v4(&a.id, "companies", "500").await.unwrap();
+    assert_eq!(listed.results[0].id, note2);
+    sb.dissociate_v4(&a.id, "companies", &company)
+        .await
+        .unwrap();
     assert!(sb
         .associations(&a.id, "companies", None, None)
         .await
@@ -243,10 +258,11 @@ async fn association_paths_validate_types_and_targets() {
         ),
         404
     );
-    for id in 1..=3 {
-        sb.associate(&a.id, "contact", &id.to_string(), "16")
-            .await
-            .unwrap();
+    let mut contacts = Vec::new();
+    for name in ["Ann", "Bob", "Cid"] {
+        let c = record(&sb, "contacts", &[("firstname", name)]).await.id;
+        sb.associate(&a.id, "contact", &c, "16").await.unwrap();
+        contacts.push(c);
     }
     let p1 = sb
         .associations(&a.id, "contacts", None, Some(2))
@@ -260,7 +276,7 @@ async fn association_paths_validate_types_and_targets() {
         .unwrap();
     assert_eq!(p2.results.len(), 1);
     assert!(p2.paging.is_none());
-    sb.dissociate(&a.id, "contacts", "2", "ticket_to_contact")
+    sb.dissociate(&a.id, "contacts", &contacts[1], "ticket_to_contact")
         .await
         .unwrap();
     let left: Vec<_> = sb
@@ -271,7 +287,7 @@ async fn association_paths_validate_types_and_targets() {
         .into_iter()
         .map(|r| r.to_object_id)
         .collect();
-    assert_eq!(left, ["1", "3"]);
+    assert_eq!(left, [contacts[0].clone(), contacts[2].clone()]);
     let bad_inline = sb
         .create(&CreateInput {
             properties: props(&[("subject", "x")]),

@@ -230,7 +230,10 @@ async fn patch_by_id_property_and_unknown_association_types_are_ignored_on_read(
         ),
         404
     );
-    sb.associate(&t.id, "contacts", "9", "16").await.unwrap();
+    let contact = record(&sb, "contacts", &[("firstname", "Ann")]).await;
+    sb.associate(&t.id, "contacts", &contact.id, "16")
+        .await
+        .unwrap();
     let g = sb
         .get(
             &t.id,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use rhai::{EvalAltResult, Position};
 
+use crate::model::object_types::{has_records, object_type, target_of};
 use crate::model::{AssociationInput, GetParams, InputProperties, Ticket};
 
 use super::super::context::RunCtx;
@@ -18,6 +19,26 @@ use super::tickets_read::look_up;
 type Res<T> = Result<T, Box<EvalAltResult>>;
 
 pub(super) use super::dry_validate::read_properties;
+
+/// Refuses, as the real call would, an association to a record that does not exist: a ticket
+/// target is read like any ticket (a ticket created earlier in the run counts), a contact,
+/// company, note or task through its object endpoint. Types hubscript has no records of
+/// (deals, calls, ...) are left to the real call.
+pub(super) fn check_target(ctx: &RunCtx, pos: Position, to_type: &str, to_id: &str) -> Res<()> {
+    let Some(obj) = object_type(to_type) else {
+        return Ok(());
+    };
+    if obj.plural == "tickets" {
+        look_up(ctx, pos, to_id, &GetParams::default())?;
+    } else if has_records(obj.plural) {
+        ctx.call(
+            pos,
+            ctx.backend
+                .object_get(obj.plural, to_id, &GetParams::default()),
+        )?;
+    }
+    Ok(())
+}
 
 /// The ticket a create would return: a fake id (`dry-run-N`), the given properties and the
 /// ones the backend fills in (pipeline, stage, create date ...); refused
@@ -30,6 +51,13 @@ pub(super) fn create(
     associations: Vec<AssociationInput>,
 ) -> Res<Ticket> {
     let checked = dry_validate::validate(ctx, pos, props, Target::New(&associations))?;
+    for a in &associations {
+        for t in &a.types {
+            if let Some(obj) = target_of(t.association_type_id) {
+                check_target(ctx, pos, obj.plural, &a.to.id)?;
+            }
+        }
+    }
     let id = ctx.fake_id();
     let now = Utc::now();
     let mut properties: BTreeMap<String, Option<String>> = props

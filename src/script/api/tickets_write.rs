@@ -101,6 +101,7 @@ pub(super) fn functions() -> Vec<ScriptFn> {
             .dry(|c, (id, to_type, to_id, type_id)| {
                 let params = GetParams { associations: vec![to_type.to_string()], ..GetParams::default() };
                 let t = look_up(c, c.pos, &id, &params)?;
+                dry::check_target(c, c.pos, &to_type, &to_id)?;
                 c.plan(c.pos, &id, PlanChange::Associated { to_type: to_type.to_string(), to_id, type_id });
                 convert::ticket(&t, c.pos)
             })

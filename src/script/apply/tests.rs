@@ -121,6 +121,11 @@ async fn the_modified_since_check_sees_the_same_conflict_with_one_search() {
 #[tokio::test]
 async fn a_created_ticket_gets_its_real_id_in_later_changes() {
     let (_d, b) = sandbox(5);
+    let contact = b
+        .object_create("contacts", &crate::model::CreateInput::default())
+        .await
+        .unwrap()
+        .id;
     let mut plan = Plan::default();
     let mut props = BTreeMap::new();
     props.insert("subject".to_string(), "new one".to_string());
@@ -144,7 +149,7 @@ async fn a_created_ticket_gets_its_real_id_in_later_changes() {
         "new-1",
         PlanChange::Associated {
             to_type: "contacts".into(),
-            to_id: "201".into(),
+            to_id: contact.clone(),
             type_id: "16".into(),
         },
     );
@@ -160,7 +165,7 @@ async fn a_created_ticket_gets_its_real_id_in_later_changes() {
         Some("HIGH")
     );
     let assoc = b.associations(&id, "contacts", None, None).await.unwrap();
-    assert_eq!(assoc.results[0].id, "201");
+    assert_eq!(assoc.results[0].id, contact);
     assert_eq!(report.outcomes[2].id.as_deref(), Some(id.as_str()));
     assert_eq!(prop(&b, "2", "subject").await.as_deref(), Some(id.as_str()));
     // create (update folded in) + update of ticket 2 + one association batch

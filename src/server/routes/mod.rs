@@ -1,4 +1,5 @@
-//! The route table: HubSpot's tickets, associations, properties and pipelines paths, each mapped
+//! The route table: HubSpot's tickets, associations, properties and pipelines paths, the object
+//! paths of contacts, companies, notes and tasks, each mapped
 //! to a handler that parses the request, makes exactly one backend call and renders HubSpot's
 //! status and body. Handlers hold no business rules (limits, validation, defaults): those live
 //! in the backend and come back as `ApiError`s.
@@ -9,6 +10,7 @@
 
 mod associations;
 mod batch;
+mod objects;
 mod owners;
 mod pipelines;
 mod properties;
@@ -85,6 +87,21 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/crm/v4/associations/tickets/{toObjectType}/batch/labels/archive",
             post(associations::batch_archive_labels_v4),
+        )
+        .route(
+            "/crm/v3/objects/{objectType}",
+            get(objects::list).post(objects::create),
+        )
+        .route(
+            "/crm/v3/objects/{objectType}/{objectId}",
+            get(objects::get)
+                .patch(objects::update)
+                .delete(objects::archive),
+        )
+        .route("/crm/v3/objects/{objectType}/search", post(objects::search))
+        .route(
+            "/crm/v3/objects/{objectType}/batch/read",
+            post(objects::batch_read),
         )
         .route(
             "/crm/v3/properties/tickets",

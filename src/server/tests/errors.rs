@@ -70,16 +70,20 @@ async fn missing_or_foreign_content_type_is_415() {
 #[tokio::test]
 async fn unknown_route_is_404_and_wrong_method_405() {
     let s = TestServer::start(ServerConfig::default()).await;
+    let body = assert_error(s.get("/crm/v3/widgets").await, 404, "OBJECT_NOT_FOUND").await;
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("/crm/v3/widgets"));
+    // `/crm/v3/objects/{objectType}` is a route: the type goes to the backend, which answers
+    // for a type it does not store (the sandbox's 400 is tested through `serve`).
     let body = assert_error(
         s.get("/crm/v3/objects/widgets").await,
         404,
         "OBJECT_NOT_FOUND",
     )
     .await;
-    assert!(body["message"]
-        .as_str()
-        .unwrap()
-        .contains("/crm/v3/objects/widgets"));
+    assert!(body["message"].as_str().unwrap().contains("no widgets"));
     assert_error(s.get("/").await, 404, "OBJECT_NOT_FOUND").await;
 
     let r = s
