@@ -403,6 +403,19 @@ mod tests {
     }
 
     #[test]
+    fn task_options_are_hubspots_values() {
+        let props = object_properties("tasks", None);
+        let values = |name: &str| -> Vec<String> {
+            let p = props.iter().find(|p| p.name == name).unwrap();
+            p.options.iter().map(|o| o.value.clone()).collect()
+        };
+        use crate::model::activity::{TASK_PRIORITIES, TASK_STATUSES, TASK_TYPES};
+        assert_eq!(values("hs_task_status"), TASK_STATUSES);
+        assert_eq!(values("hs_task_priority"), TASK_PRIORITIES);
+        assert_eq!(values("hs_task_type"), TASK_TYPES);
+    }
+
+    #[test]
     fn the_stored_types_are_the_models_record_types() {
         let tables: Vec<&str> = OBJECTS.iter().map(|m| m.table).collect();
         assert_eq!(tables, crate::model::object_types::RECORD_TYPES);

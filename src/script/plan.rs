@@ -58,6 +58,13 @@ pub enum PlanChange {
         /// The surviving ticket.
         into: String,
     },
+    /// An activity (a note, a task) is created with its association to the ticket.
+    Logged {
+        /// Its object type (`notes`, `tasks`).
+        object_type: String,
+        /// Its properties.
+        properties: BTreeMap<String, String>,
+    },
 }
 
 /// A planned change of one ticket.
@@ -241,6 +248,20 @@ impl Plan {
                     String::new(),
                     String::new(),
                     format!("into {into}"),
+                ],
+                PlanChange::Logged {
+                    object_type,
+                    properties,
+                } => [
+                    e.ticket.clone(),
+                    "log".into(),
+                    object_type.clone(),
+                    String::new(),
+                    properties
+                        .iter()
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ],
             };
             rows.push(row.map(cell));

@@ -144,6 +144,15 @@ pub(crate) fn from_plan(plan: &Plan) -> Vec<TicketChange> {
                     to_id,
                     type_id,
                 } => TicketChange::association(t, false, to_type, to_id, Some(type_id.clone())),
+                // The record's id is known only once it is created.
+                PlanChange::Logged { object_type, .. } => TicketChange::association(
+                    t,
+                    true,
+                    object_type,
+                    "(new)",
+                    crate::model::object_types::default_type_id(object_type)
+                        .map(|id| id.to_string()),
+                ),
             }
         })
         .collect()

@@ -49,6 +49,7 @@
 //!
 //! Then regenerate the reference: `UPDATE_DOCS=1 cargo test --test integration docs`.
 
+mod activities;
 mod business;
 mod catalog;
 mod declare;
@@ -61,6 +62,7 @@ mod notify;
 mod owners;
 mod pipelines;
 mod properties;
+mod records;
 mod reference;
 mod run;
 mod schema;
@@ -90,6 +92,8 @@ fn declarations() -> &'static [ScriptFn] {
             tickets_read::functions(),
             tickets_write::functions(),
             tickets_batch::functions(),
+            records::functions(),
+            activities::functions(),
             pipelines::functions(),
             properties::functions(),
             owners::functions(),
@@ -113,6 +117,11 @@ fn declarations() -> &'static [ScriptFn] {
 /// The example the reference shows under a namespace's heading, if its area has one.
 pub(crate) fn example(namespace: &str) -> Option<&'static str> {
     match namespace {
+        "tickets" => Some(records::TICKETS_EXAMPLE),
+        "companies" => Some(records::COMPANIES_EXAMPLE),
+        "contacts" => Some(records::CONTACTS_EXAMPLE),
+        "notes" => Some(activities::NOTES_EXAMPLE),
+        "tasks" => Some(activities::TASKS_EXAMPLE),
         "owners" => Some(owners::EXAMPLE),
         "pipelines" => Some(pipelines::EXAMPLE),
         "properties" => Some(properties::EXAMPLE),

@@ -12,10 +12,12 @@
 //!    the placeholder) gets the real id;
 //! 3. new associations (v4 `batch/create`, per object type), before the updates because a
 //!    pin needs its activity associated;
-//! 4. updates, merged per ticket (the last value of each property wins);
-//! 5. removed associations (v4 `batch/labels/archive`), after the updates (an unpin first);
-//! 6. merges (no batch endpoint exists: one call each);
-//! 7. archives (`batch/archive`).
+//! 4. activities logged on tickets (notes, tasks): one create each, with the association to
+//!    the ticket inline (HubSpot's batch create is not used: one rule logs a few);
+//! 5. updates, merged per ticket (the last value of each property wins);
+//! 6. removed associations (v4 `batch/labels/archive`), after the updates (an unpin first);
+//! 7. merges (no batch endpoint exists: one call each);
+//! 8. archives (`batch/archive`).
 //!
 //! A change that fails is reported with the script line that planned it; changes that depend
 //! on it (of a ticket whose create failed) fail with it. Cancelling stops between calls; what
@@ -227,6 +229,7 @@ pub async fn apply(b: &dyn TicketsBackend, plan: &Plan, options: &ApplyOptions) 
     // New associations before updates (a pin needs its activity associated), removals after
     // them (an unpin comes before the activity is dissociated).
     writes::associations(b, &mut w, true).await;
+    writes::logged(b, &mut w).await;
     writes::updates(b, &mut w).await;
     writes::associations(b, &mut w, false).await;
     writes::merges(b, &mut w).await;

@@ -222,6 +222,37 @@ async fn send_links(
     }
 }
 
+/// Activities logged on tickets (notes, tasks), one create each, in plan order.
+pub(super) async fn logged(b: &dyn TicketsBackend, w: &mut Work<'_>) {
+    for i in 0..w.plan.entries.len() {
+        let e = &w.plan.entries[i];
+        let PlanChange::Logged {
+            object_type,
+            properties,
+        } = &e.change
+        else {
+            continue;
+        };
+        if !w.pending(i) {
+            continue;
+        }
+        if w.cancelled() {
+            return;
+        }
+        let Some(ticket) = w.resolve(&e.ticket) else {
+            w.failed(i, NOT_CREATED);
+            continue;
+        };
+        let input =
+            crate::model::activity::logged_on_ticket(object_type, &ticket, properties.clone());
+        w.calls.write();
+        match b.object_create(object_type, &input).await {
+            Ok(_) => w.set(i, ChangeStatus::Applied),
+            Err(err) => w.failed(i, error_text(&err)),
+        }
+    }
+}
+
 /// Merges, one call each, in plan order.
 pub(super) async fn merges(b: &dyn TicketsBackend, w: &mut Work<'_>) {
     for i in 0..w.plan.entries.len() {

@@ -196,6 +196,7 @@ async fn a_dry_run_plans_and_never_writes() {
             PlanChange::Set { .. } => "set",
             PlanChange::Created { .. } => "created",
             PlanChange::Archived => "archived",
+            PlanChange::Logged { .. } => "logged",
             _ => "other",
         })
         .collect();
