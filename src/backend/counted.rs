@@ -597,6 +597,14 @@ impl TicketsBackend for Counted {
         self.read(self.inner.object_search(object_type, request))
             .await
     }
+    async fn batch_read_associations_v4(
+        &self,
+        to_type: &str,
+        input: &BatchInput<IdInput>,
+    ) -> BackendResult<BatchResponse<crate::model::AssociationsOf>> {
+        self.read(self.inner.batch_read_associations_v4(to_type, input))
+            .await
+    }
     async fn account_details(&self) -> BackendResult<AccountDetails> {
         self.read(self.inner.account_details()).await
     }

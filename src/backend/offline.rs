@@ -176,6 +176,13 @@ impl TicketsBackend for OfflineBackend {
     async fn object_search(&self, _: &str, _: &SearchRequest) -> BackendResult<SearchPage> {
         offline()
     }
+    async fn batch_read_associations_v4(
+        &self,
+        _: &str,
+        _: &BatchInput<IdInput>,
+    ) -> BackendResult<BatchResponse<crate::model::AssociationsOf>> {
+        offline()
+    }
 }
 
 #[cfg(test)]

@@ -454,6 +454,26 @@ pub enum SandboxCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Copy a portal into a fresh sandbox (reads only): its ticket properties, pipelines,
+    /// owners, the N most recent tickets and their companies and contacts.
+    Pull {
+        /// The source: any HubSpot-compatible server (default: HubSpot itself, with
+        /// HUBSPOT_ACCESS_TOKEN).
+        #[arg(long, value_name = "URL")]
+        from: Option<String>,
+        /// How many of the most recent tickets (at most 10,000).
+        #[arg(long, default_value_t = 500)]
+        tickets: usize,
+        /// Replace personal and free text with generated text of the same shape.
+        #[arg(long)]
+        anonymize: bool,
+        /// The sandbox file to build (replaced when it exists).
+        #[arg(long, value_name = "PATH")]
+        sandbox: Option<PathBuf>,
+        /// The source's request budget per 10 seconds (HubSpot's tiers: 100, 190, 250).
+        #[arg(long, default_value_t = 100)]
+        rate_per_10s: u32,
+    },
     /// Add demo tickets.
     Seed {
         /// How many.

@@ -572,4 +572,26 @@ impl TicketsBackend for HubspotClient {
     ) -> BackendResult<SearchPage> {
         self.http_object_search(object_type, request).await
     }
+
+    async fn batch_read_associations_v4(
+        &self,
+        to_type: &str,
+        input: &BatchInput<IdInput>,
+    ) -> BackendResult<BatchResponse<crate::model::AssociationsOf>> {
+        let call = Call::new(
+            Method::POST,
+            &[
+                "crm",
+                "v4",
+                "associations",
+                "tickets",
+                to_type,
+                "batch",
+                "read",
+            ],
+            Idempotent,
+        )
+        .json(input);
+        self.fetch(call).await
+    }
 }

@@ -156,3 +156,16 @@ impl AssociationBatchItem {
         }
     }
 }
+
+/// One result of the v4 batch association read (`POST /crm/v4/associations/{from}/{to}/batch/
+/// read`, HubSpot's `PublicAssociationMultiWithLabel`): a record and what it is associated with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssociationsOf {
+    /// The record read.
+    pub from: ObjectIdRef,
+    /// Its associated records, each with its association types.
+    pub to: Vec<MultiAssociatedObjectWithLabel>,
+    /// Present when more follow (a record with more than one page of associations).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paging: Option<Paging>,
+}

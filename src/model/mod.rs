@@ -9,6 +9,7 @@
 //! rule reads it from here rather than restating it. Pure: no I/O, no Rhai.
 
 mod account;
+pub mod activity;
 mod association;
 mod batch;
 mod change;
@@ -34,7 +35,7 @@ pub mod write_rules;
 pub use account::AccountDetails;
 pub use association::{
     AssociatedId, AssociatedIdPage, AssociationBatchItem, AssociationCategory, AssociationInput,
-    AssociationSpec, AssociationSpecWithLabel, LabelsBetweenObjectPair,
+    AssociationSpec, AssociationSpecWithLabel, AssociationsOf, LabelsBetweenObjectPair,
     MultiAssociatedObjectWithLabel, ObjectIdRef,
 };
 pub use batch::{

@@ -523,4 +523,14 @@ impl TicketsBackend for Sandbox {
         })
         .await
     }
+
+    async fn batch_read_associations_v4(
+        &self,
+        to_type: &str,
+        input: &BatchInput<IdInput>,
+    ) -> BackendResult<BatchResponse<crate::model::AssociationsOf>> {
+        let (to_type, input) = (to_type.to_string(), input.clone());
+        self.run(move |i| i.read(|c, cat| associations::batch_read_v4(c, cat, &to_type, &input)))
+            .await
+    }
 }

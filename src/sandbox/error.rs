@@ -32,6 +32,14 @@ pub enum SandboxError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A pulled portal could not be written into the new sandbox.
+    #[error("cannot build sandbox {path} from the pulled portal: {message}")]
+    Import {
+        /// The sandbox path.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
     /// SQLite refused the file (not a database, locked, unreadable...).
     #[error("cannot open sandbox {path}: {source}")]
     Open {

@@ -20,6 +20,7 @@
 //! Durability: WAL with `synchronous=NORMAL`, so a committed write survives a killed process;
 //! every API write is one transaction, so a failed batch writes nothing.
 
+mod anonymize;
 mod assoc;
 mod backend;
 mod batch;
@@ -27,6 +28,7 @@ mod catalog;
 mod definitions;
 mod error;
 mod functions;
+mod import;
 mod merge;
 mod object_defs;
 mod object_seed;
@@ -47,8 +49,10 @@ mod writes;
 #[cfg(test)]
 mod tests;
 
+pub use anonymize::{anonymize, scramble};
 pub use definitions::{demo_owners, DemoOwner, UNIQUE_PROPERTY};
 pub use error::SandboxError;
+pub use import::Snapshot;
 pub use schema::SCHEMA_VERSION;
 pub use seed::SeedOptions;
 pub use store::Sandbox;

@@ -288,6 +288,7 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// What is at a sandbox path before it is opened.
+#[derive(PartialEq, Eq)]
 enum Found {
     Nothing,
     Empty,
@@ -379,6 +380,37 @@ impl Sandbox {
     /// replacing what is there when `replace`, else only if `path` is still free (a hard link
     /// fails when it exists); when another process got there first, its file is opened instead.
     fn build_new(path: &Path, opts: &SeedOptions, replace: bool) -> Result<Sandbox, SandboxError> {
+        Sandbox::build_filled(path, replace, |sandbox| {
+            sandbox.seed_fresh(opts.tickets, opts.seed).map(|_| ())
+        })
+    }
+
+    /// Builds a sandbox at `path` filled by `fill` (for `Sandbox::import`), replacing what is
+    /// there unless it is another application's database.
+    pub(super) fn build_with(
+        path: &Path,
+        fill: impl FnOnce(&Sandbox) -> Result<(), SandboxError>,
+    ) -> Result<Sandbox, SandboxError> {
+        if look(path) == Found::Something {
+            let foreign =
+                Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                    .and_then(|c| schema::is_foreign(&c))
+                    .unwrap_or(true);
+            if foreign {
+                return Err(SandboxError::Foreign {
+                    path: path.to_path_buf(),
+                });
+            }
+        }
+        Sandbox::build_filled(path, true, fill)
+    }
+
+    /// [`Sandbox::build_new`] with any filling.
+    fn build_filled(
+        path: &Path,
+        replace: bool,
+        fill: impl FnOnce(&Sandbox) -> Result<(), SandboxError>,
+    ) -> Result<Sandbox, SandboxError> {
         create_parent(path)?;
         let name = path
             .file_name()
@@ -396,7 +428,7 @@ impl Sandbox {
             let mut writer = open_conn(&tmp)?;
             schema::migrate_to(&mut writer, &tmp, SCHEMA_VERSION)?;
             let sandbox = Sandbox::finish(&tmp, writer)?;
-            sandbox.seed_fresh(opts.tickets, opts.seed)?;
+            fill(&sandbox)?;
             // Closing every connection checkpoints the WAL into the file itself.
             drop(sandbox);
             Ok(())

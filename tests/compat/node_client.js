@@ -23,6 +23,30 @@ const assert = require('assert');
   await c.crm.associations.v4.basicApi.create('tickets', t.id, 'contacts', contact.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 16 }]);
   const a = await c.crm.associations.v4.basicApi.getPage('tickets', t.id, 'contacts');
   assert.strictEqual(String(a.results[0].toObjectId), contact.id);
+  // The records tickets point at (issue 12): companies, contacts, notes, tasks, and the
+  // associations to them (a missing target is a 404).
+  const co = await c.crm.companies.basicApi.create({ properties: { name: 'Node Co', domain: 'node.example.org', tier: 'gold' }, associations: [] });
+  assert.strictEqual((await c.crm.companies.basicApi.getById(co.id, ['tier'])).properties.tier, 'gold');
+  const cs = await c.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'domain', operator: 'EQ', value: 'node.example.org' }] }], sorts: [], properties: ['tier'], limit: 10, after: '0' });
+  assert.strictEqual(cs.total, 1); assert.strictEqual(cs.results[0].id, co.id);
+  const cu = await c.crm.companies.basicApi.update(co.id, { properties: { tier: 'platinum' } });
+  assert.strictEqual(cu.properties.tier, 'platinum');
+  const cb = await c.crm.contacts.batchApi.read({ inputs: [{ id: contact.id }], properties: ['email'], propertiesWithHistory: [] });
+  assert.strictEqual(cb.results[0].properties.email, 'ann@node.example.com');
+  const cp = await c.crm.contacts.basicApi.getPage(5, undefined, ['email']);
+  assert.ok(cp.results.length > 0);
+  const note = await c.crm.objects.notes.basicApi.create({ properties: { hs_note_body: 'from node', hs_timestamp: new Date().toISOString() }, associations: [{ to: { id: t.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 228 }] }] });
+  assert.strictEqual((await c.crm.objects.notes.basicApi.getById(note.id, ['hs_note_body'])).properties.hs_note_body, 'from node');
+  const task = await c.crm.objects.tasks.basicApi.create({ properties: { hs_task_subject: 'call back', hs_timestamp: String(Date.now()), hs_task_status: 'NOT_STARTED' }, associations: [] });
+  assert.ok(task.id);
+  await c.crm.associations.v4.basicApi.create('tickets', t.id, 'companies', co.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 26 }]);
+  const br = await c.crm.associations.v4.batchApi.getPage('tickets', 'companies', { inputs: [{ id: t.id }] });
+  assert.strictEqual(String(br.results[0].to[0].toObjectId), co.id);
+  const notes = await c.crm.associations.v4.basicApi.getPage('tickets', t.id, 'notes');
+  assert.strictEqual(String(notes.results[0].toObjectId), note.id);
+  try { await c.crm.associations.v4.basicApi.create('tickets', t.id, 'contacts', '999999999', [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 16 }]); assert.fail('a missing contact was associated'); }
+  catch (e) { assert.strictEqual(e.code, 404); }
+  await c.crm.companies.basicApi.archive(co.id);
   await c.crm.tickets.basicApi.archive(t.id);
   try { await c.crm.tickets.basicApi.getById(t.id); assert.fail('archived ticket returned'); }
   catch (e) { assert.strictEqual(e.code, 404); }

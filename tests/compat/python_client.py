@@ -27,6 +27,25 @@ bu = c.crm.tickets.batch_api.update(BatchInputSimplePublicObjectBatchInput(input
 assert bu.results[0].properties["subject"] == "renamed"
 all_ = c.crm.tickets.get_all(properties=["subject"])
 assert len(all_) == int(sys.argv[2]) + 1, len(all_)
+# The records tickets point at (issue 12): companies, contacts, notes, and associations.
+from hubspot.crm.companies import SimplePublicObjectInputForCreate as CompanyCreate, PublicObjectSearchRequest as CompanySearch
+from hubspot.crm.contacts import SimplePublicObjectInputForCreate as ContactCreate
+from hubspot.crm.objects.notes import SimplePublicObjectInputForCreate as NoteCreate
+co = c.crm.companies.basic_api.create(CompanyCreate(properties={"name": "Py Co", "domain": "py.example.org", "tier": "silver"}))
+assert c.crm.companies.basic_api.get_by_id(co.id, properties=["tier"]).properties["tier"] == "silver"
+cs = c.crm.companies.search_api.do_search(CompanySearch(filter_groups=[{"filters": [{"propertyName": "domain", "operator": "EQ", "value": "py.example.org"}]}], properties=["tier"], limit=10))
+assert cs.total == 1 and cs.results[0].id == co.id
+ct = c.crm.contacts.basic_api.create(ContactCreate(properties={"firstname": "Py", "email": "py@example.org"}))
+assert c.crm.contacts.basic_api.get_by_id(ct.id, properties=["email"]).properties["email"] == "py@example.org"
+n = c.crm.objects.notes.basic_api.create(NoteCreate(properties={"hs_note_body": "from python", "hs_timestamp": "2026-01-01T00:00:00Z"}, associations=[{"to": {"id": t.id}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 228}]}]))
+linked = c.crm.associations.v4.basic_api.get_page("tickets", t.id, "notes")
+assert str(linked.results[0].to_object_id) == n.id
+c.crm.associations.v4.basic_api.create("tickets", t.id, "companies", co.id, [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 339}])
+try:
+    c.crm.associations.v4.basic_api.create("tickets", t.id, "contacts", "999999999", [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 16}])
+    raise AssertionError("a missing contact was associated")
+except hubspot.crm.associations.v4.ApiException as e:
+    assert e.status == 404, e.status
 c.crm.tickets.basic_api.archive(t.id)
 try:
     c.crm.tickets.basic_api.get_by_id(t.id)

@@ -3,6 +3,7 @@
 mod apply;
 mod check;
 mod daemon;
+mod pull;
 mod run;
 #[cfg(unix)]
 mod run_child;
@@ -187,6 +188,13 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
                 seed,
                 sandbox,
             } => sandbox::seed(sandbox, tickets, seed).await,
+            SandboxCommand::Pull {
+                from,
+                tickets,
+                anonymize,
+                sandbox,
+                rate_per_10s,
+            } => sandbox::pull(from, tickets, anonymize, sandbox, rate_per_10s).await,
         },
     }
 }

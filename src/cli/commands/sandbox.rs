@@ -1,4 +1,5 @@
-//! `hubscript sandbox reset|seed`: recreate the sandbox file or add demo tickets.
+//! `hubscript sandbox reset|seed|pull`: recreate the sandbox file, add demo tickets, or copy a
+//! portal into it (`pull`, in `pull.rs`).
 
 use std::path::PathBuf;
 
@@ -42,4 +43,36 @@ pub(super) async fn seed(sandbox: Option<PathBuf>, tickets: usize, seed: Option<
     let added = sb.seed_more(tickets, seed).map_err(CliError::failed)?;
     println!("sandbox {}: added {added} demo tickets", path.display());
     Ok(())
+}
+
+/// `hubscript sandbox pull`: reads `--from URL` (with the token when set) or HubSpot itself.
+pub(super) async fn pull(
+    from: Option<String>,
+    tickets: usize,
+    anonymize: bool,
+    sandbox: Option<PathBuf>,
+    rate_per_10s: u32,
+) -> CliResult {
+    use crate::hubspot::{AccessToken, ClientConfig, HubspotClient};
+    let token = crate::cli::config::token_from_env();
+    let base = match (from, &token) {
+        (Some(url), _) => url,
+        (None, Some(_)) => crate::cli::config::HUBSPOT_API_URL.to_string(),
+        (None, None) => {
+            return Err(CliError::usage(
+                "sandbox pull needs a source: --from URL, or HUBSPOT_ACCESS_TOKEN for HubSpot",
+            ))
+        }
+    };
+    let mut config = ClientConfig::new(&base);
+    config.token = token.map(AccessToken::new);
+    config.rate.per_10s = rate_per_10s;
+    let client = HubspotClient::new(config).map_err(CliError::usage)?;
+    super::pull::pull(
+        std::sync::Arc::new(client),
+        path_or_default(sandbox),
+        tickets,
+        anonymize,
+    )
+    .await
 }

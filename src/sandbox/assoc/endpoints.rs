@@ -247,3 +247,33 @@ pub(crate) fn list_v4(
         paging: next_paging(offset, limit, total),
     })
 }
+
+/// v4 `batch/read`: the first page (500) of each ticket's associations of `to_type`; unknown
+/// tickets are reported together as one per-input error (as the batch read of records does).
+pub(crate) fn batch_read_v4(
+    conn: &Connection,
+    cat: &Catalog,
+    to_type: &str,
+    input: &BatchInput<crate::model::IdInput>,
+) -> BackendResult<BatchResponse<crate::model::AssociationsOf>> {
+    check_size(input.inputs.len())?;
+    let started = chrono::Utc::now();
+    let window = page_window(None, None)?;
+    let (mut results, mut errors) = (Vec::new(), Vec::new());
+    for i in &input.inputs {
+        match list_v4(conn, cat, &i.id, to_type, window) {
+            Ok(page) => results.push(crate::model::AssociationsOf {
+                from: crate::model::ObjectIdRef { id: i.id.clone() },
+                to: page.results,
+                paging: page.paging,
+            }),
+            Err(e) => match e.api() {
+                Some(api) if api.http_status < 500 => {
+                    errors.push(standard(api, "fromObjectId", &i.id));
+                }
+                _ => return Err(e),
+            },
+        }
+    }
+    Ok(BatchResponse::complete(results, started).with_errors(errors))
+}

@@ -159,3 +159,22 @@ pub(super) async fn batch_archive_labels_v4(
     s.backend.batch_dissociate_v4(&to_type, &input).await?;
     Ok(no_content())
 }
+
+/// v4 `POST /crm/v4/associations/tickets/{toObjectType}/batch/read`: 200, or 207 when some
+/// tickets do not exist.
+pub(super) async fn batch_read_v4(
+    State(s): State<AppState>,
+    Path(to_type): Path<String>,
+    JsonBody(input): JsonBody<BatchInput<crate::model::IdInput>>,
+) -> HttpResult {
+    let response = s
+        .backend
+        .batch_read_associations_v4(&to_type, &input)
+        .await?;
+    let status = if response.is_partial() {
+        StatusCode::MULTI_STATUS
+    } else {
+        StatusCode::OK
+    };
+    Ok(json(status, &response))
+}

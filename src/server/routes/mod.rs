@@ -85,6 +85,10 @@ pub(crate) fn routes() -> Router<AppState> {
             post(associations::batch_create_v4),
         )
         .route(
+            "/crm/v4/associations/tickets/{toObjectType}/batch/read",
+            post(associations::batch_read_v4),
+        )
+        .route(
             "/crm/v4/associations/tickets/{toObjectType}/batch/labels/archive",
             post(associations::batch_archive_labels_v4),
         )
