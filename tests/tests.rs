@@ -23,6 +23,7 @@ mod durability;
 mod events;
 mod first_hour;
 mod isolation;
+mod issue12_rule;
 mod operating;
 mod outbound_e2e;
 mod repl;
