@@ -488,3 +488,90 @@ contract!(pipelines_and_stages_with_in_use_checks, |b| async move {
     b.delete_pipeline(&p.id).await.unwrap();
     assert_eq!(api_error(b.pipeline(&p.id).await).http_status, 404);
 });
+
+contract!(
+    association_labels_create_list_update_delete,
+    |b| async move {
+        use hubscript::model::{
+            AssociationCategory, AssociationLabelCreate, AssociationLabelUpdate,
+        };
+        let before = b.association_labels("tickets", "companies").await.unwrap();
+        assert!(before
+            .iter()
+            .any(|s| s.type_id == 26 && s.label.as_deref() == Some("Primary")));
+        let created = b
+            .create_association_label(
+                "tickets",
+                "companies",
+                &AssociationLabelCreate {
+                    name: "billing_account".into(),
+                    label: "Billing account".into(),
+                    inverse_label: Some("Billed ticket".into()),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(created.len(), 2);
+        assert!(created
+            .iter()
+            .all(|s| s.category == AssociationCategory::UserDefined));
+        let forward = created[0].type_id;
+        let listed = b.association_labels("tickets", "companies").await.unwrap();
+        assert!(listed
+            .iter()
+            .any(|s| s.type_id == forward && s.label.as_deref() == Some("Billing account")));
+        let inverse = b.association_labels("companies", "tickets").await.unwrap();
+        assert_eq!(inverse.len(), 1);
+        assert_eq!(inverse[0].label.as_deref(), Some("Billed ticket"));
+        let dup = api_error(
+            b.create_association_label(
+                "tickets",
+                "companies",
+                &AssociationLabelCreate {
+                    name: "billing_account".into(),
+                    label: "Again".into(),
+                    inverse_label: None,
+                },
+            )
+            .await,
+        );
+        assert_eq!(dup.http_status, 409);
+        b.update_association_label(
+            "tickets",
+            "companies",
+            &AssociationLabelUpdate {
+                association_type_id: forward,
+                label: "Billing".into(),
+                inverse_label: None,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(b
+            .association_labels("tickets", "companies")
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.type_id == forward && s.label.as_deref() == Some("Billing")));
+        assert_eq!(
+            api_error(b.association_labels("tickets", "planets").await).http_status,
+            400
+        );
+        b.delete_association_label("tickets", "companies", forward)
+            .await
+            .unwrap();
+        assert!(b
+            .association_labels("companies", "tickets")
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            api_error(
+                b.delete_association_label("tickets", "companies", forward)
+                    .await
+            )
+            .http_status,
+            404
+        );
+    }
+);

@@ -19,8 +19,9 @@ use serde::Serialize;
 
 use super::{BackendResult, TicketsBackend};
 use crate::model::{
-    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
-    BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
+    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationLabelCreate,
+    AssociationLabelUpdate, AssociationSpec, AssociationSpecWithLabel, BatchCreateItem, BatchInput,
+    BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
     LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
     OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineInput, PipelinePatch, PipelineStage,
     Property, PropertyBatchRead, PropertyCreate, PropertyGroup, PropertyGroupCreate,
@@ -494,6 +495,40 @@ impl TicketsBackend for Counted {
     }
     async fn delete_stage(&self, id: &str, stage: &str) -> BackendResult<()> {
         self.write(self.inner.delete_stage(id, stage)).await
+    }
+    async fn association_labels(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> BackendResult<Vec<AssociationSpecWithLabel>> {
+        self.read(self.inner.association_labels(from, to)).await
+    }
+    async fn create_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        input: &AssociationLabelCreate,
+    ) -> BackendResult<Vec<AssociationSpecWithLabel>> {
+        self.write(self.inner.create_association_label(from, to, input))
+            .await
+    }
+    async fn update_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        input: &AssociationLabelUpdate,
+    ) -> BackendResult<()> {
+        self.write(self.inner.update_association_label(from, to, input))
+            .await
+    }
+    async fn delete_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        type_id: i32,
+    ) -> BackendResult<()> {
+        self.write(self.inner.delete_association_label(from, to, type_id))
+            .await
     }
     async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {
         self.read(self.inner.property_groups()).await

@@ -21,7 +21,8 @@ pub use offline::{offline_error, OfflineBackend};
 use async_trait::async_trait;
 
 use crate::model::{
-    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, AssociationsOf,
+    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationLabelCreate,
+    AssociationLabelUpdate, AssociationSpec, AssociationSpecWithLabel, AssociationsOf,
     BatchCreateItem, BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput,
     GetParams, IdInput, LabelsBetweenObjectPair, ListParams, MergeInput,
     MultiAssociatedObjectWithLabel, Owner, OwnerIdProperty, OwnerQuery, Page, Pipeline,
@@ -326,6 +327,45 @@ pub trait TicketsBackend: Send + Sync {
         Err(no_schema_api())
     }
 
+    /// `GET /crm/v4/associations/{fromObjectType}/{toObjectType}/labels`.
+    async fn association_labels(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> BackendResult<Vec<AssociationSpecWithLabel>> {
+        let _ = (from, to);
+        Err(no_schema_api())
+    }
+    /// `POST /crm/v4/associations/{fromObjectType}/{toObjectType}/labels`: both directions.
+    async fn create_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        input: &AssociationLabelCreate,
+    ) -> BackendResult<Vec<AssociationSpecWithLabel>> {
+        let _ = (from, to, input);
+        Err(no_schema_api())
+    }
+    /// `PUT /crm/v4/associations/{fromObjectType}/{toObjectType}/labels` (204).
+    async fn update_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        input: &AssociationLabelUpdate,
+    ) -> BackendResult<()> {
+        let _ = (from, to, input);
+        Err(no_schema_api())
+    }
+    /// `DELETE /crm/v4/associations/{fromObjectType}/{toObjectType}/labels/{associationTypeId}` (204).
+    async fn delete_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        type_id: i32,
+    ) -> BackendResult<()> {
+        let _ = (from, to, type_id);
+        Err(no_schema_api())
+    }
     /// `GET /crm/v3/properties/tickets/groups`.
     async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {
         Err(no_schema_api())

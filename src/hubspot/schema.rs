@@ -13,7 +13,8 @@ use super::retry::Idempotency::{Idempotent, NonIdempotent};
 use super::transport::Call;
 use crate::backend::BackendResult;
 use crate::model::{
-    BatchInput, BatchResponse, Owner, OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineInput,
+    AssociationLabelCreate, AssociationLabelUpdate, AssociationSpecWithLabel, BatchInput,
+    BatchResponse, Owner, OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineInput,
     PipelinePatch, PipelineStage, Property, PropertyBatchRead, PropertyCreate, PropertyGroup,
     PropertyGroupCreate, PropertyGroupUpdate, PropertyName, PropertyUpdate, StageInput, StagePatch,
 };
@@ -29,11 +30,71 @@ struct Results<T> {
     results: Vec<T>,
 }
 
+fn labels_path<'a>(from: &'a str, to: &'a str, id: Option<&'a str>) -> Vec<&'a str> {
+    let mut p = vec!["crm", "v4", "associations", from, to, "labels"];
+    p.extend(id);
+    p
+}
+
 fn path<'a>(base: &[&'a str], rest: &[&'a str]) -> Vec<&'a str> {
     base.iter().chain(rest).copied().collect()
 }
 
 impl HubspotClient {
+    /// `GET /crm/v4/associations/{from}/{to}/labels`.
+    pub(super) async fn http_association_labels(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> BackendResult<Vec<AssociationSpecWithLabel>> {
+        let call = Call::new(Method::GET, &labels_path(from, to, None), Idempotent);
+        Ok(self
+            .fetch::<Results<AssociationSpecWithLabel>>(call)
+            .await?
+            .results)
+    }
+
+    /// `POST /crm/v4/associations/{from}/{to}/labels`.
+    pub(super) async fn http_create_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        input: &AssociationLabelCreate,
+    ) -> BackendResult<Vec<AssociationSpecWithLabel>> {
+        let call = Call::new(Method::POST, &labels_path(from, to, None), NonIdempotent).json(input);
+        Ok(self
+            .fetch::<Results<AssociationSpecWithLabel>>(call)
+            .await?
+            .results)
+    }
+
+    /// `PUT /crm/v4/associations/{from}/{to}/labels`.
+    pub(super) async fn http_update_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        input: &AssociationLabelUpdate,
+    ) -> BackendResult<()> {
+        let call = Call::new(Method::PUT, &labels_path(from, to, None), Idempotent).json(input);
+        self.send_empty(call).await
+    }
+
+    /// `DELETE /crm/v4/associations/{from}/{to}/labels/{associationTypeId}`.
+    pub(super) async fn http_delete_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        type_id: i32,
+    ) -> BackendResult<()> {
+        let id = type_id.to_string();
+        let call = Call::new(
+            Method::DELETE,
+            &labels_path(from, to, Some(&id)),
+            Idempotent,
+        );
+        self.send_empty(call).await
+    }
+
     /// `GET /crm/v3/properties/tickets?archived=true`.
     pub(super) async fn http_archived_properties(&self) -> BackendResult<Vec<Property>> {
         let call = Call::new(Method::GET, &path(&PROPS, &[]), Idempotent).query("archived", "true");

@@ -12,8 +12,9 @@ use super::retry::Idempotency::{Idempotent, NonIdempotent};
 use super::transport::Call;
 use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{
-    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
-    BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
+    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationLabelCreate,
+    AssociationLabelUpdate, AssociationSpec, AssociationSpecWithLabel, BatchCreateItem, BatchInput,
+    BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
     LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
     OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineInput, PipelinePatch, PipelineStage,
     Property, PropertyBatchRead, PropertyCreate, PropertyGroup, PropertyGroupCreate,
@@ -472,6 +473,41 @@ impl TicketsBackend for HubspotClient {
 
     async fn delete_stage(&self, id: &str, stage: &str) -> BackendResult<()> {
         self.http_delete_stage(id, stage).await
+    }
+
+    async fn association_labels(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> BackendResult<Vec<AssociationSpecWithLabel>> {
+        self.http_association_labels(from, to).await
+    }
+
+    async fn create_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        input: &AssociationLabelCreate,
+    ) -> BackendResult<Vec<AssociationSpecWithLabel>> {
+        self.http_create_association_label(from, to, input).await
+    }
+
+    async fn update_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        input: &AssociationLabelUpdate,
+    ) -> BackendResult<()> {
+        self.http_update_association_label(from, to, input).await
+    }
+
+    async fn delete_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        type_id: i32,
+    ) -> BackendResult<()> {
+        self.http_delete_association_label(from, to, type_id).await
     }
 
     async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {

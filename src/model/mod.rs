@@ -11,6 +11,7 @@
 mod account;
 pub mod activity;
 mod association;
+mod association_label;
 mod batch;
 mod change;
 mod error;
@@ -38,6 +39,7 @@ pub use association::{
     AssociationSpec, AssociationSpecWithLabel, AssociationsOf, LabelsBetweenObjectPair,
     MultiAssociatedObjectWithLabel, ObjectIdRef,
 };
+pub use association_label::{AssociationLabel, AssociationLabelCreate, AssociationLabelUpdate};
 pub use batch::{
     BatchCreateItem, BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, IdInput,
     StandardError,

@@ -271,6 +271,11 @@ pub fn type_for(to: &ObjectType, segment: &str) -> Result<&'static AssocType, St
     }
 }
 
+/// HubSpot's types from tickets to `to` (plural name), unlabelled first.
+pub fn types_from_tickets(to: &str) -> impl Iterator<Item = &'static AssocType> + '_ {
+    TYPES.iter().filter(move |t| t.to == to)
+}
+
 /// The unlabelled default type to an object type.
 pub fn default_type(to: &ObjectType) -> Option<&'static AssocType> {
     TYPES

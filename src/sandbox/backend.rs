@@ -9,11 +9,14 @@ use async_trait::async_trait;
 use super::assoc::endpoints as associations;
 use super::schema::object_catalog;
 use super::store::Sandbox;
-use super::{batch, merge, objects, owners, pipelines, properties, reads, search, writes};
+use super::{
+    assoc_labels, batch, merge, objects, owners, pipelines, properties, reads, search, writes,
+};
 use crate::backend::{BackendResult, TicketsBackend};
 use crate::model::{
-    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchCreateItem,
-    BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
+    AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationLabelCreate,
+    AssociationLabelUpdate, AssociationSpec, AssociationSpecWithLabel, BatchCreateItem, BatchInput,
+    BatchReadInput, BatchResponse, BatchUpdateItem, CreateInput, GetParams, IdInput,
     LabelsBetweenObjectPair, ListParams, MergeInput, MultiAssociatedObjectWithLabel, Owner,
     OwnerIdProperty, OwnerQuery, Page, Pipeline, PipelineInput, PipelinePatch, PipelineStage,
     Property, PropertyBatchRead, PropertyCreate, PropertyGroup, PropertyGroupCreate,
@@ -384,6 +387,51 @@ impl TicketsBackend for Sandbox {
         let (id, stage) = (id.to_string(), stage.to_string());
         self.run(move |i| i.write_schema(|c, cat| pipelines::delete_stage(c, cat, &id, &stage)))
             .await
+    }
+
+    async fn association_labels(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> BackendResult<Vec<AssociationSpecWithLabel>> {
+        let (from, to) = (from.to_string(), to.to_string());
+        self.run(move |i| i.read(|_, cat| assoc_labels::list(cat, &from, &to)))
+            .await
+    }
+
+    async fn create_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        input: &AssociationLabelCreate,
+    ) -> BackendResult<Vec<AssociationSpecWithLabel>> {
+        let (from, to, input) = (from.to_string(), to.to_string(), input.clone());
+        self.run(move |i| i.write_schema(|c, cat| assoc_labels::create(c, cat, &from, &to, &input)))
+            .await
+    }
+
+    async fn update_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        input: &AssociationLabelUpdate,
+    ) -> BackendResult<()> {
+        let (from, to, input) = (from.to_string(), to.to_string(), input.clone());
+        self.run(move |i| i.write_schema(|c, cat| assoc_labels::update(c, cat, &from, &to, &input)))
+            .await
+    }
+
+    async fn delete_association_label(
+        &self,
+        from: &str,
+        to: &str,
+        type_id: i32,
+    ) -> BackendResult<()> {
+        let (from, to, type_id) = (from.to_string(), to.to_string(), type_id);
+        self.run(move |i| {
+            i.write_schema(|c, cat| assoc_labels::delete(c, cat, &from, &to, type_id))
+        })
+        .await
     }
 
     async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {

@@ -14,7 +14,9 @@ use std::collections::HashMap;
 
 use super::object_defs::{ObjectMeta, TICKETS};
 use crate::model::write_rules::PropertyLookup;
-use crate::model::{Owner, Pipeline, PipelineStage, Property, PropertyGroup, PropertyOption};
+use crate::model::{
+    AssociationLabel, Owner, Pipeline, PipelineStage, Property, PropertyGroup, PropertyOption,
+};
 
 /// How a property's values are read (HubSpot's rule, in the model) and so stored and compared:
 /// free text is TEXT with case-insensitive EQ, an enumeration TEXT compared exactly (`;`-joined
@@ -71,6 +73,8 @@ pub(crate) struct Definitions {
     pub pipelines: Vec<Pipeline>,
     /// Owners (archived ones included), by id.
     pub owners: Vec<Owner>,
+    /// USER_DEFINED association labels, one per direction.
+    pub labels: Vec<AssociationLabel>,
     /// The schema revision the tables were read at.
     pub revision: i64,
 }
@@ -85,6 +89,7 @@ pub(crate) struct Catalog {
     groups: Vec<PropertyGroup>,
     pipelines: Vec<Pipeline>,
     owners: Vec<Owner>,
+    labels: Vec<AssociationLabel>,
     /// Ids of the active owners, in id order.
     owner_ids: Vec<String>,
     select_list: String,
@@ -157,6 +162,7 @@ impl Catalog {
             groups,
             mut pipelines,
             owners,
+            labels,
             revision,
         } = d;
         pipelines.sort_by(|a, b| {
@@ -197,6 +203,7 @@ impl Catalog {
             groups,
             pipelines,
             owners,
+            labels,
             owner_ids,
             select_list,
             revision,
@@ -242,6 +249,11 @@ impl Catalog {
     /// Every property group (archived ones included), in display order.
     pub(crate) fn groups(&self) -> &[PropertyGroup] {
         &self.groups
+    }
+
+    /// The USER_DEFINED association labels, one per direction.
+    pub(crate) fn labels(&self) -> &[AssociationLabel] {
+        &self.labels
     }
 
     /// Every owner (archived ones included), by id.

@@ -22,6 +22,7 @@
 
 mod anonymize;
 mod assoc;
+mod assoc_labels;
 mod backend;
 mod batch;
 mod catalog;

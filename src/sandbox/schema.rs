@@ -20,10 +20,10 @@ use super::definitions::{default_group, default_pipeline, default_properties, de
 use super::error::SandboxError;
 use super::functions;
 use super::object_defs::{object_properties, OBJECTS};
-use crate::model::{Owner, OwnerTeam, Pipeline, Property, PropertyGroup};
+use crate::model::{AssociationLabel, Owner, OwnerTeam, Pipeline, Property, PropertyGroup};
 
 /// The newest schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Applies the per-connection pragmas and registers the search functions.
 pub(super) fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -287,11 +287,18 @@ CREATE INDEX companies_domain ON companies(domain);",
     Ok(())
 }
 
+/// Migration 7: the portal's USER_DEFINED association labels (one row per direction).
+fn migrate_v7(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE association_labels (type_id INTEGER PRIMARY KEY, definition TEXT NOT NULL);",
+    )
+}
+
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// The migrations in order; entry `i` brings a file from version `i` to `i + 1`.
 const MIGRATIONS: &[Migration] = &[
-    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6,
+    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6, migrate_v7,
 ];
 
 /// The schema revision stored in the file.
@@ -427,6 +434,10 @@ pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog, String> {
     )?;
     let owners: Vec<Owner> =
         parse_all(&col("SELECT definition FROM owners ORDER BY id")?, "owner")?;
+    let labels: Vec<AssociationLabel> = parse_all(
+        &col("SELECT definition FROM association_labels ORDER BY type_id")?,
+        "association label",
+    )?;
     if props.is_empty() {
         return Err("no property definitions".into());
     }
@@ -436,6 +447,7 @@ pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog, String> {
         groups,
         pipelines,
         owners,
+        labels,
         revision,
     }))
 }
@@ -453,6 +465,7 @@ pub(super) fn object_catalogs(tickets: &Catalog) -> Vec<Catalog> {
                     groups: Vec::new(),
                     pipelines: Vec::new(),
                     owners: tickets.owner_records().to_vec(),
+                    labels: Vec::new(),
                     revision: tickets.revision(),
                 },
             )

@@ -1,6 +1,6 @@
 // HubSpot's official Node client (@hubspot/api-client 14) against `hubscript serve`: the schema
 // and owners APIs (properties, property groups, property batches, pipelines and stages,
-// owners). Every response is checked field by field against the client's model (required
+// association labels, owners). Every response is checked field by field against the client's model (required
 // fields present, every field of the expected type). Run by tests/compat_node.rs with the
 // server's URL; prints "checks passed P/T" and exits 1 on any failure.
 
@@ -153,6 +153,30 @@ async function status(p) {
   await check('pipelines archive', async () => {
     await c.crm.pipelines.pipelinesApi.archive('tickets', pipeline.id);
     assert.strictEqual(await status(c.crm.pipelines.pipelinesApi.getById('tickets', pipeline.id)), 404);
+  });
+
+  // Association labels.
+  const S = require('@hubspot/api-client/lib/codegen/crm/associations/v4/schema/index');
+  let labelId;
+  await check('labels getAll', async () => {
+    const r = await c.crm.associations.v4.schema.definitionsApi.getAll('tickets', 'companies');
+    r.results.forEach(s => assert.ok(s instanceof S.AssociationSpecWithLabel && typeof s.typeId === 'number' && typeof s.category === 'string'));
+    assert.ok(r.results.some(s => s.typeId === 26 && s.label === 'Primary'));
+  });
+  await check('labels create', async () => {
+    const r = await c.crm.associations.v4.schema.definitionsApi.create('tickets', 'companies', { name: 'billing_account', label: 'Billing account', inverseLabel: 'Billed ticket' });
+    assert.strictEqual(r.results.length, 2); assert.strictEqual(r.results[0].category, 'USER_DEFINED');
+    labelId = r.results[0].typeId;
+  });
+  await check('labels update', async () => {
+    await c.crm.associations.v4.schema.definitionsApi.update('tickets', 'companies', { associationTypeId: labelId, label: 'Billing' });
+    const r = await c.crm.associations.v4.schema.definitionsApi.getAll('tickets', 'companies');
+    assert.ok(r.results.some(s => s.typeId === labelId && s.label === 'Billing'));
+  });
+  await check('labels remove', async () => {
+    await c.crm.associations.v4.schema.definitionsApi.remove('tickets', 'companies', labelId);
+    const r = await c.crm.associations.v4.schema.definitionsApi.getAll('tickets', 'companies');
+    assert.ok(!r.results.some(s => s.typeId === labelId));
   });
 
   // Owners.

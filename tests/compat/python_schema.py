@@ -145,11 +145,27 @@ def owners():
     assert by_user.id == o.id
 
 
+def labels():
+    from hubspot.crm.associations.v4.schema.models import (
+        PublicAssociationDefinitionCreateRequest, PublicAssociationDefinitionUpdateRequest,
+    )
+    api = c.crm.associations.v4.schema.definitions_api
+    r = api.get_all("tickets", "companies")
+    assert any(s.type_id == 26 and s.label == "Primary" for s in r.results)
+    r = api.create("tickets", "companies", PublicAssociationDefinitionCreateRequest(name="billing_account", label="Billing account", inverse_label="Billed ticket"))
+    assert len(r.results) == 2 and r.results[0].category == "USER_DEFINED"
+    type_id = r.results[0].type_id
+    api.update("tickets", "companies", PublicAssociationDefinitionUpdateRequest(association_type_id=type_id, label="Billing"))
+    assert any(s.type_id == type_id and s.label == "Billing" for s in api.get_all("tickets", "companies").results)
+    api.remove("tickets", "companies", type_id)
+    assert not any(s.type_id == type_id for s in api.get_all("tickets", "companies").results)
+
+
 for name, f in [("groups", groups), ("create property", create_property),
                 ("property conflict", property_conflict), ("read and update property", read_update_property),
                 ("custom property on a ticket", custom_on_ticket), ("property batches", batches),
                 ("archive property", archive_property), ("pipelines", pipelines), ("stages", stages),
-                ("owners", owners)]:
+                ("association labels", labels), ("owners", owners)]:
     check(name, f)
 
 print(f"official python client (schema): checks passed {passed}/{total}")

@@ -9,7 +9,10 @@ use serde::Serialize;
 
 use super::AppState;
 use crate::model::object_types::default_type_id;
-use crate::model::{AssociationBatchItem, AssociationSpec, BatchInput, BatchResponse, ObjectIdRef};
+use crate::model::{
+    AssociationBatchItem, AssociationLabelCreate, AssociationLabelUpdate, AssociationSpec,
+    BatchInput, BatchResponse, ObjectIdRef,
+};
 use crate::server::json_body::JsonBody;
 use crate::server::query::QueryParams;
 use crate::server::response::{json, no_content, HttpError, HttpResult};
@@ -177,4 +180,62 @@ pub(super) async fn batch_read_v4(
         StatusCode::OK
     };
     Ok(json(status, &response))
+}
+
+/// `GET /crm/v4/associations/{fromObjectType}/{toObjectType}/labels`.
+pub(super) async fn labels(
+    State(s): State<AppState>,
+    Path((from, to)): Path<(String, String)>,
+) -> HttpResult {
+    let results = s.backend.association_labels(&from, &to).await?;
+    Ok(json(
+        StatusCode::OK,
+        &serde_json::json!({ "results": results }),
+    ))
+}
+
+/// `POST /crm/v4/associations/{fromObjectType}/{toObjectType}/labels` (200 with both
+/// directions, as the client's model expects a collection).
+pub(super) async fn create_label(
+    State(s): State<AppState>,
+    Path((from, to)): Path<(String, String)>,
+    JsonBody(input): JsonBody<AssociationLabelCreate>,
+) -> HttpResult {
+    let results = s
+        .backend
+        .create_association_label(&from, &to, &input)
+        .await?;
+    Ok(json(
+        StatusCode::OK,
+        &serde_json::json!({ "results": results }),
+    ))
+}
+
+/// `PUT /crm/v4/associations/{fromObjectType}/{toObjectType}/labels` (204).
+pub(super) async fn update_label(
+    State(s): State<AppState>,
+    Path((from, to)): Path<(String, String)>,
+    JsonBody(input): JsonBody<AssociationLabelUpdate>,
+) -> HttpResult {
+    s.backend
+        .update_association_label(&from, &to, &input)
+        .await?;
+    Ok(no_content())
+}
+
+/// `DELETE /crm/v4/associations/{fromObjectType}/{toObjectType}/labels/{associationTypeId}`
+/// (204).
+pub(super) async fn delete_label(
+    State(s): State<AppState>,
+    Path((from, to, id)): Path<(String, String, String)>,
+) -> HttpResult {
+    let type_id = id.trim().parse::<i32>().map_err(|_| {
+        crate::server::response::HttpError::from(crate::model::ApiError::validation(format!(
+            "associationTypeId must be an integer, got {id:?}"
+        )))
+    })?;
+    s.backend
+        .delete_association_label(&from, &to, type_id)
+        .await?;
+    Ok(no_content())
 }

@@ -81,6 +81,16 @@ pub(crate) fn routes() -> Router<AppState> {
             get(associations::list_v4),
         )
         .route(
+            "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels",
+            get(associations::labels)
+                .post(associations::create_label)
+                .put(associations::update_label),
+        )
+        .route(
+            "/crm/v4/associations/{fromObjectType}/{toObjectType}/labels/{associationTypeId}",
+            axum::routing::delete(associations::delete_label),
+        )
+        .route(
             "/crm/v4/associations/tickets/{toObjectType}/batch/create",
             post(associations::batch_create_v4),
         )
