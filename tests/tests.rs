@@ -7,6 +7,7 @@
 
 mod util;
 
+mod associations_batch_http;
 mod check;
 mod client_resilience;
 mod compat_node;

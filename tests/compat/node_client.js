@@ -42,6 +42,18 @@ const assert = require('assert');
   await c.crm.associations.v4.basicApi.create('tickets', t.id, 'companies', co.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 26 }]);
   const br = await c.crm.associations.v4.batchApi.getPage('tickets', 'companies', { inputs: [{ id: t.id }] });
   assert.strictEqual(String(br.results[0].to[0].toObjectId), co.id);
+  // v3's association batch create/read/archive (types by name) and v4's batch archive.
+  const cy = await c.crm.contacts.basicApi.create({ properties: { firstname: 'Cy', email: 'cy@node.example.com' }, associations: [] });
+  const pair = { _from: { id: t.id }, to: { id: cy.id }, type: 'ticket_to_contact' };
+  const v3c = await c.crm.associations.batchApi.create('tickets', 'contacts', { inputs: [pair] });
+  assert.strictEqual(v3c.status, 'COMPLETE'); assert.strictEqual(v3c.results.length, 1);
+  assert.strictEqual(v3c.results[0]._from.id, t.id); assert.strictEqual(v3c.results[0].type, 'ticket_to_contact');
+  const v3r = await c.crm.associations.batchApi.read('tickets', 'contacts', { inputs: [{ id: t.id }] });
+  assert.ok(v3r.results[0].to.some(x => x.id === cy.id && x.type === 'ticket_to_contact'), JSON.stringify(v3r.results));
+  await c.crm.associations.batchApi.archive('tickets', 'contacts', { inputs: [pair] });
+  await c.crm.associations.v4.batchApi.archive('tickets', 'contacts', { inputs: [{ _from: { id: t.id }, to: [{ id: contact.id }] }] });
+  const gone = await c.crm.associations.v4.basicApi.getPage('tickets', t.id, 'contacts');
+  assert.strictEqual(gone.results.length, 0, JSON.stringify(gone.results));
   const notes = await c.crm.associations.v4.basicApi.getPage('tickets', t.id, 'notes');
   assert.strictEqual(String(notes.results[0].toObjectId), note.id);
   try { await c.crm.associations.v4.basicApi.create('tickets', t.id, 'contacts', '999999999', [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 16 }]); assert.fail('a missing contact was associated'); }

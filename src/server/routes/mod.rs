@@ -9,6 +9,7 @@
 //! of the ticket with that id, as on HubSpot, and gets the backend's 404.
 
 mod associations;
+mod associations_batch;
 mod batch;
 mod objects;
 mod owners;
@@ -101,6 +102,22 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/crm/v4/associations/tickets/{toObjectType}/batch/labels/archive",
             post(associations::batch_archive_labels_v4),
+        )
+        .route(
+            "/crm/v4/associations/tickets/{toObjectType}/batch/archive",
+            post(associations_batch::archive_all_v4),
+        )
+        .route(
+            "/crm/v3/associations/tickets/{toObjectType}/batch/create",
+            post(associations_batch::create_v3),
+        )
+        .route(
+            "/crm/v3/associations/tickets/{toObjectType}/batch/read",
+            post(associations_batch::read_v3),
+        )
+        .route(
+            "/crm/v3/associations/tickets/{toObjectType}/batch/archive",
+            post(associations_batch::archive_v3),
         )
         .route(
             "/crm/v3/objects/{objectType}",
