@@ -4,7 +4,7 @@
 //! frame), the classification into error kinds and the caret layout (tabs expanded, unicode
 //! width measured). It must not run scripts or print: callers get strings.
 
-use rhai::{EvalAltResult, ParseError, Position};
+use rhai::{EvalAltResult, ParseError, ParseErrorType, Position};
 use unicode_width::UnicodeWidthStr;
 
 use super::context::StopReason;
@@ -115,14 +115,16 @@ pub(crate) fn at(file: &str, source: &str, pos: Position, message: String) -> Di
     }
 }
 
-/// A syntax error.
+/// A syntax error. `log::debug(...)` is the one a newcomer writes by analogy with
+/// `log::info`, and Rhai reserves `debug`: its error says what to write instead.
 pub(crate) fn from_parse(err: &ParseError, file: &str, source: &str) -> ScriptError {
-    ScriptError::Syntax(Box::new(at(
-        file,
-        source,
-        err.position(),
-        err.err_type().to_string(),
-    )))
+    let mut message = err.err_type().to_string();
+    if matches!(err.err_type(), ParseErrorType::Reserved(word) if word == "debug") {
+        message.push_str(
+            ": write `debug(message)` for a debug line in the run log (Rhai reserves `debug`, so there is no `log::debug`)",
+        );
+    }
+    ScriptError::Syntax(Box::new(at(file, source, err.position(), message)))
 }
 
 /// Every header error (at least one), each at the start of its line.
@@ -314,6 +316,22 @@ mod tests {
         assert_eq!(qualified_start("a::b::c()", 7), 1);
         assert_eq!(qualified_start("x + y", 5), 5);
         assert_eq!(qualified_start("::f", 3), 3);
+    }
+
+    #[test]
+    fn log_debug_is_a_syntax_error_that_says_to_write_debug() {
+        let src = "log::debug(\"x\");\n";
+        let err = rhai::Engine::new()
+            .compile(src)
+            .expect_err("debug is reserved");
+        let ScriptError::Syntax(d) = from_parse(&err, "t.rhai", src) else {
+            panic!("not a syntax error");
+        };
+        assert!(
+            d.message.contains("write `debug(message)`"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! `log::`: lines in the run's log with a level (`print` writes `info`, `debug` writes `debug`;
-//! those two are wired in the engine's hooks).
+//! `log::`: lines in the run's log with a level. A debug line is Rhai's own `debug(message)`
+//! (wired in the engine's hooks): Rhai reserves `debug`, so a `log::debug` could never be called.
 
 use super::declare::{Any, Area, ScriptFn};
 
@@ -11,7 +11,6 @@ pub(super) fn functions() -> Vec<ScriptFn> {
             "error",
             "Writes an error line to the run log (the run goes on).",
         ),
-        ("debug", "Writes a debug line to the run log."),
     ]
     .into_iter()
     .map(|(level, doc)| {
