@@ -347,10 +347,10 @@ pub(super) fn default_properties() -> Vec<Property> {
                         ("FORM", "Form"),
                         ("PHONE", "Phone"),
                     ]),
-                    // HubSpot lists owners through its owners API, not as options
-                    // (externalOptions). The sandbox has no owners API, so it lists its demo
-                    // owners here: scripts and the REPL can discover them the same way on
-                    // both, and on a real portal the list is simply empty.
+                    // HubSpot lists owners through its owners API (externalOptions), not as
+                    // options. The sandbox serves that API too, and its catalog replaces these
+                    // options with the owners it stores (catalog.rs); these are the demo owners
+                    // a new sandbox starts with. On a real portal the list is simply empty.
                     "hubspot_owner_id" => demo_owners()
                         .iter()
                         .enumerate()
