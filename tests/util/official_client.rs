@@ -23,24 +23,31 @@ pub(crate) async fn check(installed: bool, install: &str, program: &str, script:
     }
     let fixture = super::over_http().await;
     let url = fixture.url.clone().unwrap();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/compat")
         .join(script);
     let seeded = super::SEED_TICKETS.to_string();
     let program = program.to_string();
     let out = tokio::task::spawn_blocking(move || {
         Command::new(program)
-            .arg(script)
+            .arg(path)
             .args([&url, &seeded])
             .output()
             .unwrap()
     })
     .await
     .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
+        "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Every script ends with "checks passed P/T": shown in plain `cargo test` output (straight
+    // to stderr, as the skip notice above), so CI's log carries each client's figure.
+    let figure = stdout.lines().rfind(|l| l.contains("checks passed"));
+    let figure = figure
+        .unwrap_or_else(|| panic!("{script:?} printed no \"checks passed P/T\" line:\n{stdout}"));
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n{figure}");
 }
