@@ -57,6 +57,9 @@ fn cases() -> Vec<(&'static str, String)> {
         // Notes 1 and 2 are demo notes (a fresh sandbox has a note on about one ticket in four).
         ("pin after associating", format!(r#"{{ tickets::associate("{t}", "notes", "1", 227); tickets::pin("{t}", "1") }}"#)),
         ("create pinning an inline note", r#"tickets::create(#{ subject: "s", hs_pinned_engagement_id: "2" }, [#{ to: #{ id: "2" }, types: [#{ associationCategory: "HUBSPOT_DEFINED", associationTypeId: 227 }] }])"#.to_string()),
+        // A task's owner must be an owner, as a ticket's must (issue 12: the dry run accepted it).
+        ("task with a stranger owner", format!(r#"tasks::create("{t}", #{{ subject: "s", owner: "1" }})"#)),
+        ("task with a demo owner", format!(r#"tasks::create("{t}", #{{ subject: "s", owner: "52550153" }})"#)),
         // Associations need an existing target (issue 12).
         ("associate a missing contact", format!(r#"tickets::associate("{t}", "contacts", "{STRANGER_NOTE}", 16)"#)),
     ]
@@ -143,12 +146,13 @@ fn a_dry_run_and_a_real_run_reach_the_same_verdicts() {
     );
     // The table is what it claims: every case above the accepted ones is refused.
     let accepted: Vec<&String> = real.iter().filter(|l| l.ends_with("=> ok")).collect();
-    assert_eq!(accepted.len(), 6, "{accepted:#?}");
+    assert_eq!(accepted.len(), 7, "{accepted:#?}");
     for probe in [
         "empty stage",
         "empty pipeline",
         "pin NaN",
         "pin not associated",
+        "task with a stranger owner",
     ] {
         let line = real
             .iter()

@@ -25,6 +25,7 @@ use super::super::convert;
 use super::super::guard::WriteTarget;
 use super::super::plan::PlanChange;
 use super::declare::{Area, Call, Id, ObjMap, Res, ScriptFn, Str};
+use super::dry_validate::validate_activity_owner;
 use super::tickets_read::look_up;
 
 /// Keys of the `tasks::create` map, in the order the reference lists them.
@@ -184,6 +185,7 @@ pub(super) fn functions() -> Vec<ScriptFn> {
             .write(|(id, _)| on_ticket(id))
             .dry(|c, (id, spec)| {
                 let p = task_properties(c, &spec)?;
+                validate_activity_owner(c, c.pos, &p)?;
                 plan(c, &id, "tasks", p)
             })
             .real(|c, (id, spec)| {

@@ -17,7 +17,7 @@ use crate::backend::BackendError;
 use crate::model::limits::ASSOCIATION_PAGE_MAX;
 use crate::model::object_types::{object_type, pinnable_types, target_of};
 use crate::model::write_rules::{
-    check_write, pin_not_associated, CheckedWrite, Placement, PINNED_ACTIVITY,
+    check_value, check_write, pin_not_associated, CheckedWrite, Placement, PINNED_ACTIVITY,
 };
 use crate::model::{ApiError, AssociationInput, ErrorDetail, InputProperties, Property, Ticket};
 
@@ -99,6 +99,32 @@ pub(super) fn validate(
         }
     }
     Ok(checked)
+}
+
+/// The property that names an activity's owner.
+const OWNER: &str = "hubspot_owner_id";
+
+/// Judges the owner of an activity logged on a ticket (a task's `hubspot_owner_id`) like the
+/// real write is judged: notes and tasks take the ticket property's definition of
+/// `hubspot_owner_id` (the same owners; `sandbox/object_defs.rs`), so the one rule is
+/// [`check_value`] against that definition, and an id that is not an owner is refused with the
+/// real run's `INVALID_OPTION` answer. A portal whose definition lists no owners (HubSpot's
+/// `externalOptions`) accepts any id, as its real write would be judged here.
+pub(super) fn validate_activity_owner(
+    ctx: &RunCtx,
+    pos: Position,
+    props: &InputProperties,
+) -> Res<()> {
+    let Some(owner) = props.get(OWNER) else {
+        return Ok(());
+    };
+    let defs = definitions(ctx, pos)?;
+    let Some(def) = defs.iter().find(|p| p.name == OWNER) else {
+        return Ok(());
+    };
+    check_value(def, owner)
+        .map(|_| ())
+        .map_err(|r| refuse(vec![r.into()], pos))
 }
 
 /// Whether activity `pin` is associated with the target (or already pinned on it).
