@@ -216,3 +216,94 @@ fn what_cannot_be_undone_is_listed_with_the_reason() {
         stderr(&o)
     );
 }
+
+/// Issue 12: undoing a run that logged a note and a task archived neither (only their
+/// associations went); the undo archives them, as it archives a created ticket, and says so
+/// in its own record.
+#[test]
+fn notes_and_tasks_a_run_logged_are_archived_by_its_undo() {
+    let p = Project::new();
+    let (_server, url) = serve(&p);
+    let script = p.file(
+        "log.rhai",
+        r#"notes::create("2", "escalated");
+tasks::create("2", #{ subject: "call back" });"#,
+    );
+    let o = p.run(&["run", script.to_str().unwrap(), "--api", &url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let run = json_of(&p, &["runs", "show", "1", "--json"]);
+    let logged: Vec<(String, String)> = run["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert_eq!(c["action"], "log", "{c}");
+            assert_eq!(c["ticket"], "2", "{c}");
+            (
+                c["to_type"].as_str().unwrap().to_string(),
+                c["to_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let kinds: Vec<&str> = logged.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(kinds, ["notes", "tasks"], "{run}");
+    assert_eq!(run["changes"][0]["properties"]["hs_note_body"], "escalated");
+
+    let sandbox = hubscript::sandbox::Sandbox::open(&p.path().join("served.db")).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let active = |kind: &str, id: &str| {
+        rt.block_on(sandbox.object_get(kind, id, &GetParams::default()))
+            .is_ok()
+    };
+    let dry = json_of(&p, &["undo", "1", "--api", &url, "--dry-run", "--json"]);
+    let actions: Vec<&Value> = dry["plan"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["action"])
+        .collect();
+    assert_eq!(actions, ["unlogged", "unlogged"], "{dry}");
+    for (kind, id) in &logged {
+        assert!(active(kind, id), "a dry run archives nothing ({kind} {id})");
+    }
+
+    let o = p.run(&["undo", "1", "--api", &url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (kind, id) in &logged {
+        assert!(!active(kind, id), "{kind} {id} still active after the undo");
+    }
+    // The ticket no longer lists them.
+    for (kind, id) in &logged {
+        let page = rt
+            .block_on(sandbox.associations("2", kind, None, None))
+            .unwrap();
+        assert!(
+            page.results.iter().all(|a| &a.id != id),
+            "ticket 2 still lists {kind} {id}: {page:?}"
+        );
+    }
+    let undo: Value = json_of(&p, &["runs", "show", "3", "--json"]);
+    assert_eq!(undo["undo_of"], 1);
+    assert_eq!(undo["applied"], 2, "{undo}");
+    let unlogged: Vec<(String, String)> = undo["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert_eq!(c["action"], "unlog", "{c}");
+            (
+                c["to_type"].as_str().unwrap().to_string(),
+                c["to_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let mut expected = logged.clone();
+    expected.sort();
+    let mut got = unlogged;
+    got.sort();
+    assert_eq!(got, expected);
+    // An archived activity cannot be brought back through the API: undoing the undo says so.
+    let o = p.run(&["undo", "3", "--api", &url]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("recycle bin"), "{}", stdout(&o));
+}

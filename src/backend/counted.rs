@@ -585,17 +585,24 @@ impl TicketsBackend for Counted {
             .write(self.inner.object_create(object_type, input))
             .await?;
         // The run record keeps changes to tickets: a record created with associations to
-        // tickets is recorded as those tickets' new associations (the ticket-side type).
+        // tickets is recorded as logged on each of those tickets (`log`, with the ticket-side
+        // type of its first association type and the properties sent), so an undo knows to
+        // archive it rather than only remove the association.
         let plural =
             crate::model::object_types::object_type(object_type).map_or(object_type, |o| o.plural);
-        self.landed(input.associations.iter().flat_map(|a| {
-            let id = r.id.clone();
-            a.types.iter().map(move |t| {
-                let forward =
-                    crate::model::object_types::ticket_side_type(plural, t.association_type_id)
-                        .unwrap_or(t.association_type_id);
-                TicketChange::association(&a.to.id, true, plural, &id, Some(forward.to_string()))
-            })
+        self.landed(input.associations.iter().filter_map(|a| {
+            let t = a.types.first()?;
+            let forward =
+                crate::model::object_types::ticket_side_type(plural, t.association_type_id)
+                    .unwrap_or(t.association_type_id);
+            Some(TicketChange::logged(
+                &a.to.id,
+                true,
+                plural,
+                &r.id,
+                Some(forward.to_string()),
+                input.properties.0.clone(),
+            ))
         }));
         Ok(r)
     }

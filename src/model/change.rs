@@ -23,6 +23,10 @@ pub enum ChangeAction {
     Associate,
     /// An association was removed.
     Dissociate,
+    /// A record of another type (a note, a task) was created associated with the ticket.
+    Log,
+    /// A record the run had logged on the ticket was archived (an undo of `Log`).
+    Unlog,
 }
 
 impl ChangeAction {
@@ -35,6 +39,8 @@ impl ChangeAction {
             Self::Merge => "merge",
             Self::Associate => "associate",
             Self::Dissociate => "dissociate",
+            Self::Log => "log",
+            Self::Unlog => "unlog",
         }
     }
 }
@@ -135,6 +141,32 @@ impl TicketChange {
             ChangeAction::Dissociate
         };
         Self {
+            to_type: Some(to_type.to_string()),
+            to_id: Some(to_id.to_string()),
+            type_id,
+            ..Self::bare(ticket, action)
+        }
+    }
+}
+
+impl TicketChange {
+    /// A record of `to_type` (`notes`, `tasks`) created as `to_id` with `properties`, associated
+    /// with `ticket` by `type_id` (`log`), or such a record archived (`unlog`).
+    pub fn logged(
+        ticket: &str,
+        logged: bool,
+        to_type: &str,
+        to_id: &str,
+        type_id: Option<String>,
+        properties: BTreeMap<String, String>,
+    ) -> Self {
+        let action = if logged {
+            ChangeAction::Log
+        } else {
+            ChangeAction::Unlog
+        };
+        Self {
+            properties,
             to_type: Some(to_type.to_string()),
             to_id: Some(to_id.to_string()),
             type_id,

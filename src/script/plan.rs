@@ -65,6 +65,13 @@ pub enum PlanChange {
         /// Its properties.
         properties: BTreeMap<String, String>,
     },
+    /// An activity a run logged on the ticket is archived (the undo of `Logged`).
+    Unlogged {
+        /// Its object type (`notes`, `tasks`).
+        object_type: String,
+        /// Its id.
+        id: String,
+    },
 }
 
 /// A planned change of one ticket.
@@ -262,6 +269,13 @@ impl Plan {
                         .map(|(k, v)| format!("{k}={v}"))
                         .collect::<Vec<_>>()
                         .join(", "),
+                ],
+                PlanChange::Unlogged { object_type, id } => [
+                    e.ticket.clone(),
+                    "unlog".into(),
+                    object_type.clone(),
+                    id.clone(),
+                    "(archived)".into(),
                 ],
             };
             rows.push(row.map(cell));

@@ -145,14 +145,21 @@ pub(crate) fn from_plan(plan: &Plan) -> Vec<TicketChange> {
                     type_id,
                 } => TicketChange::association(t, false, to_type, to_id, Some(type_id.clone())),
                 // The record's id is known only once it is created.
-                PlanChange::Logged { object_type, .. } => TicketChange::association(
+                PlanChange::Logged {
+                    object_type,
+                    properties,
+                } => TicketChange::logged(
                     t,
                     true,
                     object_type,
                     "(new)",
                     crate::model::object_types::default_type_id(object_type)
                         .map(|id| id.to_string()),
+                    properties.clone(),
                 ),
+                PlanChange::Unlogged { object_type, id } => {
+                    TicketChange::logged(t, false, object_type, id, None, Default::default())
+                }
             }
         })
         .collect()

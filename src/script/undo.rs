@@ -9,8 +9,11 @@
 //! - a created ticket: archived;
 //! - an association added: removed; one removed: added back with its type (a v4 removal of
 //!   every type between two records names no type and cannot be restored);
-//! - an archived or merged ticket: listed, because HubSpot's API cannot restore a ticket from
-//!   the recycle bin nor split a merge (restoring is done in HubSpot's UI, within 90 days).
+//! - an activity logged on a ticket (a note, a task the run created): archived, like a created
+//!   ticket (its association goes with it), also when its ticket was created by the run;
+//! - an archived or merged ticket, or an archived activity: listed, because HubSpot's API
+//!   cannot restore a record from the recycle bin nor split a merge (restoring is done in
+//!   HubSpot's UI, within 90 days).
 
 use std::collections::HashMap;
 
@@ -101,6 +104,21 @@ pub fn reverse(changes: &[TicketChange]) -> UndoPlan {
             ChangeAction::Archive => out.not_undoable.push(not(ARCHIVE_REASON)),
             ChangeAction::Merge => out.not_undoable.push(not(
                 "HubSpot's API cannot split merged tickets; the merged ticket stays archived",
+            )),
+            ChangeAction::Log => {
+                let (Some(object_type), Some(id)) = (&c.to_type, &c.to_id) else {
+                    continue;
+                };
+                out.plan.push(
+                    t,
+                    PlanChange::Unlogged {
+                        object_type: object_type.clone(),
+                        id: id.clone(),
+                    },
+                );
+            }
+            ChangeAction::Unlog => out.not_undoable.push(not(
+                "HubSpot's API cannot restore an archived note or task: restore it from the recycle bin in HubSpot (within 90 days)",
             )),
             ChangeAction::Associate | ChangeAction::Dissociate => {
                 if created.contains(&t) {
@@ -225,5 +243,41 @@ mod tests {
             vec![("5", "set subject"), ("6", "dissociate"), ("4", "archive")]
         );
         assert!(u.not_undoable[2].reason.contains("recycle bin"));
+    }
+
+    #[test]
+    fn logged_activities_are_archived_and_archived_ones_listed() {
+        let log = |t: &str, id: &str| {
+            TicketChange::logged(t, true, "notes", id, Some("227".into()), Default::default())
+        };
+        let changes = vec![
+            TicketChange::create("9", Default::default()),
+            log("9", "70"),
+            log("3", "71"),
+            TicketChange::logged("4", false, "tasks", "72", None, Default::default()),
+        ];
+        let u = reverse(&changes);
+        let entries: Vec<(&str, &PlanChange)> = u
+            .plan
+            .entries
+            .iter()
+            .map(|e| (e.ticket.as_str(), &e.change))
+            .collect();
+        let unlogged = |id: &str| PlanChange::Unlogged {
+            object_type: "notes".into(),
+            id: id.into(),
+        };
+        // A note on a ticket the run created goes too (the ticket's archive does not take it).
+        assert_eq!(
+            entries,
+            vec![
+                ("3", &unlogged("71")),
+                ("9", &unlogged("70")),
+                ("9", &PlanChange::Archived),
+            ]
+        );
+        assert_eq!(u.not_undoable.len(), 1);
+        assert_eq!(u.not_undoable[0].change, "unlog");
+        assert!(u.not_undoable[0].reason.contains("recycle bin"));
     }
 }

@@ -14,7 +14,7 @@ use crate::state::{RunId, RunRecord, RunStart, RunStatus};
 
 use super::apply::{apply, ApplyOptions, ApplyReport, ChangeStatus};
 use super::host::ScriptHost;
-use super::plan::Plan;
+use super::plan::{Plan, PlanChange};
 use super::run_record;
 use super::undo::{reverse, NotUndoable};
 
@@ -80,6 +80,28 @@ impl UndoOutcome {
     }
 }
 
+/// The activities the undo archived, as `unlog` changes of their tickets (the backend's
+/// record of landed changes keeps ticket writes only, and an archive of a note names no
+/// ticket).
+fn archived_activities(plan: &Plan, report: &ApplyReport) -> Vec<TicketChange> {
+    report
+        .outcomes
+        .iter()
+        .filter(|o| matches!(o.status, ChangeStatus::Applied))
+        .filter_map(|o| match &plan.entries.get(o.index)?.change {
+            PlanChange::Unlogged { object_type, id } => Some(TicketChange::logged(
+                &o.ticket,
+                false,
+                object_type,
+                id,
+                None,
+                Default::default(),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
 impl ScriptHost {
     /// Undoes `run` (its record with its changes) on this host's backend.
     pub async fn undo(
@@ -138,7 +160,8 @@ impl ScriptHost {
                 ..ApplyOptions::default()
             };
             let report = apply(&counted, &reversed.plan, &options).await;
-            let landed = run_record::with_old_values(counted.take_landed(), &reversed.plan);
+            let mut landed = run_record::with_old_values(counted.take_landed(), &reversed.plan);
+            landed.extend(archived_activities(&reversed.plan, &report));
             (Some(report), landed)
         };
         if run_record::needs_labels(&changes) {

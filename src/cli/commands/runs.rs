@@ -231,6 +231,20 @@ fn changes_table(changes: &[TicketChange]) -> Table {
                 other(),
                 String::new(),
             ],
+            ChangeAction::Log => [
+                c.ticket.clone(),
+                "log".into(),
+                String::new(),
+                String::new(),
+                other(),
+            ],
+            ChangeAction::Unlog => [
+                c.ticket.clone(),
+                "unlog".into(),
+                String::new(),
+                other(),
+                String::new(),
+            ],
         };
         t.add_row(row.to_vec());
     }

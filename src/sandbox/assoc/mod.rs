@@ -206,15 +206,24 @@ pub(super) fn resolve_specs(
 }
 
 /// `(to_id, type_id)` pairs of a ticket to one object type, ordered by target then type.
+/// An archived contact, company, note or task is left out (HubSpot lists no association to a
+/// record in the recycle bin; the stored association comes back with the record).
 pub(super) fn pairs(
     conn: &Connection,
     ticket: i64,
     obj: &ObjectType,
 ) -> BackendResult<Vec<(i64, i32)>> {
+    let hidden = match stored_object(obj.plural) {
+        Some(m) => format!(
+            " AND NOT EXISTS (SELECT 1 FROM {} r WHERE r.id = associations.to_id AND r.archived = 1)",
+            m.table
+        ),
+        None => String::new(),
+    };
     let mut st = conn
-        .prepare_cached(
-            "SELECT to_id, type_id FROM associations WHERE ticket_id = ?1 AND to_type = ?2 ORDER BY to_id, type_id",
-        )
+        .prepare_cached(&format!(
+            "SELECT to_id, type_id FROM associations WHERE ticket_id = ?1 AND to_type = ?2{hidden} ORDER BY to_id, type_id"
+        ))
         .db()?;
     let rows = st
         .query_map(params![ticket, obj.plural], |r| Ok((r.get(0)?, r.get(1)?)))

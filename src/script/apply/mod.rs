@@ -17,7 +17,8 @@
 //! 5. updates, merged per ticket (the last value of each property wins);
 //! 6. removed associations (v4 `batch/labels/archive`), after the updates (an unpin first);
 //! 7. merges (no batch endpoint exists: one call each);
-//! 8. archives (`batch/archive`).
+//! 8. archives (`batch/archive`);
+//! 9. activities archived (an undo of notes and tasks a run logged): one call each.
 //!
 //! A change that fails is reported with the script line that planned it; changes that depend
 //! on it (of a ticket whose create failed) fail with it. Cancelling stops between calls; what
@@ -234,6 +235,7 @@ pub async fn apply(b: &dyn TicketsBackend, plan: &Plan, options: &ApplyOptions) 
     writes::associations(b, &mut w, false).await;
     writes::merges(b, &mut w).await;
     writes::archives(b, &mut w).await;
+    writes::unlogged(b, &mut w).await;
     w.finish()
 }
 

@@ -253,6 +253,27 @@ pub(super) async fn logged(b: &dyn TicketsBackend, w: &mut Work<'_>) {
     }
 }
 
+/// Activities archived (an undo of what a run logged), one call each, in plan order. An
+/// activity already archived (or deleted) answers 404 and is reported as failed.
+pub(super) async fn unlogged(b: &dyn TicketsBackend, w: &mut Work<'_>) {
+    for i in 0..w.plan.entries.len() {
+        let PlanChange::Unlogged { object_type, id } = &w.plan.entries[i].change else {
+            continue;
+        };
+        if !w.pending(i) {
+            continue;
+        }
+        if w.cancelled() {
+            return;
+        }
+        w.calls.write();
+        match b.object_archive(object_type, id).await {
+            Ok(()) => w.set(i, ChangeStatus::Applied),
+            Err(err) => w.failed(i, error_text(&err)),
+        }
+    }
+}
+
 /// Merges, one call each, in plan order.
 pub(super) async fn merges(b: &dyn TicketsBackend, w: &mut Work<'_>) {
     for i in 0..w.plan.entries.len() {
