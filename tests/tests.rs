@@ -37,6 +37,7 @@ mod schema_scripts;
 mod script_records;
 mod scripts_backlog;
 mod scripts_e2e;
+mod search_lag;
 mod serve_hardening;
 mod triggers_e2e;
 mod undo;

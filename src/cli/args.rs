@@ -98,6 +98,11 @@ pub struct BackendArgs {
     /// Treat the API as not live even on a *.hubapi.com host (e.g. a developer test portal).
     #[arg(long, conflicts_with = "sandbox")]
     pub not_live: bool,
+
+    /// Sandbox only: search sees a write only this long after it (e.g. 30s), with the old
+    /// values until then, as HubSpot's search index does; reads by id see it at once.
+    #[arg(long, env = "HUBSCRIPT_SEARCH_LAG", value_name = "DURATION", value_parser = parse_duration)]
+    pub search_lag: Option<std::time::Duration>,
 }
 
 impl BackendArgs {
@@ -336,6 +341,10 @@ pub enum Command {
         /// The environment variable holding the secret that signs the webhooks.
         #[arg(long, value_name = "NAME", default_value = "HUBSPOT_CLIENT_SECRET")]
         webhook_secret_env: String,
+        /// Search sees a write only this long after it (e.g. 30s), with the old values until
+        /// then, as HubSpot's search index does; reads by id see it at once.
+        #[arg(long, env = "HUBSCRIPT_SEARCH_LAG", value_name = "DURATION", value_parser = parse_duration)]
+        search_lag: Option<std::time::Duration>,
     },
     /// Internal: one daemon or watch run in a child process (the parent writes its command
     /// line, the source comes on stdin, events go to file descriptor 3).

@@ -397,6 +397,9 @@ fn common_args(
     let ms = |d: Duration| OsString::from(format!("{}ms", d.as_millis()));
     a.extend(["--connect-timeout".into(), ms(backend.connect_timeout)]);
     a.extend(["--request-timeout".into(), ms(backend.request_timeout)]);
+    if let Some(lag) = backend.search_lag {
+        a.extend(["--search-lag".into(), ms(lag)]);
+    }
     for (k, v) in args {
         a.extend(["--arg".into(), format!("{k}={v}").into()]);
     }

@@ -123,7 +123,9 @@ impl TicketsBackend for Sandbox {
     async fn search(&self, request: &SearchRequest) -> BackendResult<SearchPage> {
         let request = request.clone();
         self.run(move |i| {
-            i.read_slot(|c, cat, slot| search::search(c, cat, &request, &i.counts, slot))
+            i.read_slot(|c, cat, slot| {
+                search::search(c, cat, &request, &i.counts, slot, i.search_cutoff())
+            })
         })
         .await
     }
@@ -566,7 +568,14 @@ impl TicketsBackend for Sandbox {
         let (ty, request) = (object_type.to_string(), request.clone());
         self.run(move |i| {
             i.read_slot(|c, cat, slot| {
-                search::search(c, &object_catalog(cat, &ty)?, &request, &i.counts, slot)
+                search::search(
+                    c,
+                    &object_catalog(cat, &ty)?,
+                    &request,
+                    &i.counts,
+                    slot,
+                    i.search_cutoff(),
+                )
             })
         })
         .await

@@ -77,6 +77,8 @@ pub(crate) struct Definitions {
     pub labels: Vec<AssociationLabel>,
     /// The schema revision the tables were read at.
     pub revision: i64,
+    /// How long writes keep their search-lag images, in ms (0: none; see `search_lag`).
+    pub search_lag_keep: i64,
 }
 
 /// Properties, pipelines and owners of one sandbox.
@@ -94,6 +96,7 @@ pub(crate) struct Catalog {
     owner_ids: Vec<String>,
     select_list: String,
     revision: i64,
+    search_lag_keep: i64,
     meta: ObjectMeta,
 }
 
@@ -164,6 +167,7 @@ impl Catalog {
             owners,
             labels,
             revision,
+            search_lag_keep,
         } = d;
         pipelines.sort_by(|a, b| {
             (a.display_order, a.id.len(), &a.id).cmp(&(b.display_order, b.id.len(), &b.id))
@@ -207,6 +211,7 @@ impl Catalog {
             owner_ids,
             select_list,
             revision,
+            search_lag_keep,
             meta,
         }
     }
@@ -229,6 +234,12 @@ impl Catalog {
     /// The schema revision this catalog was loaded at.
     pub(crate) fn revision(&self) -> i64 {
         self.revision
+    }
+
+    /// How long writes keep the images search reads during a lag, in ms (0: the file records
+    /// none; see `search_lag`).
+    pub(crate) fn search_lag_keep(&self) -> i64 {
+        self.search_lag_keep
     }
 
     /// A property by name, unless archived.

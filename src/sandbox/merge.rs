@@ -102,6 +102,7 @@ pub(super) fn merge(conn: &Connection, cat: &Catalog, input: &MergeInput) -> Bac
         .collect();
     update_cols(conn, cat, &new, &changed).db()?;
     record_history(conn, cat, pid, &new, &changed, now, "API", true).db()?;
+    super::search_lag::before_write(conn, cat, oid, now).db()?;
     let sql = [
         "UPDATE tickets SET archived = 1, archived_at = ?3, merged_into = ?1 WHERE id = ?2",
         "UPDATE tickets SET merged_into = ?1 WHERE merged_into = ?2 AND ?3 IS NOT NULL",

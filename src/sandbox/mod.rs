@@ -13,7 +13,8 @@
 //! `definitions` and `catalog` (properties, pipelines, owners), `validate` and `writer`
 //! (HubSpot's write rules from `model::write_rules` applied to rows, and the write primitives);
 //! the endpoints, each beside its siblings: `reads` (get, list, batch read), `writes` (create,
-//! update, archive), `batch` (batch writes), `search`, `merge`, `assoc` (association storage
+//! update, archive), `batch` (batch writes), `search` (with `search_lag`, the delay of
+//! HubSpot's search index behind writes, for `--search-lag`), `merge`, `assoc` (association storage
 //! and rules, and in `assoc::endpoints` the v3/v4 association endpoints); `seed`; `backend`
 //! (the trait implementation, which only dispatches).
 //!
@@ -41,6 +42,7 @@ mod reads;
 mod row;
 mod schema;
 mod search;
+mod search_lag;
 mod seed;
 mod store;
 mod validate;

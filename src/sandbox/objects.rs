@@ -157,6 +157,7 @@ pub(super) fn create(
     let links = inline_tickets(conn, cat, &input.associations)?;
     check_db_rules(conn, cat, &write, None, &[])?;
     let id = insert_row(conn, cat, &write.row).db()?;
+    super::search_lag::created(conn, cat, id, now).db()?;
     write.row.id = id;
     let obj = object_type(cat.table()).ok_or_else(|| ApiError::internal("object table"))?;
     for (ticket, type_id) in links {

@@ -442,6 +442,7 @@ pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog, String> {
         return Err("no property definitions".into());
     }
     let revision = revision(conn).map_err(|e| e.to_string())?;
+    let search_lag_keep = super::search_lag::keep(conn).map_err(|e| e.to_string())?;
     Ok(Catalog::new(Definitions {
         props,
         groups,
@@ -449,6 +450,7 @@ pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog, String> {
         owners,
         labels,
         revision,
+        search_lag_keep,
     }))
 }
 
@@ -467,6 +469,7 @@ pub(super) fn object_catalogs(tickets: &Catalog) -> Vec<Catalog> {
                     owners: tickets.owner_records().to_vec(),
                     labels: Vec::new(),
                     revision: tickets.revision(),
+                    search_lag_keep: tickets.search_lag_keep(),
                 },
             )
         })

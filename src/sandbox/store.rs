@@ -4,7 +4,7 @@
 //! reads run in parallel on the readers (WAL).
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, TryLockError};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
@@ -118,6 +118,8 @@ pub(crate) struct Inner {
     next: AtomicUsize,
     /// Search counts remembered per reader connection (see `search::count`).
     pub(crate) counts: Counts,
+    /// This process's search lag in ms (0: none; see `search_lag`).
+    search_lag_ms: AtomicI64,
 }
 
 impl Inner {
@@ -145,6 +147,13 @@ impl Inner {
             )))
         })?;
         Ok(self.swap_catalog(loaded))
+    }
+
+    /// The time (epoch ms) this process's searches answer as of: `now - lag`, or `None`
+    /// without a lag.
+    pub(crate) fn search_cutoff(&self) -> Option<i64> {
+        let lag = self.search_lag_ms.load(Ordering::Relaxed);
+        (lag > 0).then(|| super::writer::now_ms() - lag)
     }
 
     /// Runs `f` on a reader connection.
@@ -494,6 +503,7 @@ impl Sandbox {
                 readers,
                 next: AtomicUsize::new(0),
                 counts: Counts::default(),
+                search_lag_ms: AtomicI64::new(0),
             }),
         })
     }
@@ -552,6 +562,31 @@ impl Sandbox {
             tx.commit().map_err(seed_err)?;
         }
         Ok(added)
+    }
+
+    /// Makes this process's searches lag `lag` behind the writes, as HubSpot's search index
+    /// does (see `search_lag`); zero turns it off. A lag is also declared in the file, so that
+    /// every process writing to it records what a lagging search needs.
+    pub fn set_search_lag(&self, lag: std::time::Duration) -> Result<(), SandboxError> {
+        let ms = i64::try_from(lag.as_millis()).unwrap_or(i64::MAX);
+        if ms > 0 {
+            let fail = |source| SandboxError::Open {
+                path: self.inner.path.clone(),
+                source,
+            };
+            let mut conn = lock_writer(&self.inner.writer);
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(fail)?;
+            if super::search_lag::declare(&tx, ms).map_err(fail)? {
+                schema::bump_revision(&tx).map_err(fail)?;
+                let loaded = schema::load_catalog(&tx, &self.inner.path)?;
+                tx.commit().map_err(fail)?;
+                self.inner.swap_catalog(loaded);
+            }
+        }
+        self.inner.search_lag_ms.store(ms, Ordering::Relaxed);
+        Ok(())
     }
 
     /// The sandbox file.

@@ -14,6 +14,7 @@ use rusqlite::{params, params_from_iter, Connection};
 use super::assoc;
 use super::catalog::Catalog;
 use super::row::{self, render, Row};
+use super::search_lag;
 use super::store::Db;
 use super::validate::{validate_write, ValidatedWrite};
 use crate::backend::BackendResult;
@@ -43,7 +44,7 @@ pub(super) fn insert_row(conn: &Connection, cat: &Catalog, row: &Row) -> rusqlit
     Ok(conn.last_insert_rowid())
 }
 
-/// Writes the given stored columns of `row`.
+/// Writes the given stored columns of `row` (an API write: search sees it after the lag).
 pub(super) fn update_cols(
     conn: &Connection,
     cat: &Catalog,
@@ -53,6 +54,7 @@ pub(super) fn update_cols(
     if cols.is_empty() {
         return Ok(());
     }
+    search_lag::before_write(conn, cat, row.id, now_ms())?;
     let stored: Vec<String> = cat.stored().map(|p| p.sql()).collect();
     let sets: Vec<String> = cols
         .iter()
@@ -225,6 +227,7 @@ pub(super) fn create_one(
         .collect();
     check_db_rules(conn, cat, &write, None, &activities)?;
     let id = insert_row(conn, cat, &write.row).db()?;
+    search_lag::created(conn, cat, id, now).db()?;
     let all: Vec<usize> = (0..cat.stored_len()).collect();
     record_history(conn, cat, id, &write.row, &all, now, "API", false).db()?;
     for (obj, to_id, t) in links {
@@ -258,6 +261,7 @@ pub(super) fn archive_one(
     id: i64,
     now: i64,
 ) -> BackendResult<()> {
+    search_lag::before_write(conn, cat, id, now).db()?;
     conn.prepare_cached(&format!(
         "UPDATE {} SET archived = 1, archived_at = ?2 WHERE id = ?1",
         cat.table()

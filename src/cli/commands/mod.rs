@@ -162,6 +162,7 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             seed,
             webhook_url,
             webhook_secret_env,
+            search_lag,
         } => {
             serve::serve(serve::ServeOptions {
                 addr,
@@ -173,6 +174,7 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
                 seed,
                 webhook_url,
                 webhook_secret_env,
+                search_lag,
             })
             .await
         }

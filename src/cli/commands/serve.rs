@@ -34,6 +34,8 @@ pub(super) struct ServeOptions {
     pub webhook_url: Option<String>,
     /// `--webhook-secret-env`.
     pub webhook_secret_env: String,
+    /// `--search-lag`.
+    pub search_lag: Option<std::time::Duration>,
 }
 
 /// Runs the server until interrupted.
@@ -48,6 +50,9 @@ pub(super) async fn serve(opts: ServeOptions) -> CliResult {
         .sandbox
         .unwrap_or_else(crate::cli::home::default_sandbox);
     let sandbox = Sandbox::open(&path).map_err(CliError::usage)?;
+    if let Some(lag) = opts.search_lag {
+        sandbox.set_search_lag(lag).map_err(CliError::usage)?;
+    }
     let target = match &opts.webhook_url {
         None => None,
         Some(url) => {

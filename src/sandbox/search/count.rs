@@ -22,6 +22,9 @@ use std::sync::{Mutex, PoisonError};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection};
 
+use crate::sandbox::catalog::Catalog;
+use crate::sandbox::search_lag;
+
 /// Remembered counts (a handful: one per search being paged).
 const ENTRIES: usize = 32;
 
@@ -127,5 +130,38 @@ pub(super) fn between_sql(q: &Counting<'_>) -> String {
         q.where_sql,
         n + 1,
         n + 2
+    )
+}
+
+/// The count of a search as of `cutoff` while writes are pending (see `search_lag`): the live
+/// matches not written since plus the matching images of those that were. Not remembered: it
+/// changes as time passes, without any write.
+pub(super) fn lagged(
+    conn: &Connection,
+    cat: &Catalog,
+    q: &Counting<'_>,
+    cutoff: i64,
+) -> rusqlite::Result<i64> {
+    conn.prepare_cached(&lagged_sql(cat, q))?.query_row(
+        params_from_iter(
+            q.params
+                .iter()
+                .chain([&Value::Integer(q.floor), &Value::Integer(cutoff)]),
+        ),
+        |r| r.get(0),
+    )
+}
+
+/// The SQL of [`lagged`]: the floor is `?{len+1}`, the cutoff `?{len+2}`.
+pub(super) fn lagged_sql(cat: &Catalog, q: &Counting<'_>) -> String {
+    let n = q.params.len();
+    let w = search_lag::explicit_params(q.where_sql);
+    format!(
+        "{cte}SELECT (SELECT count(*) FROM main.{t} WHERE ({w}) AND id > ?{f} AND {recent}) \
+         + (SELECT count(*) FROM {t} WHERE ({w}) AND id > ?{f})",
+        cte = search_lag::images_cte(cat, n + 2),
+        t = q.table,
+        f = n + 1,
+        recent = search_lag::not_recent(cat, n + 2),
     )
 }

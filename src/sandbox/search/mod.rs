@@ -35,6 +35,8 @@
 //!   hs_ticket_category or hs_ticket_id, case-insensitively (served by the FTS5 index of
 //!   schema migration 3; words with non-ASCII letters are also checked by `hs_query_match`).
 //! - Archived and merged tickets are never returned.
+//! - With a search lag (`--search-lag`), the search answers as of `now - lag`: see
+//!   [`super::search_lag`] for the model and its cost.
 
 mod count;
 mod cursor;
@@ -48,6 +50,7 @@ use rusqlite::Connection;
 
 use super::catalog::Catalog;
 use super::reads::{render, Projection};
+use super::search_lag;
 use super::store::Db;
 use crate::backend::{BackendError, BackendResult};
 use crate::model::limits::{
@@ -287,28 +290,32 @@ fn lift_id_floor(groups: &mut [Vec<&Filter>]) -> i64 {
 }
 
 /// Runs a search on `conn`, the reader connection numbered `slot` (for the remembered
-/// counts).
+/// counts), as of `cutoff` (epoch ms) when the search lags (see `search_lag`).
 pub(super) fn search(
     conn: &Connection,
     cat: &Catalog,
     req: &SearchRequest,
     counts: &Counts,
     slot: usize,
+    cutoff: Option<i64>,
 ) -> BackendResult<SearchPage> {
     let c = compile(cat, req)?;
-    let total = counts
-        .count(
-            conn,
-            slot,
-            &Counting {
-                table: cat.table(),
-                where_sql: &c.where_sql,
-                params: &c.params,
-                floor: c.floor,
-            },
-        )
-        .db()?;
-    let mut rows = page::rows(conn, cat, &c)?;
+    // Only when a write is younger than the lag does the search read the images.
+    let lagged = match cutoff {
+        Some(t) if search_lag::pending(conn, cat, t).db()? => Some(t),
+        _ => None,
+    };
+    let counting = Counting {
+        table: cat.table(),
+        where_sql: &c.where_sql,
+        params: &c.params,
+        floor: c.floor,
+    };
+    let total = match lagged {
+        None => counts.count(conn, slot, &counting).db()?,
+        Some(t) => count::lagged(conn, cat, &counting, t).db()?,
+    };
+    let mut rows = page::rows(conn, cat, &c, lagged)?;
     let more = rows.len() as u64 > c.limit;
     rows.truncate(c.limit as usize);
     let proj = Projection::new(&req.properties, &[], &[]);

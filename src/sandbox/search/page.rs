@@ -16,6 +16,7 @@ use super::Compiled;
 use crate::backend::BackendResult;
 use crate::sandbox::catalog::Catalog;
 use crate::sandbox::row::Row;
+use crate::sandbox::search_lag;
 use crate::sandbox::store::Db;
 
 /// One contiguous run of the order: a condition (its parameters numbered after the search's
@@ -81,50 +82,102 @@ fn segments(c: &Compiled, first: usize) -> Vec<Segment> {
     }
 }
 
-/// The SQL of one segment's query (also used by the query-plan test).
-fn segment_sql(cat: &Catalog, c: &Compiled, seg: &Segment, want: u64) -> String {
+/// The SQL of one segment's query (also used by the query-plan test). With `lagged` (the
+/// number of the cutoff's parameter), the search as of the cutoff: the live rows not written
+/// since, and the images of those that were (see `search_lag`), each arm ordered and limited
+/// on its own so the live one stays an index seek.
+fn segment_sql(
+    cat: &Catalog,
+    c: &Compiled,
+    seg: &Segment,
+    want: u64,
+    lagged: Option<usize>,
+) -> String {
     let n = c.params.len();
     let floor = if c.floor > 0 {
         format!(" AND id > ?{}", n + 1)
     } else {
         String::new()
     };
-    let offset = match c.start {
-        Start::Offset(o) if o > 0 => format!(" OFFSET {o}"),
-        _ => String::new(),
+    let skip = match c.start {
+        Start::Offset(o) => o,
+        Start::After(_) => 0,
     };
+    let offset = if skip > 0 {
+        format!(" OFFSET {skip}")
+    } else {
+        String::new()
+    };
+    let Some(cutoff) = lagged else {
+        return format!(
+            "SELECT {} FROM {} WHERE ({}){floor} AND {} ORDER BY {} LIMIT {want}{offset}",
+            cat.select_list(),
+            cat.table(),
+            c.where_sql,
+            seg.cond,
+            seg.order
+        );
+    };
+    let where_sql = search_lag::explicit_params(&c.where_sql);
+    let arm = |from: String, extra: String| {
+        format!(
+            "SELECT * FROM (SELECT {} FROM {from} WHERE ({where_sql}){floor} AND {}{extra} \
+             ORDER BY {} LIMIT {})",
+            cat.select_list(),
+            seg.cond,
+            seg.order,
+            want + skip
+        )
+    };
+    let live = arm(
+        format!("main.{}", cat.table()),
+        format!(" AND {}", search_lag::not_recent(cat, cutoff)),
+    );
+    let images = arm(cat.table().to_string(), String::new());
     format!(
-        "SELECT {} FROM {} WHERE ({}){floor} AND {} ORDER BY {} LIMIT {want}{offset}",
-        cat.select_list(),
-        cat.table(),
-        c.where_sql,
-        seg.cond,
+        "{}SELECT * FROM ({live} UNION ALL {images}) ORDER BY {} LIMIT {want}{offset}",
+        search_lag::images_cte(cat, cutoff),
         seg.order
     )
 }
 
-/// Each segment's SQL and parameters, for a page of up to `want` rows.
-pub(super) fn queries(cat: &Catalog, c: &Compiled, want: u64) -> Vec<(String, Vec<Value>)> {
+/// Each segment's SQL and parameters, for a page of up to `want` rows; as of `cutoff` when
+/// the search lags and writes are pending.
+pub(super) fn queries(
+    cat: &Catalog,
+    c: &Compiled,
+    want: u64,
+    cutoff: Option<i64>,
+) -> Vec<(String, Vec<Value>)> {
     let first = c.params.len() + 1 + usize::from(c.floor > 0);
     segments(c, first)
         .into_iter()
         .map(|seg| {
-            let sql = segment_sql(cat, c, &seg, want);
+            let lagged = cutoff.map(|_| first + seg.params.len());
+            let sql = segment_sql(cat, c, &seg, want, lagged);
             let mut values = c.params.clone();
             if c.floor > 0 {
                 values.push(Value::Integer(c.floor));
             }
             values.extend(seg.params);
+            if let Some(t) = cutoff {
+                values.push(Value::Integer(t));
+            }
             (sql, values)
         })
         .collect()
 }
 
 /// Up to `limit + 1` rows of the page (one more than the page tells whether another follows).
-pub(super) fn rows(conn: &Connection, cat: &Catalog, c: &Compiled) -> BackendResult<Vec<Row>> {
+pub(super) fn rows(
+    conn: &Connection,
+    cat: &Catalog,
+    c: &Compiled,
+    cutoff: Option<i64>,
+) -> BackendResult<Vec<Row>> {
     let want = c.limit + 1;
     let mut out: Vec<Row> = Vec::new();
-    for (sql, values) in queries(cat, c, want) {
+    for (sql, values) in queries(cat, c, want, cutoff) {
         let left = want - out.len() as u64;
         if left == 0 {
             break;

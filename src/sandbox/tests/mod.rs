@@ -7,6 +7,7 @@ mod objects;
 mod poison;
 mod relations;
 mod schema_writes;
+mod search_lag;
 mod writes;
 
 pub(super) use std::sync::Arc;
