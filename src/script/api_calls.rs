@@ -10,9 +10,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use rhai::{ASTNode, Expr, Position, Stmt, AST};
+use rhai::{Position, AST};
 
 use super::api::FnInfo;
+use super::ast_calls::for_each_namespaced_call;
 
 /// Every call into an API module that cannot succeed, in source order: where and why.
 pub(crate) fn bad_api_calls(ast: &AST, catalog: &[FnInfo]) -> Vec<(Position, String)> {
@@ -29,20 +30,13 @@ pub(crate) fn bad_api_calls(ast: &AST, catalog: &[FnInfo]) -> Vec<(Position, Str
         }
     }
     let mut found = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
-        let (call, pos) = match path.last() {
-            Some(ASTNode::Expr(Expr::FnCall(call, pos))) => (call, pos),
-            Some(ASTNode::Stmt(Stmt::FnCall(call, pos))) => (call, pos),
-            _ => return true,
-        };
-        if call.namespace.is_empty() {
-            return true;
-        }
-        let ns = call.namespace.to_string();
-        let Some(functions) = modules.get(ns.as_str()) else {
+    for_each_namespaced_call(ast, |call| {
+        let ns = call.namespace.as_str();
+        let pos = &call.pos;
+        let Some(functions) = modules.get(ns) else {
             return true;
         };
-        let name = call.name.as_str();
+        let name = call.name;
         let given = call.args.len();
         match functions.get(name) {
             None => {

@@ -4,8 +4,9 @@
 //! breaking the scheme rule. URLs built while the script runs, and URLs whose host is an
 //! `{{env.NAME}}` secret, are checked at run time, on every call.
 
-use rhai::{ASTNode, Expr, Position, Stmt, AST};
+use rhai::{Expr, Position, AST};
 
+use super::ast_calls::for_each_namespaced_call;
 use crate::outbound::AllowList;
 
 /// The functions whose first argument is a URL.
@@ -14,17 +15,11 @@ const URL_FUNCTIONS: &[(&str, &str)] = &[("http", "get"), ("http", "post")];
 /// The first literal URL the allow-list refuses: where it is and why.
 pub(crate) fn refused_literal_url(ast: &AST, allow: &AllowList) -> Option<(Position, String)> {
     let mut found = None;
-    ast.walk(&mut |path: &[ASTNode]| {
-        // A call used as a statement is a `Stmt::FnCall`; inside an expression an `Expr::FnCall`.
-        let (call, pos) = match path.last() {
-            Some(ASTNode::Expr(Expr::FnCall(call, pos))) => (call, pos),
-            Some(ASTNode::Stmt(Stmt::FnCall(call, pos))) => (call, pos),
-            _ => return true,
-        };
-        let ns = call.namespace.to_string();
+    for_each_namespaced_call(ast, |call| {
+        let (ns, pos) = (&call.namespace, &call.pos);
         if !URL_FUNCTIONS
             .iter()
-            .any(|(m, f)| *m == ns && call.name.as_str() == *f)
+            .any(|(m, f)| m == ns && call.name == *f)
         {
             return true;
         }

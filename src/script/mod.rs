@@ -48,6 +48,7 @@ pub mod api;
 mod api_calls;
 pub mod apply;
 mod apply_saved;
+mod ast_calls;
 mod bridge;
 mod context;
 mod convert;
