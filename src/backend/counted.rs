@@ -420,6 +420,9 @@ impl TicketsBackend for Counted {
     async fn properties(&self) -> BackendResult<Vec<Property>> {
         self.read(self.inner.properties()).await
     }
+    async fn object_properties(&self, object_type: &str) -> BackendResult<Vec<Property>> {
+        self.read(self.inner.object_properties(object_type)).await
+    }
     async fn property(&self, name: &str) -> BackendResult<Property> {
         self.read(self.inner.property(name)).await
     }

@@ -233,6 +233,13 @@ pub trait TicketsBackend: Send + Sync {
     /// `GET /crm/v3/pipelines/tickets/{id}/stages`.
     async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>>;
 
+    /// `GET /crm/v3/properties/{objectType}` for the records tickets point at (`companies`,
+    /// `contacts`, ...): their property definitions. The default, for backends that store
+    /// tickets only, answers [`no_objects`].
+    async fn object_properties(&self, object_type: &str) -> BackendResult<Vec<Property>> {
+        Err(no_objects(object_type))
+    }
+
     /// `GET /crm/v3/properties/tickets?archived=true`.
     async fn archived_properties(&self) -> BackendResult<Vec<Property>> {
         Err(no_schema_api())

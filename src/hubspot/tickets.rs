@@ -360,6 +360,15 @@ impl TicketsBackend for HubspotClient {
         Ok(self.fetch::<Results<Property>>(call).await?.results)
     }
 
+    async fn object_properties(&self, object_type: &str) -> BackendResult<Vec<Property>> {
+        let call = Call::new(
+            Method::GET,
+            &["crm", "v3", "properties", object_type],
+            Idempotent,
+        );
+        Ok(self.fetch::<Results<Property>>(call).await?.results)
+    }
+
     async fn property(&self, name: &str) -> BackendResult<Property> {
         let call = Call::new(
             Method::GET,

@@ -256,6 +256,12 @@ impl TicketsBackend for Sandbox {
             .await
     }
 
+    async fn object_properties(&self, object_type: &str) -> BackendResult<Vec<Property>> {
+        let ty = object_type.to_string();
+        self.run(move |i| i.read(|_, cat| Ok(properties::list(&object_catalog(cat, &ty)?, false))))
+            .await
+    }
+
     async fn property(&self, name: &str) -> BackendResult<Property> {
         let name = name.to_string();
         self.run(move |i| i.read(|_, cat| properties::get(cat, &name, false)))

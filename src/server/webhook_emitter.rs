@@ -326,6 +326,9 @@ impl TicketsBackend for EmittingBackend {
     async fn properties(&self) -> BackendResult<Vec<Property>> {
         self.inner.properties().await
     }
+    async fn object_properties(&self, object_type: &str) -> BackendResult<Vec<Property>> {
+        self.inner.object_properties(object_type).await
+    }
     async fn property(&self, name: &str) -> BackendResult<Property> {
         self.inner.property(name).await
     }

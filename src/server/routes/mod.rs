@@ -139,6 +139,10 @@ pub(crate) fn routes() -> Router<AppState> {
             get(schema::properties).post(properties::create),
         )
         .route(
+            "/crm/v3/properties/{objectType}",
+            get(schema::object_properties),
+        )
+        .route(
             "/crm/v3/properties/tickets/batch/read",
             post(properties::batch_read),
         )

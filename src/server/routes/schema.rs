@@ -27,6 +27,15 @@ pub(super) async fn properties(State(s): State<AppState>, q: QueryParams) -> Htt
     Ok(json(StatusCode::OK, &Results { results }))
 }
 
+/// `GET /crm/v3/properties/{objectType}` for the other stored types (companies, contacts, ...).
+pub(super) async fn object_properties(
+    State(s): State<AppState>,
+    Path(ty): Path<String>,
+) -> HttpResult {
+    let results = s.backend.object_properties(&ty).await?;
+    Ok(json(StatusCode::OK, &Results { results }))
+}
+
 /// `GET /crm/v3/properties/tickets/{propertyName}`.
 pub(super) async fn property(State(s): State<AppState>, Path(name): Path<String>) -> HttpResult {
     Ok(json(StatusCode::OK, &s.backend.property(&name).await?))
