@@ -9,6 +9,7 @@ mod util;
 
 mod associations_batch_http;
 mod check;
+mod check_schema;
 mod client_resilience;
 mod compat_node;
 mod compat_python;

@@ -163,10 +163,28 @@ pub enum Command {
         backend: BackendArgs,
     },
     /// Compile scripts and validate their headers without running anything.
+    ///
+    /// Offline by default: no backend is opened. With --schema the backend's schema is read
+    /// once (never written) and the literal arguments of API calls are compared with it.
     Check {
         /// Script files (or directories of .rhai files).
         #[arg(required = true)]
         scripts: Vec<PathBuf>,
+        /// Also compare literal arguments with the backend's schema: property names in
+        /// writes, search filters, `properties` lists and sorts; enumeration values; pipeline,
+        /// stage and owner ids. Reads the ticket properties, pipelines and owners (and company
+        /// or contact properties when a script reads those) from the sandbox, --api or
+        /// HubSpot, chosen as `run` chooses. Values computed at run time are skipped silently.
+        /// Errors (exit 1) are what the run would fail on: an unknown property, option,
+        /// pipeline, stage or owner in a write, an unknown property in a filter or sort, an
+        /// unknown pipeline or stage named in a pipelines:: call. Warnings (exit 0) are what
+        /// it would survive but likely not mean: a filter value that is no option, stage or
+        /// owner (it matches nothing), an unknown name in a `properties` list.
+        #[arg(long)]
+        schema: bool,
+        /// Backend choice (read with --schema only).
+        #[command(flatten)]
+        backend: BackendArgs,
     },
     /// Rerun scripts whenever they change (plans only against a live portal unless --apply).
     Watch {

@@ -12,19 +12,25 @@ use super::values::InputProperties;
 
 /// The hint for a property name tickets do not have, or `None` when they have it.
 fn unknown_property(name: &str, defs: &[Property]) -> Option<String> {
-    // Association paths (`associations.contact`) are not ticket properties.
+    unknown_property_of("tickets", name, defs)
+}
+
+/// The hint for a property name records of `object` (`tickets`, `companies`) do not have, with
+/// the nearest name, or `None` when they have it.
+pub fn unknown_property_of(object: &str, name: &str, defs: &[Property]) -> Option<String> {
+    // Association paths (`associations.contact`) are not properties.
     if name.contains('.') || defs.iter().any(|p| p.name == name) {
         return None;
     }
     Some(format!(
-        "tickets have no property `{name}`{}",
+        "{object} have no property `{name}`{}",
         crate::suggest::did_you_mean(name, defs.iter().map(|p| p.name.as_str()))
     ))
 }
 
 /// The option `value` was probably meant to be, when it differs only in case (`HIGH` for
-/// `high`) or is near one.
-fn option_hint(value: &str, def: &Property) -> Option<String> {
+/// `high`) or is near one; `None` when `def` is no enumeration or `value` is one of its options.
+pub fn option_hint(value: &str, def: &Property) -> Option<String> {
     if def.kind != "enumeration" || def.options.is_empty() || value.is_empty() {
         return None;
     }

@@ -47,12 +47,12 @@ pub use batch::{
 pub use change::{ChangeAction, TicketChange};
 pub use error::{ApiError, ErrorCategory, ErrorDetail};
 pub use event::{EventKind, PropertyChange, TicketEvent};
-pub use hints::{search_hints, write_hints};
+pub use hints::{option_hint, search_hints, unknown_property_of, write_hints};
 pub use limits::MAX_BATCH_INPUTS;
 pub use links::{PortalLinks, DEFAULT_APP_URL, TICKET_OBJECT_TYPE};
 pub use owner::{Owner, OwnerIdProperty, OwnerQuery, OwnerTeam};
 pub use params::{GetParams, ListParams, DEFAULT_TICKET_PROPERTIES};
-pub use pipeline::{Pipeline, PipelineStage};
+pub use pipeline::{by_id_or_label, Pipeline, PipelineStage};
 pub use property::{ModificationMetadata, Property, PropertyGroup, PropertyOption};
 pub use schema_input::{
     OptionInput, PipelineInput, PipelinePatch, PropertyBatchRead, PropertyCreate,

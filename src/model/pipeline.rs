@@ -5,6 +5,21 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The pipeline or stage `key` names, as the script API and `check --schema` look them up: by
+/// id first, then by label, then by label ignoring case.
+pub fn by_id_or_label<'a, T>(
+    items: &'a [T],
+    key: &str,
+    id: impl Fn(&T) -> &str,
+    label: impl Fn(&T) -> &str,
+) -> Option<&'a T> {
+    items
+        .iter()
+        .find(|x| id(x) == key)
+        .or_else(|| items.iter().find(|x| label(x) == key))
+        .or_else(|| items.iter().find(|x| label(x).eq_ignore_ascii_case(key)))
+}
+
 /// A pipeline with its stages in display order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

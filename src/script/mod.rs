@@ -70,6 +70,7 @@ mod repl_record;
 mod run_log;
 mod run_record;
 pub mod saved_plan;
+pub mod schema_check;
 pub mod search_form;
 pub mod undo;
 mod undo_run;

@@ -23,6 +23,11 @@ const TAB: &str = "    ";
 ///   = in call to fn `helper` at t.rhai:7:5
 /// ```
 pub(super) fn render(d: &Diagnostic) -> String {
+    render_as(d, "error")
+}
+
+/// [`render`] with another word than `error` in front (`warning`), for its related ones too.
+pub(super) fn render_as(d: &Diagnostic, label: &str) -> String {
     let mut out = String::new();
     let mut lines = d.message.split('\n');
     let first = lines.next().unwrap_or_default();
@@ -34,7 +39,7 @@ pub(super) fn render(d: &Diagnostic) -> String {
             let col = d.column.unwrap_or(1).max(1);
             let before: String = text.chars().take(col - 1).collect();
             let offset = before.replace('\t', TAB).width();
-            out.push_str(&format!("error at {}\n", d.location()));
+            out.push_str(&format!("{label} at {}\n", d.location()));
             out.push_str(&format!("{pad} |\n"));
             out.push_str(&format!("{num} | {}\n", shown.trim_end()));
             out.push_str(&format!("{pad} | {}^ {first}\n", " ".repeat(offset)));
@@ -46,7 +51,7 @@ pub(super) fn render(d: &Diagnostic) -> String {
             }
         }
         _ => {
-            out.push_str(&format!("error at {}: {first}\n", d.location()));
+            out.push_str(&format!("{label} at {}: {first}\n", d.location()));
             for more in lines {
                 out.push_str(&format!("  {more}\n"));
             }
@@ -56,7 +61,7 @@ pub(super) fn render(d: &Diagnostic) -> String {
         }
     }
     for r in &d.related {
-        out.push_str(&render(r));
+        out.push_str(&render_as(r, label));
     }
     out
 }

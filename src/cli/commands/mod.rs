@@ -67,7 +67,11 @@ pub(super) async fn dispatch(command: Command) -> CliResult {
             json,
             backend,
         } => apply::apply(&plan, yes, max_age, json, backend).await,
-        Command::Check { scripts } => check::check(scripts).await,
+        Command::Check {
+            scripts,
+            schema,
+            backend,
+        } => check::check(scripts, schema.then_some(backend)).await,
         Command::Watch {
             paths,
             apply,

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use rhai::{Array, Dynamic, ImmutableString, Position};
 
+use crate::model::by_id_or_label;
 use crate::model::schema_rules;
 use crate::model::{
     ApiError, Filter, FilterGroup, Operator, Pipeline, PipelinePatch, PipelineStage, SearchRequest,
@@ -29,21 +30,8 @@ pub(super) fn all(ctx: &RunCtx, pos: Position) -> Res<Arc<Vec<Pipeline>>> {
     Ok(ctx.cache_pipelines(p))
 }
 
-fn by<'a, T>(
-    items: &'a [T],
-    key: &str,
-    id: impl Fn(&T) -> &str,
-    label: impl Fn(&T) -> &str,
-) -> Option<&'a T> {
-    items
-        .iter()
-        .find(|x| id(x) == key)
-        .or_else(|| items.iter().find(|x| label(x) == key))
-        .or_else(|| items.iter().find(|x| label(x).eq_ignore_ascii_case(key)))
-}
-
 fn pipeline<'a>(ps: &'a [Pipeline], key: &str, pos: Position) -> Res<&'a Pipeline> {
-    by(ps, key, |p| &p.id, |p| &p.label).ok_or_else(|| {
+    by_id_or_label(ps, key, |p| &p.id, |p| &p.label).ok_or_else(|| {
         let known: Vec<String> = ps
             .iter()
             .map(|p| format!("{} ({})", p.label, p.id))
@@ -60,7 +48,7 @@ fn pipeline<'a>(ps: &'a [Pipeline], key: &str, pos: Position) -> Res<&'a Pipelin
 }
 
 fn stage<'a>(p: &'a Pipeline, key: &str, pos: Position) -> Res<&'a PipelineStage> {
-    by(&p.stages, key, |s| &s.id, |s| &s.label).ok_or_else(|| {
+    by_id_or_label(&p.stages, key, |s| &s.id, |s| &s.label).ok_or_else(|| {
         let known: Vec<String> = p
             .stages
             .iter()
