@@ -5,8 +5,8 @@
 //! [`crate::model::option_hint`]); pipeline and stage ids and labels; owner ids.
 //!
 //! Only what the source spells out is judged: a value computed at run time (a variable, a
-//! call, an interpolated string) is skipped silently, and so is any call the [`roles`] table
-//! does not list. Severity rules live in [`judge`]. Pure: the schema ([`SchemaFacts`]) is read
+//! call, an interpolated string) is skipped silently, and so is any call the `roles` table
+//! does not list. Severity rules live in `judge`. Pure: the schema ([`SchemaFacts`]) is read
 //! by the caller, once for many scripts, and nothing here touches the backend.
 
 mod facts;
