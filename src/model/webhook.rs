@@ -11,7 +11,7 @@
 //! path rarely has any).
 
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -142,6 +142,16 @@ mod tests {
     use super::*;
 
     const NOW: i64 = 1_700_000_000_000;
+
+    #[test]
+    fn the_signature_is_base64_hmac_sha256_of_the_concatenation() {
+        // RFC 4231, test case 2 (key "Jefe", data "what do ya want for nothing?"), cut into
+        // method, URI, body and timestamp: pins the digest crates to the standard's answer.
+        assert_eq!(
+            sign_v3(b"Jefe", "what do ya ", "want for ", b"nothing", "?"),
+            "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM="
+        );
+    }
 
     #[test]
     fn a_signed_request_verifies_and_any_change_breaks_it() {

@@ -367,3 +367,17 @@ impl StateDb {
         self.store.set_run_owner(id, host, pid)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::content_hash;
+
+    #[test]
+    fn the_content_hash_is_sha256_hex_as_sha256sum_prints_it() {
+        // FIPS 180-2's example ("abc"): what `printf abc | sha256sum` prints.
+        assert_eq!(
+            content_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}
