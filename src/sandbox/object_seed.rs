@@ -5,7 +5,7 @@
 //! older sandbox into records (associations now need their target to exist).
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rusqlite::{params, Connection};
 
 use super::object_defs::TIERS;

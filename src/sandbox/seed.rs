@@ -11,7 +11,7 @@
 //! first-response SLA rule).
 
 use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection};
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rand::Rng;
+use rand::{Rng, RngExt};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
