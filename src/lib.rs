@@ -21,6 +21,7 @@ pub mod script;
 pub mod server;
 pub mod state;
 pub mod suggest;
+pub mod terminal;
 #[cfg(test)]
 mod test_support;
 pub mod triggers;

@@ -128,21 +128,7 @@ pub(super) fn terminal_width() -> Option<usize> {
     if !std::io::stderr().is_terminal() {
         return None;
     }
-    tty_width()
-}
-
-#[cfg(unix)]
-fn tty_width() -> Option<usize> {
-    // SAFETY: TIOCGWINSZ only writes a `winsize` into `ws`, which lives for the call; fd 2 is
-    // stderr, checked to be a terminal above.
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    let ok = unsafe { libc::ioctl(2, libc::TIOCGWINSZ, &mut ws) } == 0;
-    (ok && ws.ws_col > 0).then(|| usize::from(ws.ws_col))
-}
-
-#[cfg(not(unix))]
-fn tty_width() -> Option<usize> {
-    None
+    crate::terminal::width(2)
 }
 
 /// What to check after a 401: whether a token was sent at all, and from which variable (never

@@ -102,10 +102,10 @@ fn fetch_portal(
     });
 }
 
-/// The terminal's width (or `$COLUMNS`, or 100).
+/// The width of the terminal on stdout, where results are printed (or `$COLUMNS`, or 100).
 fn terminal_width() -> usize {
-    if let Some(w) = comfy_table::Table::new().width().filter(|w| *w > 0) {
-        return usize::from(w);
+    if let Some(w) = crate::terminal::width(1) {
+        return w;
     }
     std::env::var("COLUMNS")
         .ok()
