@@ -24,6 +24,8 @@ pub(super) enum Command {
     Timing(Option<bool>),
     /// `:json` (toggle raw JSON output).
     Json,
+    /// `:pager on|off` (no argument: toggle).
+    Pager(Option<bool>),
     /// `:quit` (also `:q`, `:exit`).
     Quit,
 }
@@ -41,6 +43,10 @@ pub(super) const COMMANDS: &[(&str, &str)] = &[
     (":reset", "forget variables, functions and the plan"),
     (":timing on|off", "show how long each input took"),
     (":json", "toggle raw JSON output"),
+    (
+        ":pager on|off",
+        "long output through $PAGER (else less -FRX) on a terminal",
+    ),
     (":quit", "leave (Ctrl-D works too)"),
 ];
 
@@ -88,6 +94,7 @@ pub(super) fn parse(line: &str) -> Result<Command, String> {
         "reset" => no_arg(Command::Reset),
         "timing" => on_off(arg, ":timing").map(Command::Timing),
         "json" => no_arg(Command::Json),
+        "pager" => on_off(arg, ":pager").map(Command::Pager),
         "quit" | "q" | "exit" => no_arg(Command::Quit),
         "" => Err("empty command; :help lists them".into()),
         other => Err(format!("unknown command :{other}; :help lists them")),
@@ -117,6 +124,8 @@ mod tests {
         assert_eq!(parse(":reset"), Ok(Command::Reset));
         assert_eq!(parse(":timing on"), Ok(Command::Timing(Some(true))));
         assert_eq!(parse(":json"), Ok(Command::Json));
+        assert_eq!(parse(":pager off"), Ok(Command::Pager(Some(false))));
+        assert_eq!(parse(":pager"), Ok(Command::Pager(None)));
         assert_eq!(parse(":quit"), Ok(Command::Quit));
         assert_eq!(parse("  :q"), Ok(Command::Quit));
     }
@@ -125,6 +134,7 @@ mod tests {
     fn rejects_bad_commands_with_a_message() {
         assert!(parse(":load").unwrap_err().contains("needs a file"));
         assert!(parse(":dry-run maybe").unwrap_err().contains("on or off"));
+        assert!(parse(":pager less").unwrap_err().contains("on or off"));
         assert!(parse(":frobnicate")
             .unwrap_err()
             .contains("unknown command"));

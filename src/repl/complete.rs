@@ -1,7 +1,8 @@
 //! Tab completion and parameter hints, as pure functions over a [`Catalog`].
 //!
 //! Completes `:` commands, module paths and functions (`tickets::se` -> `tickets::search`),
-//! variables, property names after `properties.` and, inside a string, property names and
+//! variables, property names after `properties.` and as object-map keys (`#{ hs_ti` in the
+//! terse search form, or after `, ` inside the map) and, inside a string, property names and
 //! pipeline stage labels. Hints show a function's parameters once its name is typed. Nothing
 //! here touches rustyline, the session or the backend: `helper.rs` feeds the catalog.
 
@@ -66,6 +67,47 @@ fn open_string(before: &str) -> Option<usize> {
     open
 }
 
+/// The innermost bracket still open at the end of `before` (`#{` for an object map), skipping
+/// string literals.
+fn innermost_open(before: &str) -> Option<&'static str> {
+    let mut stack = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut prev = '\0';
+    for c in before.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q == '"' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+        } else {
+            match c {
+                '"' | '`' => quote = Some(c),
+                '{' => stack.push(if prev == '#' { "#{" } else { "{" }),
+                '(' => stack.push("("),
+                '[' => stack.push("["),
+                '}' | ')' | ']' => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+        prev = c;
+    }
+    stack.last().copied()
+}
+
+/// Whether a word typed after `head` is a key of an object map: right after `#{`, or after a
+/// `,` whose innermost open bracket is a `#{`. Keys of the terse search form (and of the maps
+/// `create`/`update` take) are property names.
+fn at_map_key(head: &str) -> bool {
+    let head = head.trim_end();
+    (head.ends_with("#{") || head.ends_with(',')) && innermost_open(head) == Some("#{")
+}
+
 fn sorted(mut v: Vec<String>) -> Vec<String> {
     v.sort();
     v.dedup();
@@ -92,6 +134,9 @@ impl Catalog {
         }
         let start = word_start(before);
         let word = &before[start..];
+        if !word.contains([':', '.']) && at_map_key(&before[..start]) {
+            return (start, sorted(starting_with(self.properties.iter(), word)));
+        }
         if word.is_empty() {
             return (start, Vec::new());
         }
@@ -146,7 +191,7 @@ impl Catalog {
                     .collect();
                 (start, sorted(v))
             }
-            Some((":dry-run" | ":timing", arg)) => {
+            Some((":dry-run" | ":timing" | ":pager", arg)) => {
                 let arg = arg.trim_start();
                 let start = before.len() - arg.len();
                 let v = ["off", "on"]
@@ -290,6 +335,33 @@ mod tests {
         assert_eq!(start, "t.properties.".len());
         assert_eq!(v, vec!["hs_pipeline_stage", "hs_ticket_priority"]);
         assert_eq!(c.complete("t.foo.hs").1, Vec::<String>::new());
+    }
+
+    #[test]
+    fn completes_property_names_as_map_keys() {
+        let c = catalog();
+        let line = "tickets::search(#{ hs_ti";
+        assert_eq!(
+            c.complete(line),
+            (line.len() - 5, vec!["hs_ticket_priority".into()])
+        );
+        // Every property right after `#{`; after `, ` inside the map too.
+        assert_eq!(c.complete("tickets::search(#{ ").1.len(), 3);
+        assert_eq!(
+            c.complete("tickets::search(#{ subject: \"a, {b\", hs_p").1,
+            vec!["hs_pipeline_stage"]
+        );
+        assert_eq!(
+            c.complete("tickets::update(t.id, #{subject: \"x\",hs_t").1,
+            vec!["hs_ticket_priority"]
+        );
+        // A value, a block, an array in the map and a later argument are not keys.
+        assert_eq!(c.complete("x(#{ subject: ti").1, vec!["tickets::", "tix"]);
+        assert_eq!(c.complete("if true { ti").1, vec!["tickets::", "tix"]);
+        assert_eq!(c.complete("#{ a: [1, ti").1, vec!["tickets::", "tix"]);
+        assert_eq!(c.complete("f(#{ a: 1 }, ti").1, vec!["tickets::", "tix"]);
+        assert_eq!(innermost_open("#{ a: #{ b: 1 }, "), Some("#{"));
+        assert_eq!(innermost_open("{ #{ a: 1 } "), Some("{"));
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! The REPL loop: read a line, run it (code or `:` command), show the result, save history.
+//! The REPL loop: read lines until a statement is complete (a continuation prompt meanwhile),
+//! run it (code or `:` command), show the result, save history.
 //!
-//! Owns the session, the editor and the display toggles (`:json`, `:timing`). Results go to
-//! stdout, errors, progress and prompts for confirmation to stderr. Rendering is `output.rs`;
-//! completion `complete.rs`; Ctrl-C `interrupt.rs`.
+//! Owns the session, the editor, the lines of an unfinished statement and the display toggles
+//! (`:json`, `:timing`, `:pager`). Results go to stdout (long ones through the pager), errors,
+//! progress and prompts for confirmation to stderr. Rendering is `output.rs`; completion
+//! `complete.rs`; continuation `continuation.rs`; the pager `pager.rs`; Ctrl-C `interrupt.rs`.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -18,14 +20,17 @@ use tokio::runtime::Handle;
 use tokio_util::sync::CancellationToken;
 
 use crate::backend::TicketsBackend;
+use crate::model::OwnerQuery;
 use crate::script::{ReplSession, RunOptions, ScriptError};
 
 use super::command::{self, Command, COMMANDS};
 use super::complete::Catalog;
+use super::continuation::{continuation_prompt, incomplete};
 use super::helper::ReplHelper;
 use super::history::default_history_path;
 use super::interrupt::{Interrupts, Progress};
-use super::output::{self, StageLabels};
+use super::output::{self, Labels, TABLE_PROPERTIES};
+use super::pager::Pager;
 use super::{ReplConfig, ReplError, CONFIRM_ABOVE, TABLE_ROWS};
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -39,12 +44,13 @@ pub(super) struct Driver {
     editor: Editor<ReplHelper, DefaultHistory>,
     handle: Handle,
     interrupts: Interrupts,
-    stages: Arc<Mutex<StageLabels>>,
+    labels: Arc<Mutex<Labels>>,
     stale: Arc<AtomicBool>,
     history: Option<PathBuf>,
     describe: String,
     json: bool,
     timing: bool,
+    pager: Pager,
 }
 
 /// The prompt for the current mode.
@@ -72,32 +78,69 @@ fn confirm_on_terminal(n: u64) -> bool {
     matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes")
 }
 
-/// Fetches property names and stage labels once, in the background (start-up never waits).
+/// Fetches property names, stage and pipeline labels and owner names once per session, in the
+/// background (start-up never waits; until they arrive, completion lacks them and tables show
+/// ids).
+///
+/// Owner names come from the `hubspot_owner_id` options of the definitions (the sandbox lists
+/// its owners there: no extra call). HubSpot leaves those options empty (owners live behind
+/// its owners API), so then one page of `GET /crm/v3/owners` (up to 500, HubSpot's maximum)
+/// is read: one call per session, and a token without the owners scope just leaves ids.
 fn fetch_portal(
     handle: &Handle,
     backend: Arc<dyn TicketsBackend>,
     catalog: Arc<Mutex<Catalog>>,
-    stages: Arc<Mutex<StageLabels>>,
+    labels: Arc<Mutex<Labels>>,
 ) {
     handle.spawn(async move {
+        let mut owners: HashMap<String, String> = HashMap::new();
         if let Ok(props) = backend.properties().await {
+            if let Some(owner) = props.iter().find(|p| p.name == "hubspot_owner_id") {
+                owners.extend(
+                    owner
+                        .options
+                        .iter()
+                        .filter(|o| !o.label.is_empty() && o.label != o.value)
+                        .map(|o| (o.value.clone(), o.label.clone())),
+                );
+            }
             let mut names: Vec<String> = props.into_iter().map(|p| p.name).collect();
             names.sort();
             lock(&catalog).properties = names;
         }
         if let Ok(pipelines) = backend.pipelines().await {
-            let mut labels = Vec::new();
-            let mut map = HashMap::new();
+            let mut names = Vec::new();
+            let mut stages = HashMap::new();
+            let mut by_id = HashMap::new();
             for p in pipelines {
+                by_id.insert(p.id, p.label);
                 for s in p.stages {
-                    labels.push(s.label.clone());
-                    map.insert(s.id, s.label);
+                    names.push(s.label.clone());
+                    stages.insert(s.id, s.label);
                 }
             }
-            labels.sort();
-            labels.dedup();
-            lock(&catalog).stages = labels;
-            *lock(&stages) = map;
+            names.sort();
+            names.dedup();
+            lock(&catalog).stages = names;
+            let mut l = lock(&labels);
+            l.insert("hs_pipeline_stage".into(), stages);
+            l.insert("hs_pipeline".into(), by_id);
+        }
+        if owners.is_empty() {
+            let query = OwnerQuery {
+                limit: Some(500),
+                ..OwnerQuery::default()
+            };
+            if let Ok(page) = backend.owners(&query).await {
+                owners.extend(
+                    page.results
+                        .iter()
+                        .map(|o| (o.id.clone(), o.display_name())),
+                );
+            }
+        }
+        if !owners.is_empty() {
+            lock(&labels).insert("hubspot_owner_id".into(), owners);
         }
     });
 }
@@ -125,15 +168,17 @@ impl Driver {
         if config.live {
             session.set_confirm(CONFIRM_ABOVE, Arc::new(confirm_on_terminal));
         }
+        let mut session = session;
+        session.set_shown_properties(TABLE_PROPERTIES);
         let session = Arc::new(Mutex::new(session));
         let catalog = Arc::new(Mutex::new(Catalog::default()));
-        let stages = Arc::new(Mutex::new(StageLabels::new()));
+        let labels = Arc::new(Mutex::new(Labels::new()));
         let stale = Arc::new(AtomicBool::new(true));
         fetch_portal(
             &handle,
             config.backend.clone(),
             catalog.clone(),
-            stages.clone(),
+            labels.clone(),
         );
         let editor_config = Config::builder()
             .auto_add_history(false)
@@ -161,38 +206,70 @@ impl Driver {
             editor,
             handle,
             interrupts,
-            stages,
+            labels,
             stale,
             history,
             describe: config.backend.describe(),
             json: false,
             timing: false,
+            pager: Pager::new(),
         })
     }
 
     /// Reads and runs inputs until `:quit` or Ctrl-D.
+    ///
+    /// A statement left open (a brace, bracket, parenthesis or string) continues at
+    /// [`continuation_prompt`]; the lines run together once it is complete and go to the
+    /// history as one entry. Ctrl-C or Ctrl-D at a continuation prompt drops the unfinished
+    /// statement (Ctrl-D leaves only from an empty prompt, so a stray one cannot end the
+    /// session with a half-typed statement).
     pub(super) fn run(mut self) -> Result<(), ReplError> {
         println!(
             "hubscript repl on {} - :help for commands, Tab completes, Ctrl-D leaves",
             self.describe
         );
+        let mut pending = String::new();
         loop {
-            let dry = lock(&self.session).dry_run();
-            match self.editor.readline(prompt(dry)) {
+            let first = prompt(lock(&self.session).dry_run());
+            let shown = if pending.is_empty() {
+                first.to_string()
+            } else {
+                continuation_prompt(first)
+            };
+            match self.editor.readline(&shown) {
                 Ok(line) => {
-                    if line.trim().is_empty() {
+                    if pending.is_empty() {
+                        if line.trim().is_empty() {
+                            continue;
+                        }
+                        if command::is_command(&line) {
+                            self.remember(&line);
+                            match command::parse(&line) {
+                                Ok(Command::Quit) => return Ok(()),
+                                Ok(c) => self.command(c),
+                                Err(msg) => eprintln!("{msg}"),
+                            }
+                            continue;
+                        }
+                        pending = line;
+                    } else {
+                        pending.push('\n');
+                        pending.push_str(&line);
+                    }
+                    let more = {
+                        let session = lock(&self.session);
+                        incomplete(&pending, |s| session.needs_more_input(s))
+                    };
+                    if more {
                         continue;
                     }
-                    self.remember(&line);
-                    if command::is_command(&line) {
-                        match command::parse(&line) {
-                            Ok(Command::Quit) => return Ok(()),
-                            Ok(c) => self.command(c),
-                            Err(msg) => eprintln!("{msg}"),
-                        }
-                    } else {
-                        self.evaluate(None, &line);
-                    }
+                    let code = std::mem::take(&mut pending);
+                    self.remember(&code);
+                    self.evaluate(None, &code);
+                }
+                Err(ReadlineError::Interrupted | ReadlineError::Eof) if !pending.is_empty() => {
+                    pending.clear();
+                    eprintln!("(unfinished statement dropped)");
                 }
                 Err(ReadlineError::Interrupted) => {}
                 Err(ReadlineError::Eof) => return Ok(()),
@@ -234,11 +311,9 @@ impl Driver {
         self.show_log();
         match result {
             Ok(v) => {
-                let stages = lock(&self.stages).clone();
-                print!(
-                    "{}",
-                    output::render(&v, self.json, &stages, terminal_width())
-                );
+                let labels = lock(&self.labels).clone();
+                let text = output::render(&v, self.json, &labels, terminal_width());
+                self.pager.show(&text);
             }
             Err(ScriptError::Cancelled(_)) => eprintln!("cancelled"),
             Err(e) => eprint!("{}", e.render()),
@@ -260,7 +335,10 @@ impl Driver {
 
     fn command(&mut self, c: Command) {
         match c {
-            Command::Help(topic) => print!("{}", self.help(topic.as_deref())),
+            Command::Help(topic) => {
+                let text = self.help(topic.as_deref());
+                self.pager.show(&text);
+            }
             Command::Load(path) => match std::fs::read_to_string(&path) {
                 Ok(code) => self.evaluate(Some(&path), &code),
                 Err(e) => eprintln!("cannot read {}: {e}", path.display()),
@@ -273,17 +351,23 @@ impl Driver {
                 let state = if session.dry_run() { "on" } else { "off" };
                 println!("dry run {state}");
             }
-            Command::Plan => print!("{}", lock(&self.session).plan().render_table()),
+            Command::Plan => {
+                let text = lock(&self.session).plan().render_table();
+                self.pager.show(&text);
+            }
             Command::Vars => {
                 let width = terminal_width();
                 let vars = lock(&self.session).variables_detail();
+                let mut text = String::new();
                 if vars.is_empty() {
-                    println!("(no variables)");
+                    text.push_str("(no variables)\n");
                 }
                 for v in vars {
                     let line = format!("{}: {} = {}", v.name, v.type_name, v.display);
-                    println!("{}", output::cut(&line, width));
+                    text.push_str(&output::cut(&line, width));
+                    text.push('\n');
                 }
+                self.pager.show(&text);
             }
             Command::Reset => {
                 lock(&self.session).reset();
@@ -296,7 +380,14 @@ impl Driver {
             }
             Command::Json => {
                 self.json = !self.json;
+                // Raw JSON shows what the input asked for; the table asks for its columns.
+                let shown: &[&str] = if self.json { &[] } else { TABLE_PROPERTIES };
+                lock(&self.session).set_shown_properties(shown);
                 println!("JSON output {}", if self.json { "on" } else { "off" });
+            }
+            Command::Pager(on) => {
+                self.pager.enabled = on.unwrap_or(!self.pager.enabled);
+                println!("pager {}", if self.pager.enabled { "on" } else { "off" });
             }
             Command::Quit => {}
         }

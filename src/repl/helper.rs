@@ -1,9 +1,9 @@
-//! The rustyline helper: multi-line validation, Tab completion and parameter hints.
+//! The rustyline helper: Tab completion and parameter hints.
 //!
-//! Owns the glue between rustyline's traits and the pure logic in `complete.rs` and the
-//! session's `needs_more_input`. The catalog's functions and variables are refreshed from the
-//! session after each input; property names and stage labels arrive once from the portal
-//! (`driver.rs` fetches them in the background). It must not evaluate anything.
+//! Owns the glue between rustyline's traits and the pure logic in `complete.rs`. The
+//! catalog's functions and variables are refreshed from the session after each input;
+//! property names and stage labels arrive once from the portal (`driver.rs` fetches them in
+//! the background). It must not evaluate anything.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,27 +12,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use rustyline::completion::Completer;
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hint, Hinter};
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 use crate::script::ReplSession;
 
-use super::command::is_command;
 use super::complete::{Catalog, HintText};
-
-/// Whether the REPL should read another line before evaluating `input`.
-///
-/// Commands and blank input are complete. Two empty lines in a row submit whatever was typed
-/// (so a statement that can never complete shows its error instead of trapping the user).
-pub(super) fn incomplete(input: &str, needs_more: impl Fn(&str) -> bool) -> bool {
-    if is_command(input) || input.trim().is_empty() {
-        return false;
-    }
-    if input.ends_with("\n\n") || input.ends_with("\n\r\n") {
-        return false;
-    }
-    needs_more(input)
-}
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock()
@@ -114,17 +99,6 @@ impl Hinter for ReplHelper {
     }
 }
 
-impl Validator for ReplHelper {
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        let more = incomplete(ctx.input(), |s| lock(&self.session).needs_more_input(s));
-        Ok(if more {
-            ValidationResult::Incomplete
-        } else {
-            ValidationResult::Valid(None)
-        })
-    }
-}
-
 impl Highlighter for ReplHelper {
     fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
         Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
@@ -135,19 +109,8 @@ impl Highlighter for ReplHelper {
     }
 }
 
+// Enter always submits the line: the driver decides whether a statement continues
+// (`continuation.rs`), so it can show a continuation prompt, which rustyline's validator cannot.
+impl Validator for ReplHelper {}
+
 impl Helper for ReplHelper {}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn commands_blank_input_and_two_empty_lines_are_complete() {
-        let always = |_: &str| true;
-        assert!(!incomplete(":help", always));
-        assert!(!incomplete("   ", always));
-        assert!(!incomplete("let x = (\n\n", always));
-        assert!(incomplete("let x = (\n", always));
-        assert!(!incomplete("let x = 1;", |_| false));
-    }
-}

@@ -3,8 +3,9 @@
 //! Entry point: [`run`] with a [`ReplConfig`]; it blocks (call it from `spawn_blocking`) and
 //! owns the terminal until the user leaves. Evaluation itself is the script layer's
 //! [`crate::script::ReplSession`]; this module reads lines (rustyline: history file, Ctrl-R,
-//! multi-line validation, completion and hints), runs `:` commands, renders results and routes
-//! Ctrl-C to the running input. It must not talk HTTP itself nor import clap.
+//! completion and hints; a continuation prompt while a statement is unfinished), runs `:`
+//! commands, renders results (long ones through a pager) and routes Ctrl-C to the running
+//! input. It must not talk HTTP itself nor import clap.
 //!
 //! Live writes: every input has its own write count, capped by `max_writes`; when one input is
 //! about to take its count past [`CONFIRM_ABOVE`] tickets, the write guard asks (y/N) before
@@ -13,11 +14,13 @@
 
 mod command;
 mod complete;
+mod continuation;
 mod driver;
 mod helper;
 mod history;
 mod interrupt;
 mod output;
+mod pager;
 #[cfg(test)]
 mod session_tests;
 

@@ -2,7 +2,9 @@
 //! list of its properties, anything else as Rhai prints it, or raw JSON under `:json`.
 //!
 //! Pure text building (no terminal access, no session): the driver passes the width and the
-//! stage labels it fetched.
+//! labels it fetched (stages, pipelines, owners). The table's columns are
+//! [`TABLE_PROPERTIES`], which the session asks a lazy result for, so none stays empty for
+//! lack of being requested.
 
 use std::collections::HashMap;
 
@@ -12,8 +14,22 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use crate::script::ReplValue;
 
-/// Stage id -> stage label.
-pub(super) type StageLabels = HashMap<String, String>;
+/// Labels of the values people know by name, by property then value: `hs_pipeline_stage`
+/// and `hs_pipeline` (from the pipelines), `hubspot_owner_id` (owner names).
+pub(super) type Labels = HashMap<String, HashMap<String, String>>;
+
+/// The properties the ticket table shows (the session requests them with a lazy result).
+pub(super) const TABLE_PROPERTIES: &[&str] = &[
+    "subject",
+    "hs_pipeline_stage",
+    "hs_ticket_priority",
+    "hubspot_owner_id",
+    "createdate",
+];
+
+fn label<'a>(labels: &'a Labels, property: &str, value: &str) -> Option<&'a String> {
+    labels.get(property).and_then(|m| m.get(value))
+}
 
 /// Whether `v` is shaped like a HubSpot ticket.
 pub(super) fn is_ticket(v: &Value) -> bool {
@@ -23,7 +39,7 @@ pub(super) fn is_ticket(v: &Value) -> bool {
 }
 
 /// The text for `value` (empty for `()`), ending with a newline when not empty.
-pub(super) fn render(value: &ReplValue, json: bool, stages: &StageLabels, width: usize) -> String {
+pub(super) fn render(value: &ReplValue, json: bool, labels: &Labels, width: usize) -> String {
     match value {
         ReplValue::Unit => String::new(),
         ReplValue::Query { rows, more } => {
@@ -32,7 +48,7 @@ pub(super) fn render(value: &ReplValue, json: bool, stages: &StageLabels, width:
             } else if rows.is_empty() {
                 "(no tickets)\n".to_string()
             } else {
-                ticket_table(rows, stages, width)
+                ticket_table(rows, labels, width)
             };
             if *more {
                 out.push_str(&format!(
@@ -48,9 +64,9 @@ pub(super) fn render(value: &ReplValue, json: bool, stages: &StageLabels, width:
             }
             match v {
                 Value::Array(items) if !items.is_empty() && items.iter().all(is_ticket) => {
-                    ticket_table(items, stages, width)
+                    ticket_table(items, labels, width)
                 }
-                v if is_ticket(v) => ticket_properties(v, stages),
+                v if is_ticket(v) => ticket_properties(v, labels),
                 _ => format!("{display}\n"),
             }
         }
@@ -85,9 +101,20 @@ fn short_time(s: &str) -> String {
     }
 }
 
-fn stage_label(t: &Value, stages: &StageLabels) -> String {
+fn stage_label(t: &Value, labels: &Labels) -> String {
     let id = prop(t, "hs_pipeline_stage");
-    stages.get(&id).cloned().unwrap_or(id)
+    label(labels, "hs_pipeline_stage", &id)
+        .cloned()
+        .unwrap_or(id)
+}
+
+/// `Jane Doe (42)` when the owner's name is known, else the id (as the plan table shows it).
+fn owner_label(t: &Value, labels: &Labels) -> String {
+    let id = prop(t, "hubspot_owner_id");
+    match label(labels, "hubspot_owner_id", &id) {
+        Some(name) => format!("{name} ({id})"),
+        None => id,
+    }
 }
 
 /// `s` cut to `max` display columns, ending with `…` when cut.
@@ -113,9 +140,9 @@ pub(super) fn cut(s: &str, max: usize) -> String {
 
 const HEADER: [&str; 6] = ["id", "subject", "stage", "priority", "owner", "created"];
 
-/// A table of tickets: id, subject, stage label, priority, owner, created. The subject column
-/// shrinks first; any line still wider than `width` is cut.
-pub(super) fn ticket_table(rows: &[Value], stages: &StageLabels, width: usize) -> String {
+/// A table of tickets: id, subject, stage label, priority, owner (name and id), created. The
+/// subject column shrinks first; any line still wider than `width` is cut.
+pub(super) fn ticket_table(rows: &[Value], labels: &Labels, width: usize) -> String {
     let mut cells: Vec<[String; 6]> = rows
         .iter()
         .map(|t| {
@@ -127,9 +154,9 @@ pub(super) fn ticket_table(rows: &[Value], stages: &StageLabels, width: usize) -
             [
                 text(t.get("id")),
                 prop(t, "subject").replace(['\n', '\r', '\t'], " "),
-                stage_label(t, stages),
+                stage_label(t, labels),
                 prop(t, "hs_ticket_priority"),
-                prop(t, "hubspot_owner_id"),
+                owner_label(t, labels),
                 short_time(&created),
             ]
         })
@@ -164,8 +191,9 @@ pub(super) fn ticket_table(rows: &[Value], stages: &StageLabels, width: usize) -
     out
 }
 
-/// One ticket as a list: id, timestamps, then each property with its value.
-pub(super) fn ticket_properties(t: &Value, stages: &StageLabels) -> String {
+/// One ticket as a list: id, timestamps, then each property with its value (`Label (value)`
+/// where the value has a known label).
+pub(super) fn ticket_properties(t: &Value, labels: &Labels) -> String {
     let mut rows: Vec<(String, String)> = vec![("id".into(), text(t.get("id")))];
     for key in ["createdAt", "updatedAt", "archived"] {
         if let Some(v) = t.get(key) {
@@ -175,10 +203,8 @@ pub(super) fn ticket_properties(t: &Value, stages: &StageLabels) -> String {
     if let Some(props) = t.get("properties").and_then(Value::as_object) {
         for (k, v) in props {
             let mut value = text(Some(v));
-            if k == "hs_pipeline_stage" {
-                if let Some(label) = stages.get(&value) {
-                    value = format!("{label} ({value})");
-                }
+            if let Some(label) = label(labels, k, &value) {
+                value = format!("{label} ({value})");
             }
             rows.push((format!("properties.{k}"), value));
         }
@@ -210,8 +236,17 @@ mod tests {
         })
     }
 
-    fn stages() -> StageLabels {
-        HashMap::from([("1".to_string(), "New".to_string())])
+    fn stages() -> Labels {
+        HashMap::from([
+            (
+                "hs_pipeline_stage".to_string(),
+                HashMap::from([("1".to_string(), "New".to_string())]),
+            ),
+            (
+                "hubspot_owner_id".to_string(),
+                HashMap::from([("42".to_string(), "Jane Doe".to_string())]),
+            ),
+        ])
     }
 
     #[test]
@@ -221,7 +256,14 @@ mod tests {
         assert!(out.contains("New"), "{out}");
         assert!(out.contains("2024-05-01 10:20"), "{out}");
         assert!(out.contains("priority"), "{out}");
+        assert!(
+            out.contains(" Jane Doe (42) "),
+            "the owner's name next to its id: {out}"
+        );
         assert!(!out.contains('…'), "{out}");
+        // An owner without a known name shows its id alone.
+        let out = ticket_table(&[ticket("7", "x")], &Labels::new(), 200);
+        assert!(out.contains(" 42 ") && !out.contains("Jane"), "{out}");
     }
 
     #[test]
@@ -265,6 +307,10 @@ mod tests {
             "{out}"
         );
         assert!(out.starts_with("id "), "{out}");
+        assert!(
+            out.contains("properties.hubspot_owner_id    Jane Doe (42)\n"),
+            "{out}"
+        );
         let many = ReplValue::Value {
             json: json!([ticket("7", "x"), ticket("8", "y")]),
             display: "[...]".into(),

@@ -11,7 +11,7 @@ use crate::script::{ReplSession, ReplValue, RunOptions, ScriptHost};
 use crate::state::StateDb;
 use crate::test_support::seeded_sandbox;
 
-use super::helper::incomplete;
+use super::continuation::incomplete;
 
 /// Runs `f` on a session over a fresh sandbox of 30 tickets.
 fn with_session<T>(options: RunOptions, f: impl FnOnce(&mut ReplSession) -> T) -> T {
@@ -183,5 +183,58 @@ fn functions_carry_signatures_and_descriptions_and_reset_forgets() {
         assert!(s.variables().is_empty());
         assert!(!s.functions().iter().any(|f| f.path() == "double"));
         assert!(eval(s, "double(2)").is_err());
+    });
+}
+
+/// Issue 16, item 6: a lazy result shown at the prompt asks for the table's columns (the owner
+/// column was empty unless the input asked for `hubspot_owner_id`), keeping HubSpot's default
+/// set when the input asked for nothing, and what the input asked for when it did.
+#[test]
+fn a_lazy_result_requests_the_columns_the_table_shows() {
+    with_session(RunOptions::default(), |s| {
+        let keys = |v: ReplValue| match v {
+            ReplValue::Query { rows, .. } => {
+                assert!(!rows.is_empty());
+                rows.iter()
+                    .map(|r| {
+                        let props = r["properties"].as_object().expect("properties");
+                        props.keys().cloned().collect::<Vec<_>>()
+                    })
+                    .collect::<Vec<_>>()
+            }
+            other => panic!("{other:?}"),
+        };
+        let before = keys(eval(s, "tickets::list(#{ limit: 2 })").unwrap());
+        assert!(
+            before
+                .iter()
+                .all(|k| !k.contains(&"hubspot_owner_id".into())),
+            "not asked for, not shown: {before:?}"
+        );
+        s.set_shown_properties(super::output::TABLE_PROPERTIES);
+        for input in [
+            "tickets::list(#{ limit: 2 })",
+            "tickets::search(#{ hs_ticket_priority: [\"HIGH\", \"LOW\", \"MEDIUM\"] }, #{ limit: 2 })",
+            "tickets::search(#{ limit: 2 })",
+        ] {
+            for k in keys(eval(s, input).unwrap()) {
+                for column in super::output::TABLE_PROPERTIES {
+                    assert!(k.contains(&(*column).to_string()), "{input}: no {column} in {k:?}");
+                }
+                // HubSpot's default set is kept.
+                assert!(k.contains(&"content".into()), "{input}: {k:?}");
+            }
+        }
+        let asked = keys(
+            eval(
+                s,
+                "tickets::search(#{ limit: 2, properties: [\"hs_ticket_category\"] })",
+            )
+            .unwrap(),
+        );
+        for k in asked {
+            assert!(k.contains(&"hs_ticket_category".into()), "{k:?}");
+            assert!(k.contains(&"hubspot_owner_id".into()), "{k:?}");
+        }
     });
 }

@@ -395,6 +395,7 @@ impl ScriptHost {
             ctx,
             plan: Plan::default(),
             recorder: Some(recorder),
+            shown_properties: Vec::new(),
         }
     }
 

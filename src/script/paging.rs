@@ -69,6 +69,30 @@ pub struct TicketQuery {
 }
 
 impl TicketQuery {
+    /// The same query, also asking for `names` (the REPL's table asks for the columns it
+    /// shows, so they are never empty for lack of being requested). A query that asked for no
+    /// properties gets HubSpot's default set spelled out plus `names`, so it still returns
+    /// everything it would have. Costs no call: the query has not run yet.
+    pub(crate) fn with_properties(mut self, names: &[&str]) -> Self {
+        let props = match &mut self.source {
+            Source::List(p) => &mut p.properties,
+            Source::Search(r) => &mut r.properties,
+        };
+        if props.is_empty() {
+            props.extend(
+                crate::model::DEFAULT_TICKET_PROPERTIES
+                    .iter()
+                    .map(|p| (*p).to_string()),
+            );
+        }
+        for name in names {
+            if !props.iter().any(|p| p == name) {
+                props.push((*name).to_string());
+            }
+        }
+        self
+    }
+
     /// Every ticket, capped at `limit` and at `max` (the engine's array size).
     pub(crate) fn collect(&self, max: usize) -> Result<Vec<Dynamic>, Box<EvalAltResult>> {
         let mut out = Vec::new();

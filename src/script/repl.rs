@@ -40,6 +40,8 @@ pub struct ReplSession {
     pub(crate) plan: Plan,
     /// Records inputs that wrote (absent in sessions built for tests).
     pub(crate) recorder: Option<super::repl_record::ReplRecorder>,
+    /// Properties a lazy result shown at the prompt also asks for (the table's columns).
+    pub(crate) shown_properties: Vec<&'static str>,
 }
 
 /// What one input evaluated to, for the REPL to render.
@@ -147,7 +149,9 @@ impl ReplSession {
             return Ok(ReplValue::Unit);
         }
         if v.is::<TicketQuery>() {
-            let query = v.cast::<TicketQuery>();
+            let query = v
+                .cast::<TicketQuery>()
+                .with_properties(&self.shown_properties);
             let mut rows = Vec::new();
             let mut more = false;
             for t in query {
@@ -164,6 +168,13 @@ impl ReplSession {
             json: convert::to_json(&v),
             display: format!("{v:?}"),
         })
+    }
+
+    /// Properties a lazy `search`/`list` result evaluated at the prompt also requests: the
+    /// columns the REPL's table shows (none under `:json`, which shows what was asked for).
+    /// The query has not run when the prompt gets it, so this costs no extra call.
+    pub fn set_shown_properties(&mut self, names: &[&'static str]) {
+        self.shown_properties = names.to_vec();
     }
 
     /// Whether `input` is an unfinished construct (open block, bracket, string or expression
