@@ -26,6 +26,8 @@ let stage = pipelines::stage_id("Tier 2", "Escalatd");
 tickets::update(id, #{ hubspot_owner_id: "999" });
 for t in tickets::search(#{ hs_ticket_priority: "high" }) { print(t.id); }
 let gold = companies::search(#{ teir: "gold" });
+tickets::update(id, #{ hs_lastmodifieddate: "2026-01-01" });
+tasks::create(id, #{ subject: "x", owner: "7" });
 "#;
 
 const EXPECTED: &[(&str, &str, &str)] = &[
@@ -56,6 +58,12 @@ const EXPECTED: &[(&str, &str, &str)] = &[
         "typos.rhai:9:33",
         "companies have no property `teir` (did you mean `tier`?)",
     ),
+    (
+        "error",
+        "typos.rhai:10:45",
+        "\"hs_lastmodifieddate\" is a read only property",
+    ),
+    ("error", "typos.rhai:11:43", "no owner has id `7`"),
 ];
 
 /// The same rule, spelled right: nothing to report.

@@ -176,7 +176,8 @@ pub enum Command {
         /// or contact properties when a script reads those) from the sandbox, --api or
         /// HubSpot, chosen as `run` chooses. Values computed at run time are skipped silently.
         /// Errors (exit 1) are what the run would fail on: an unknown property, option,
-        /// pipeline, stage or owner in a write, an unknown property in a filter or sort, an
+        /// pipeline, stage or owner in a write, a value the write rules refuse (read-only
+        /// property, unparsable date), an unknown property in a filter or sort, an
         /// unknown pipeline or stage named in a pipelines:: call. Warnings (exit 0) are what
         /// it would survive but likely not mean: a filter value that is no option, stage or
         /// owner (it matches nothing), an unknown name in a `properties` list.

@@ -5,7 +5,9 @@
 //! - **errors**: an unknown property in a write, a search filter or a sort (HubSpot refuses a
 //!   write with `PROPERTY_DOESNT_EXIST`; the sandbox refuses such a filter or sort with a 400,
 //!   our choice, as HubSpot's answer is unconfirmed); a written value that is not an option of
-//!   its enumeration, a pipeline, stage or owner id that does not exist, a stage of another
+//!   its enumeration (or that the run's write rules refuse otherwise: a read-only property, a
+//!   date that does not parse), a pipeline, stage or owner id that does not exist (a task's
+//!   `owner` too), a stage of another
 //!   pipeline than the one set in the same map; an unknown pipeline, stage, owner or property
 //!   named in a `pipelines::`, `owners::` or `properties::` call (it throws);
 //! - **warnings**: a search value that is no option, pipeline, stage or owner (the filter
@@ -20,7 +22,10 @@ use std::collections::BTreeSet;
 
 use rhai::Position;
 
-use crate::model::{by_id_or_label, option_hint, unknown_property_of, Pipeline, Property};
+use crate::model::write_rules::ValueKind;
+use crate::model::{
+    by_id_or_label, check_value, option_hint, unknown_property_of, Pipeline, Property,
+};
 use crate::script::search_form::BODY_KEYS;
 
 use super::facts::SchemaFacts;
@@ -129,6 +134,13 @@ impl<'a> Judge<'a> {
                 Arg::Owner => {
                     if let Some(msg) = lit.text().and_then(|id| self.owner_value(id)) {
                         self.push(Severity::Error, *pos, msg);
+                    }
+                }
+                Arg::TaskOwner => {
+                    if let Some(owner) = lit.get("owner") {
+                        if let Some(msg) = owner.value.text().and_then(|id| self.owner_value(id)) {
+                            self.push(Severity::Error, owner.value_pos, msg);
+                        }
                     }
                 }
                 Arg::PropertyName => {
@@ -323,21 +335,30 @@ impl<'a> Judge<'a> {
         pipeline: Option<&str>,
         usage: Use,
     ) {
-        // "" clears a property; HubSpot never compares it with options.
-        if v.is_empty() {
-            return;
-        }
         let tickets = obj == "tickets";
-        let message = match def.name.as_str() {
+        let redefined =
+            tickets && (self.made.unnamed_redefinition || self.made.redefined.contains(&def.name));
+        let special = match def.name.as_str() {
+            _ if v.is_empty() => None,
             "hs_pipeline" if tickets => self.pipeline_value(v),
             "hs_pipeline_stage" if tickets => self.stage_value(v, pipeline),
             "hubspot_owner_id" => self.owner_value(v),
-            name if tickets
-                && (self.made.unnamed_redefinition || self.made.redefined.contains(name)) =>
-            {
-                None
-            }
-            _ => option_hint(v, def),
+            _ => None,
+        };
+        let message = match (special, usage) {
+            (Some(m), _) => Some(m),
+            // A write is judged by the write rules the run applies (read-only, type, length,
+            // options, multi-select), with the nearest option when one is near.
+            (None, Use::Write) if !redefined => check_value(def, v).err().map(|r| {
+                let single = ValueKind::of(def) == ValueKind::Enum { multi: false };
+                match option_hint(v, def) {
+                    Some(hint) if r.code == "INVALID_OPTION" && single => hint,
+                    _ => r.message,
+                }
+            }),
+            // "" in a filter is no option to compare.
+            (None, Use::Search) if !redefined && !v.is_empty() => option_hint(v, def),
+            _ => None,
         };
         let Some(mut message) = message else { return };
         let severity = match usage {

@@ -30,12 +30,15 @@ pub(super) enum Arg {
     AnyStage,
     /// An owner id.
     Owner,
+    /// A task map (`tasks::create`), whose `owner` is an owner id.
+    TaskOwner,
     /// A ticket property's name, which must exist.
     PropertyName,
 }
 
 use Arg::{
-    AnyStage, Options, Owner, Pipeline, PropertyName, Search, Skip, Stage, Terse, Write, WriteItems,
+    AnyStage, Options, Owner, Pipeline, PropertyName, Search, Skip, Stage, TaskOwner, Terse, Write,
+    WriteItems,
 };
 
 const T: Object = "tickets";
@@ -75,6 +78,7 @@ pub(super) const ROLES: &[(&str, &str, &[Arg])] = &[
     ("pipelines", "update_stage", &[Pipeline, Stage(0), Skip]),
     ("pipelines", "delete_stage", &[Pipeline, Stage(0)]),
     ("owners", "get", &[Owner]),
+    ("tasks", "create", &[Skip, TaskOwner]),
     ("properties", "get", &[PropertyName]),
     ("properties", "update", &[PropertyName, Skip]),
     ("properties", "archive", &[PropertyName]),

@@ -27,11 +27,23 @@ fn pipeline(id: &str, label: &str, stages: &[(&str, &str)]) -> Pipeline {
     .unwrap()
 }
 
+fn read_only(mut p: Property) -> Property {
+    p.modification_metadata = Some(crate::model::ModificationMetadata {
+        archivable: false,
+        read_only_definition: true,
+        read_only_value: true,
+        read_only_options: None,
+    });
+    p
+}
+
 fn facts() -> SchemaFacts {
     SchemaFacts {
         tickets: vec![
             prop("subject", "string", &[]),
-            prop("createdate", "datetime", &[]),
+            read_only(prop("createdate", "datetime", &[])),
+            prop("due", "datetime", &[]),
+            prop("tags", "enumeration", &["vip", "beta"]),
             prop(
                 "hs_ticket_priority",
                 "enumeration",
@@ -170,11 +182,12 @@ fn pipelines_stages_and_owners_must_exist() {
 tickets::update("1", #{ hs_pipeline: "77", hs_pipeline_stage: "2" });
 tickets::update("1", #{ hs_pipeline: "Tier 2", hs_pipeline_stage: "Escalated" });
 tickets::update("1", #{ hubspot_owner_id: "123", hs_pipeline: "77", hs_pipeline_stage: "102" });
-tickets::update("1", #{ hubspot_owner_id: "52550153", hs_pipeline_stage: "" });
+tickets::update("1", #{ hubspot_owner_id: "52550153", subject: "" });
 let s = pipelines::stage_id("Tier 2", "Escalatd");
 let p = pipelines::get("Tier 3");
 let o = owners::get("42");
-let c = pipelines::is_closed("102");"#;
+let c = pipelines::is_closed("102");
+tasks::create("1", #{ subject: "call back", owner: "52550153" });"#;
     let found = judge(src);
     let msgs: Vec<String> = found.iter().map(|f| format!("{}: {}", f.1, f.3)).collect();
     assert_eq!(found.len(), 8, "{msgs:#?}");
@@ -205,6 +218,9 @@ let c = pipelines::is_closed("102");"#;
         "{msgs:#?}"
     );
     assert!(msgs[7].starts_with("8: no owner has id `42`"), "{msgs:#?}");
+    let task = judge("tasks::create(\"1\", #{ subject: \"x\", owner: \"7\" });");
+    assert_eq!(task.len(), 1, "{task:?}");
+    assert_eq!((task[0].0, task[0].2), (Severity::Error, 44));
 }
 
 #[test]
@@ -254,4 +270,40 @@ fn wants_follow_the_modules_called() {
         .unwrap();
     let w = schema_wants(&ast);
     assert!(w.companies && !w.contacts);
+}
+
+#[test]
+fn writes_are_judged_by_the_runs_own_write_rules() {
+    let mut f = facts();
+    f.tickets
+        .iter_mut()
+        .find(|p| p.name == "tags")
+        .unwrap()
+        .field_type = "checkbox".into();
+    let src = r#"tickets::update("1", #{ createdate: "2026-01-01" });
+tickets::update("1", #{ due: "next tuesday" });
+tickets::update("1", #{ tags: "vip;beta", hs_pipeline_stage: "" });
+tickets::update("1", #{ tags: "vip;gamma" });"#;
+    let mut engine = rhai::Engine::new_raw();
+    engine.set_optimization_level(rhai::OptimizationLevel::None);
+    let ast = engine.compile(src).unwrap();
+    let found: Vec<(usize, String)> = schema_findings(&ast, &f)
+        .into_iter()
+        .inspect(|x| assert_eq!(x.severity, Severity::Error))
+        .map(|x| (x.pos.line().unwrap(), x.message))
+        .collect();
+    assert_eq!(found.len(), 4, "{found:#?}");
+    assert!(found[0].1.contains("read only property"), "{found:?}");
+    assert!(found[1].1.contains("not a valid datetime"), "{found:?}");
+    assert_eq!(
+        found[2],
+        (3, "hs_pipeline_stage cannot be empty".to_string())
+    );
+    assert_eq!(found[3].0, 4);
+    assert!(
+        found[3]
+            .1
+            .starts_with("gamma was not one of the allowed options"),
+        "{found:?}"
+    );
 }
