@@ -109,3 +109,52 @@ async fn read_owners(backend: &dyn TicketsBackend) -> Result<Vec<String>, Backen
     }
     Ok(ids)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::fake::FakeBackend;
+
+    #[tokio::test]
+    async fn owners_and_other_types_a_backend_lacks_are_left_unchecked_with_a_note() {
+        let backend = FakeBackend::default();
+        let facts = SchemaFacts::read(
+            &backend,
+            SchemaWants {
+                companies: true,
+                contacts: false,
+            },
+        )
+        .await
+        .unwrap();
+        assert!(!facts.tickets.is_empty());
+        assert!(!facts.pipelines.is_empty());
+        assert_eq!(facts.owners, None);
+        assert_eq!(facts.companies, None);
+        assert_eq!(facts.notes.len(), 2, "{:?}", facts.notes);
+        assert!(facts.notes[0].starts_with("owner ids are not checked"));
+        assert!(facts.notes[1].starts_with("companies properties are not checked"));
+    }
+
+    #[tokio::test]
+    async fn the_sandbox_gives_every_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let sandbox = crate::sandbox::Sandbox::create(
+            &dir.path().join("s.db"),
+            &crate::sandbox::SeedOptions {
+                tickets: 1,
+                seed: 1,
+            },
+        )
+        .unwrap();
+        let wants = SchemaWants {
+            companies: true,
+            contacts: true,
+        };
+        let facts = SchemaFacts::read(&sandbox, wants).await.unwrap();
+        assert!(facts.notes.is_empty(), "{:?}", facts.notes);
+        assert!(!facts.owners.unwrap().is_empty());
+        assert!(facts.companies.unwrap().iter().any(|p| p.name == "tier"));
+        assert!(facts.contacts.unwrap().iter().any(|p| p.name == "email"));
+    }
+}
