@@ -176,3 +176,66 @@ contract!(a_note_logged_on_a_ticket, |b| async move {
     );
     assert_eq!(missing.http_status, 404, "the ticket must exist");
 });
+
+// Issue 12, item 5: the limits of HubSpot's ticket endpoints hold on every object type. A list
+// `limit` above 100 is a 400 (the official clients' page maximum; what HubSpot does beyond it
+// is unconfirmed, and refusing it keeps a script from relying on a bigger page), and a string
+// value longer than 65,536 characters is a 400 (HubSpot's limit for a string property),
+// exactly as for tickets: one rule in the model for all.
+contract!(
+    list_limit_and_string_length_hold_on_every_object,
+    |b| async move {
+        let long = "x".repeat(hubscript::model::limits::MAX_STRING_CHARS + 1);
+        let longest = "y".repeat(hubscript::model::limits::MAX_STRING_CHARS);
+        for (ty, text) in [
+            ("contacts", "firstname"),
+            ("companies", "name"),
+            ("notes", "hs_note_body"),
+            ("tasks", "hs_task_subject"),
+        ] {
+            let list = |limit| ListParams {
+                limit: Some(limit),
+                ..Default::default()
+            };
+            let err = api_error(b.object_list(ty, &list(101)).await);
+            assert_eq!(err.http_status, 400, "{ty}: {}", err.message);
+            assert!(err.message.contains("limit"), "{ty}: {}", err.message);
+            b.object_list(ty, &list(100)).await.unwrap();
+
+            let mut properties = InputProperties::new().with(text, long.as_str());
+            if matches!(ty, "notes" | "tasks") {
+                properties = properties.with("hs_timestamp", "1700000000000");
+            }
+            let err = api_error(
+                b.object_create(
+                    ty,
+                    &CreateInput {
+                        properties,
+                        associations: vec![],
+                    },
+                )
+                .await,
+            );
+            assert_eq!(err.http_status, 400, "{ty}: {}", err.message);
+            assert!(
+                err.errors
+                    .iter()
+                    .any(|d| d.code.as_deref() == Some("VALUE_TOO_LONG")),
+                "{ty}: {err:?}"
+            );
+            let id = record(b.as_ref(), ty, &[(text, longest.as_str())]).await;
+            let err = api_error(
+                b.object_update(
+                    ty,
+                    &id,
+                    &UpdateInput {
+                        properties: InputProperties::new().with(text, long.as_str()),
+                    },
+                    None,
+                )
+                .await,
+            );
+            assert_eq!(err.http_status, 400, "{ty}: {}", err.message);
+        }
+    }
+);

@@ -58,7 +58,9 @@ pub use schema_input::{
     OptionInput, PipelineInput, PipelinePatch, PropertyBatchRead, PropertyCreate,
     PropertyGroupCreate, PropertyGroupUpdate, PropertyName, PropertyUpdate, StageInput, StagePatch,
 };
-pub use search::{Filter, FilterGroup, Operator, SearchPage, SearchRequest, Sort, SortDirection};
+pub use search::{
+    filter_millis, Filter, FilterGroup, Operator, SearchPage, SearchRequest, Sort, SortDirection,
+};
 pub use ticket::{
     CreateInput, MergeInput, NextPage, Page, Paging, Ticket, UpdateInput, UpsertResult,
     ValueWithTimestamp,

@@ -5,9 +5,9 @@ use rusqlite::types::Value;
 
 use super::bad;
 use crate::backend::BackendResult;
+use crate::model::filter_millis;
 use crate::model::limits::MAX_FILTER_VALUES as MAX_IN_VALUES;
 use crate::model::object_types::object_type;
-use crate::model::time::parse_to_millis;
 use crate::model::{Filter, Operator};
 use crate::sandbox::catalog::{Catalog, Kind};
 
@@ -23,11 +23,7 @@ fn operand(kind: Kind, prop: &str, v: &str) -> BackendResult<Value> {
                     .map_err(|_| bad(format!("{v} is not a number; {prop} is a number property")))
             }
         }
-        Kind::DateTime => parse_to_millis(v).map(Value::Integer).ok_or_else(|| {
-            bad(format!(
-                "{v} is not a datetime; use epoch milliseconds or ISO-8601 for {prop}"
-            ))
-        }),
+        Kind::DateTime => filter_millis(prop, v).map(Value::Integer).map_err(bad),
         _ => Ok(Value::Text(v.to_string())),
     }
 }

@@ -20,7 +20,9 @@
 //!   (HubSpot requires lowercase IN values for strings).
 //! - Enumerations: case-sensitive for every operator; multi-select values match when one of
 //!   their `;`-joined options matches.
-//! - Numbers numeric; datetimes as epoch ms, ISO-8601 accepted too. BETWEEN is inclusive.
+//! - Numbers numeric; dates and datetimes as epoch ms only (HubSpot's documented form; an ISO
+//!   string is a 400 naming its epoch value: see [`crate::model::filter_millis`]).
+//!   BETWEEN is inclusive.
 //! - NEQ and NOT_IN also match tickets without a value; NOT_CONTAINS_TOKEN likewise.
 //! - CONTAINS_TOKEN: see [`super::functions`]. `associations.{type}` supports EQ, NEQ, IN,
 //!   NOT_IN, HAS_PROPERTY and NOT_HAS_PROPERTY.
