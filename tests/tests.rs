@@ -16,6 +16,7 @@ mod compat_python;
 mod contract_associations;
 mod contract_batch;
 mod contract_meta;
+mod contract_object_properties;
 mod contract_objects;
 mod contract_schema;
 mod contract_search;

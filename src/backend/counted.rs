@@ -417,11 +417,21 @@ impl TicketsBackend for Counted {
         self.association_items_landed(to_type, false, &input.inputs);
         Ok(())
     }
+    async fn object_property_call(
+        &self,
+        object_type: &str,
+        call: super::PropertyCall,
+    ) -> BackendResult<super::PropertyAnswer> {
+        if call.is_write() {
+            self.write(self.inner.object_property_call(object_type, call))
+                .await
+        } else {
+            self.read(self.inner.object_property_call(object_type, call))
+                .await
+        }
+    }
     async fn properties(&self) -> BackendResult<Vec<Property>> {
         self.read(self.inner.properties()).await
-    }
-    async fn object_properties(&self, object_type: &str) -> BackendResult<Vec<Property>> {
-        self.read(self.inner.object_properties(object_type)).await
     }
     async fn property(&self, name: &str) -> BackendResult<Property> {
         self.read(self.inner.property(name)).await

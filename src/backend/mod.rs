@@ -13,10 +13,12 @@ mod error;
 pub(crate) mod fake;
 mod offline;
 pub mod paging;
+pub mod property_call;
 
 pub use counted::{note_retry, CallCounts, CallStats, Counted};
 pub use error::BackendError;
 pub use offline::{offline_error, OfflineBackend};
+pub use property_call::{PropertyAnswer, PropertyCall};
 
 use async_trait::async_trait;
 
@@ -233,11 +235,17 @@ pub trait TicketsBackend: Send + Sync {
     /// `GET /crm/v3/pipelines/tickets/{id}/stages`.
     async fn pipeline_stages(&self, id: &str) -> BackendResult<Vec<PipelineStage>>;
 
-    /// `GET /crm/v3/properties/{objectType}` for the records tickets point at (`companies`,
-    /// `contacts`, ...): their property definitions. The default, for backends that store
-    /// tickets only, answers [`no_objects`].
+    /// `GET /crm/v3/properties/{objectType}`: the active property definitions of any stored
+    /// type (`companies`, `contacts`, ...); [`TicketsBackend::object_property_call`]'s list,
+    /// so a backend implements (and a wrapper forwards) only that.
     async fn object_properties(&self, object_type: &str) -> BackendResult<Vec<Property>> {
-        Err(no_objects(object_type))
+        match self
+            .object_property_call(object_type, PropertyCall::List { archived: false })
+            .await?
+        {
+            PropertyAnswer::Properties(p) => Ok(p),
+            other => Err(other.unexpected()),
+        }
     }
 
     /// `GET /crm/v3/properties/tickets?archived=true`.
@@ -372,6 +380,20 @@ pub trait TicketsBackend: Send + Sync {
     ) -> BackendResult<()> {
         let _ = (from, to, type_id);
         Err(no_schema_api())
+    }
+    /// Any call of `/crm/v3/properties/{objectType}` (see [`PropertyCall`]), for every object
+    /// type the backend stores. By default tickets go to the tickets methods and any other type
+    /// is a 404.
+    async fn object_property_call(
+        &self,
+        object_type: &str,
+        call: PropertyCall,
+    ) -> BackendResult<PropertyAnswer> {
+        if property_call::is_tickets(object_type) {
+            property_call::on_tickets(self, call).await
+        } else {
+            Err(no_objects(object_type))
+        }
     }
     /// `GET /crm/v3/properties/tickets/groups`.
     async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {

@@ -26,6 +26,7 @@ mod config;
 mod error;
 mod limiter;
 mod objects;
+mod properties;
 mod response;
 mod retry;
 mod schema;

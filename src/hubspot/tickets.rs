@@ -351,19 +351,18 @@ impl TicketsBackend for HubspotClient {
         self.fetch(call).await
     }
 
+    async fn object_property_call(
+        &self,
+        object_type: &str,
+        call: crate::backend::PropertyCall,
+    ) -> BackendResult<crate::backend::PropertyAnswer> {
+        self.http_property_call(object_type, call).await
+    }
+
     async fn properties(&self) -> BackendResult<Vec<Property>> {
         let call = Call::new(
             Method::GET,
             &["crm", "v3", "properties", "tickets"],
-            Idempotent,
-        );
-        Ok(self.fetch::<Results<Property>>(call).await?.results)
-    }
-
-    async fn object_properties(&self, object_type: &str) -> BackendResult<Vec<Property>> {
-        let call = Call::new(
-            Method::GET,
-            &["crm", "v3", "properties", object_type],
             Idempotent,
         );
         Ok(self.fetch::<Results<Property>>(call).await?.results)

@@ -12,7 +12,7 @@ use super::store::Sandbox;
 use super::{
     assoc_labels, batch, merge, objects, owners, pipelines, properties, reads, search, writes,
 };
-use crate::backend::{BackendResult, TicketsBackend};
+use crate::backend::{BackendResult, PropertyAnswer, PropertyCall, TicketsBackend};
 use crate::model::{
     AccountDetails, AssociatedIdPage, AssociationBatchItem, AssociationLabelCreate,
     AssociationLabelUpdate, AssociationSpec, AssociationSpecWithLabel, BatchCreateItem, BatchInput,
@@ -256,12 +256,6 @@ impl TicketsBackend for Sandbox {
             .await
     }
 
-    async fn object_properties(&self, object_type: &str) -> BackendResult<Vec<Property>> {
-        let ty = object_type.to_string();
-        self.run(move |i| i.read(|_, cat| Ok(properties::list(&object_catalog(cat, &ty)?, false))))
-            .await
-    }
-
     async fn property(&self, name: &str) -> BackendResult<Property> {
         let name = name.to_string();
         self.run(move |i| i.read(|_, cat| properties::get(cat, &name, false)))
@@ -440,6 +434,15 @@ impl TicketsBackend for Sandbox {
             i.write_schema(|c, cat| assoc_labels::delete(c, cat, &from, &to, type_id))
         })
         .await
+    }
+
+    async fn object_property_call(
+        &self,
+        object_type: &str,
+        call: PropertyCall,
+    ) -> BackendResult<PropertyAnswer> {
+        let ty = object_type.to_string();
+        self.run(move |i| properties::call(i, &ty, call)).await
     }
 
     async fn property_groups(&self) -> BackendResult<Vec<PropertyGroup>> {

@@ -79,6 +79,11 @@ pub(crate) struct Definitions {
     pub revision: i64,
     /// How long writes keep their search-lag images, in ms (0: none; see `search_lag`).
     pub search_lag_keep: i64,
+    /// The stored property definitions of the other object types, `(object type, definition)`
+    /// in position order: custom properties, and HubSpot's own ones changed by the portal.
+    pub object_props: Vec<(String, Property)>,
+    /// The property groups the portal created on the other object types.
+    pub object_groups: Vec<(String, PropertyGroup)>,
 }
 
 /// Properties, pipelines and owners of one sandbox.
@@ -97,6 +102,8 @@ pub(crate) struct Catalog {
     select_list: String,
     revision: i64,
     search_lag_keep: i64,
+    object_props: Vec<(String, Property)>,
+    object_groups: Vec<(String, PropertyGroup)>,
     meta: ObjectMeta,
 }
 
@@ -168,6 +175,8 @@ impl Catalog {
             labels,
             revision,
             search_lag_keep,
+            object_props,
+            object_groups,
         } = d;
         pipelines.sort_by(|a, b| {
             (a.display_order, a.id.len(), &a.id).cmp(&(b.display_order, b.id.len(), &b.id))
@@ -212,6 +221,8 @@ impl Catalog {
             select_list,
             revision,
             search_lag_keep,
+            object_props,
+            object_groups,
             meta,
         }
     }
@@ -240,6 +251,25 @@ impl Catalog {
     /// none; see `search_lag`).
     pub(crate) fn search_lag_keep(&self) -> i64 {
         self.search_lag_keep
+    }
+
+    /// The stored property definitions of another object type (from the tickets catalog,
+    /// which carries them for `schema::object_catalogs`).
+    pub(crate) fn object_props(&self, table: &str) -> impl Iterator<Item = &Property> {
+        let table = table.to_string();
+        self.object_props
+            .iter()
+            .filter(move |(t, _)| *t == table)
+            .map(|(_, p)| p)
+    }
+
+    /// The property groups the portal created on another object type.
+    pub(crate) fn object_groups(&self, table: &str) -> impl Iterator<Item = &PropertyGroup> {
+        let table = table.to_string();
+        self.object_groups
+            .iter()
+            .filter(move |(t, _)| *t == table)
+            .map(|(_, g)| g)
     }
 
     /// A property by name, unless archived.

@@ -13,7 +13,7 @@ use crate::model::{
 };
 
 /// The group every default ticket property belongs to.
-pub(super) const TICKET_GROUP: &str = "ticketinformation";
+pub(crate) const TICKET_GROUP: &str = "ticketinformation";
 
 /// The custom property with `hasUniqueValue: true`, usable as `idProperty` and for upserts.
 pub const UNIQUE_PROPERTY: &str = "external_ticket_id";

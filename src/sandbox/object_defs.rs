@@ -2,8 +2,10 @@
 //! for each, its table, the properties it is created with (HubSpot's defaults for the object,
 //! plus a custom `tier` enumeration on companies for demo rules), which of them a read returns
 //! when none are asked for, which ones `query` searches, and which are required on create.
-//! Pure data. Migration 4 created the tables from these definitions; a property added later
-//! needs its own migration, as for tickets.
+//! Pure data. Migration 6 created the tables from these definitions; a default added later
+//! needs its own migration, as for tickets. A portal's own properties (created through
+//! `/crm/v3/properties/{objectType}`) are not here: they are stored in
+//! `object_property_defs` and merged in by `schema::object_catalogs`.
 //!
 //! Choices where HubSpot is silent or where the sandbox is smaller than HubSpot:
 //! - each type keeps only the handful of properties a ticket rule needs; HubSpot has hundreds;
@@ -12,7 +14,7 @@
 //! - `hubspot_owner_id` of notes and tasks takes the ticket property's definition (the same
 //!   owners), so the owner rules stay in one place.
 
-use crate::model::{ModificationMetadata, Property, PropertyOption};
+use crate::model::{ModificationMetadata, Property, PropertyGroup, PropertyOption};
 
 /// One stored object type besides tickets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,12 +307,30 @@ const TASK: &[Def] = &[
     ("hs_object_id", "Record ID", "number", "number", true, NONE),
 ];
 
-fn group(table: &str) -> &'static str {
+/// HubSpot's own property group of an object type (the one its default properties are in).
+pub(crate) fn group(table: &str) -> &'static str {
     match table {
+        "tickets" => super::definitions::TICKET_GROUP,
         "contacts" => "contactinformation",
         "companies" => "companyinformation",
         "notes" => "note",
         _ => "task",
+    }
+}
+
+/// [`group`] as a definition (HubSpot's own groups come first: display order -1).
+pub(crate) fn default_group(table: &str) -> PropertyGroup {
+    let label = match table {
+        "contacts" => "Contact information",
+        "companies" => "Company information",
+        "notes" => "Note information",
+        _ => "Task information",
+    };
+    PropertyGroup {
+        name: group(table).to_string(),
+        label: label.to_string(),
+        display_order: -1,
+        archived: false,
     }
 }
 

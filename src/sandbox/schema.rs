@@ -23,7 +23,7 @@ use super::object_defs::{object_properties, OBJECTS};
 use crate::model::{AssociationLabel, Owner, OwnerTeam, Pipeline, Property, PropertyGroup};
 
 /// The newest schema version this build writes and understands.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Applies the per-connection pragmas and registers the search functions.
 pub(super) fn configure(conn: &Connection) -> rusqlite::Result<()> {
@@ -294,11 +294,21 @@ fn migrate_v7(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// Migration 8: property definitions and groups of the other object types (contacts,
+/// companies, notes, tasks), keyed by object type: the portal's custom ones, and HubSpot's own
+/// ones once changed. The unchanged defaults stay in code (`object_defs`).
+fn migrate_v8(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE object_property_defs (object_type TEXT NOT NULL, name TEXT NOT NULL, position INTEGER NOT NULL, definition TEXT NOT NULL, PRIMARY KEY (object_type, name));
+CREATE TABLE object_property_groups (object_type TEXT NOT NULL, name TEXT NOT NULL, position INTEGER NOT NULL, definition TEXT NOT NULL, PRIMARY KEY (object_type, name));",
+    )
+}
+
 type Migration = fn(&Connection) -> rusqlite::Result<()>;
 
 /// The migrations in order; entry `i` brings a file from version `i` to `i + 1`.
 const MIGRATIONS: &[Migration] = &[
-    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6, migrate_v7,
+    migrate_v1, migrate_v2, migrate_v3, migrate_v4, migrate_v5, migrate_v6, migrate_v7, migrate_v8,
 ];
 
 /// The schema revision stored in the file.
@@ -443,6 +453,34 @@ pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog, String> {
     }
     let revision = revision(conn).map_err(|e| e.to_string())?;
     let search_lag_keep = super::search_lag::keep(conn).map_err(|e| e.to_string())?;
+    let pairs = |sql: &str| -> Result<Vec<(String, String)>, String> {
+        let read = || -> rusqlite::Result<Vec<(String, String)>> {
+            let mut st = conn.prepare(sql)?;
+            let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        };
+        read().map_err(|e| e.to_string())
+    };
+    let object_props = pairs(
+        "SELECT object_type, definition FROM object_property_defs ORDER BY object_type, position",
+    )?
+    .into_iter()
+    .map(|(t, d)| {
+        serde_json::from_str::<Property>(&d)
+            .map(|p| (t, p))
+            .map_err(|e| format!("property definition: {e}"))
+    })
+    .collect::<Result<Vec<_>, _>>()?;
+    let object_groups = pairs(
+        "SELECT object_type, definition FROM object_property_groups ORDER BY object_type, position, name",
+    )?
+    .into_iter()
+    .map(|(t, d)| {
+        serde_json::from_str::<PropertyGroup>(&d)
+            .map(|g| (t, g))
+            .map_err(|e| format!("property group definition: {e}"))
+    })
+    .collect::<Result<Vec<_>, _>>()?;
     Ok(Catalog::new(Definitions {
         props,
         groups,
@@ -451,25 +489,45 @@ pub(super) fn read_catalog(conn: &Connection) -> Result<Catalog, String> {
         labels,
         revision,
         search_lag_keep,
+        object_props,
+        object_groups,
     }))
 }
 
-/// The catalogs of the other stored object types: their fixed definitions, with the tickets'
-/// owners (the options of their `hubspot_owner_id`) and schema revision.
+/// The property definitions of another object type: HubSpot's defaults (`object_defs`), each
+/// replaced by its stored definition when the portal changed it, then the stored custom ones in
+/// position order.
+fn merged_object_properties(tickets: &Catalog, table: &str) -> Vec<Property> {
+    let mut props = object_properties(table, None);
+    for stored in tickets.object_props(table) {
+        match props.iter_mut().find(|p| p.name == stored.name) {
+            Some(p) => *p = stored.clone(),
+            None => props.push(stored.clone()),
+        }
+    }
+    props
+}
+
+/// The catalogs of the other stored object types: their definitions (see
+/// [`merged_object_properties`]) and groups (HubSpot's own, then the portal's), with the
+/// tickets' owners (the options of their `hubspot_owner_id`) and schema revision.
 pub(super) fn object_catalogs(tickets: &Catalog) -> Vec<Catalog> {
     OBJECTS
         .iter()
         .map(|m| {
+            let mut groups = vec![super::object_defs::default_group(m.table)];
+            groups.extend(tickets.object_groups(m.table).cloned());
             Catalog::object(
                 *m,
                 Definitions {
-                    props: object_properties(m.table, None),
-                    groups: Vec::new(),
+                    props: merged_object_properties(tickets, m.table),
+                    groups,
                     pipelines: Vec::new(),
                     owners: tickets.owner_records().to_vec(),
                     labels: Vec::new(),
                     revision: tickets.revision(),
                     search_lag_keep: tickets.search_lag_keep(),
+                    ..Definitions::default()
                 },
             )
         })
@@ -492,4 +550,13 @@ pub(super) fn object_catalog(
         .into_iter()
         .find(|c| c.table() == meta.table)
         .unwrap_or_else(|| Catalog::new(Definitions::default())))
+}
+
+/// The catalog of any stored object type by name (tickets included), from the current tickets
+/// catalog; HubSpot's 400 for a type it cannot infer.
+pub(super) fn catalog_of(tickets: &Catalog, name: &str) -> crate::backend::BackendResult<Catalog> {
+    match crate::model::object_types::object_type(name) {
+        Some(o) if o.plural == "tickets" => Ok(tickets.clone()),
+        _ => object_catalog(tickets, name),
+    }
 }

@@ -323,11 +323,16 @@ impl TicketsBackend for EmittingBackend {
     ) -> BackendResult<()> {
         self.inner.batch_dissociate_v4(to_type, input).await
     }
+    async fn object_property_call(
+        &self,
+        object_type: &str,
+        call: crate::backend::PropertyCall,
+    ) -> BackendResult<crate::backend::PropertyAnswer> {
+        // Schema calls send no webhooks (HubSpot's ticket subscriptions are about records).
+        self.inner.object_property_call(object_type, call).await
+    }
     async fn properties(&self) -> BackendResult<Vec<Property>> {
         self.inner.properties().await
-    }
-    async fn object_properties(&self, object_type: &str) -> BackendResult<Vec<Property>> {
-        self.inner.object_properties(object_type).await
     }
     async fn property(&self, name: &str) -> BackendResult<Property> {
         self.inner.property(name).await

@@ -135,38 +135,34 @@ pub(crate) fn routes() -> Router<AppState> {
             post(objects::batch_read),
         )
         .route(
-            "/crm/v3/properties/tickets",
-            get(schema::properties).post(properties::create),
-        )
-        .route(
             "/crm/v3/properties/{objectType}",
-            get(schema::object_properties),
+            get(properties::list).post(properties::create),
         )
         .route(
-            "/crm/v3/properties/tickets/batch/read",
+            "/crm/v3/properties/{objectType}/batch/read",
             post(properties::batch_read),
         )
         .route(
-            "/crm/v3/properties/tickets/batch/create",
+            "/crm/v3/properties/{objectType}/batch/create",
             post(properties::batch_create),
         )
         .route(
-            "/crm/v3/properties/tickets/batch/archive",
+            "/crm/v3/properties/{objectType}/batch/archive",
             post(properties::batch_archive),
         )
         .route(
-            "/crm/v3/properties/tickets/groups",
-            get(schema::groups).post(schema::create_group),
+            "/crm/v3/properties/{objectType}/groups",
+            get(properties::groups).post(properties::create_group),
         )
         .route(
-            "/crm/v3/properties/tickets/groups/{groupName}",
-            get(schema::group)
-                .patch(schema::update_group)
-                .delete(schema::archive_group),
+            "/crm/v3/properties/{objectType}/groups/{groupName}",
+            get(properties::group)
+                .patch(properties::update_group)
+                .delete(properties::archive_group),
         )
         .route(
-            "/crm/v3/properties/tickets/{propertyName}",
-            get(schema::property)
+            "/crm/v3/properties/{objectType}/{propertyName}",
+            get(properties::get)
                 .patch(properties::update)
                 .delete(properties::archive),
         )
