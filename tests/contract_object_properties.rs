@@ -209,7 +209,7 @@ contract!(
         let b: &dyn TicketsBackend = b.as_ref();
         match call(b, "contacts", PropertyCall::Groups).await {
             PropertyAnswer::Groups(gs) => {
-                assert!(gs.iter().any(|g| g.name == "contactinformation"))
+                assert!(gs.iter().any(|g| g.name == "contactinformation"));
             }
             other => panic!("{other:?}"),
         }
