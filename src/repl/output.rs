@@ -188,7 +188,43 @@ pub(super) fn ticket_table(rows: &[Value], labels: &Labels, width: usize) -> Str
         out.push_str(&cut(line, width));
         out.push('\n');
     }
+    if let Some(note) = not_fetched(rows) {
+        out.push_str(&cut(&note, width));
+        out.push('\n');
+    }
     out
+}
+
+/// The columns no row has because no read asked for them (a `to_array()` or `read_many` result
+/// made before the prompt saw it: the session adds the columns only to lazy results), said
+/// under the table with what to ask for, so an empty column is not read as "no owner".
+fn not_fetched(rows: &[Value]) -> Option<String> {
+    let columns = [
+        ("subject", "subject"),
+        ("stage", "hs_pipeline_stage"),
+        ("priority", "hs_ticket_priority"),
+        ("owner", "hubspot_owner_id"),
+    ];
+    let absent: Vec<(&str, &str)> = columns
+        .into_iter()
+        .filter(|(_, property)| {
+            rows.iter().all(|t| {
+                t.get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| !p.contains_key(*property))
+            })
+        })
+        .collect();
+    if absent.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = absent.iter().map(|(c, _)| *c).collect();
+    let props: Vec<String> = absent.iter().map(|(_, p)| format!("\"{p}\"")).collect();
+    Some(format!(
+        "({} not fetched: add {} to the `properties` asked for)",
+        names.join(", "),
+        props.join(", ")
+    ))
 }
 
 /// One ticket as a list: id, timestamps, then each property with its value (`Label (value)`
@@ -264,6 +300,28 @@ mod tests {
         // An owner without a known name shows its id alone.
         let out = ticket_table(&[ticket("7", "x")], &Labels::new(), 200);
         assert!(out.contains(" 42 ") && !out.contains("Jane"), "{out}");
+    }
+
+    #[test]
+    fn a_ticket_table_says_which_columns_were_not_fetched() {
+        let mut t = ticket("7", "x");
+        t["properties"]
+            .as_object_mut()
+            .unwrap()
+            .remove("hubspot_owner_id");
+        let out = ticket_table(&[t.clone(), ticket("8", "y")], &stages(), 200);
+        assert!(!out.contains("not fetched"), "one row has an owner: {out}");
+        let out = ticket_table(&[t.clone(), t], &stages(), 200);
+        assert!(
+            out.ends_with(
+                "(owner not fetched: add \"hubspot_owner_id\" to the `properties` asked for)\n"
+            ),
+            "{out}"
+        );
+        // A property asked for but empty (null) was fetched.
+        let mut t = ticket("9", "z");
+        t["properties"]["hubspot_owner_id"] = Value::Null;
+        assert!(!ticket_table(&[t], &stages(), 200).contains("not fetched"));
     }
 
     #[test]

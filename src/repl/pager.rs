@@ -166,26 +166,9 @@ fn terminal_size() -> Option<(usize, usize)> {
             .and_then(|v| v.trim().parse::<usize>().ok())
             .filter(|n| *n > 0)
     };
-    let (rows, cols) = tty_size();
-    let rows = rows.or_else(|| env("LINES"))?;
-    Some((rows, cols.or_else(|| env("COLUMNS")).unwrap_or(80)))
-}
-
-#[cfg(unix)]
-fn tty_size() -> (Option<usize>, Option<usize>) {
-    // SAFETY: TIOCGWINSZ only writes a `winsize` into `ws`, which lives for the call; fd 1 is
-    // stdout, checked to be a terminal by the caller.
-    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
-    if unsafe { libc::ioctl(1, libc::TIOCGWINSZ, &mut ws) } != 0 {
-        return (None, None);
-    }
-    let some = |n: u16| (n > 0).then_some(usize::from(n));
-    (some(ws.ws_row), some(ws.ws_col))
-}
-
-#[cfg(not(unix))]
-fn tty_size() -> (Option<usize>, Option<usize>) {
-    (None, None)
+    let rows = crate::terminal::rows(1).or_else(|| env("LINES"))?;
+    let cols = crate::terminal::width(1).or_else(|| env("COLUMNS"));
+    Some((rows, cols.unwrap_or(80)))
 }
 
 #[cfg(test)]
