@@ -2,15 +2,17 @@
 //! pipeline and owners) copied into a new sandbox file, then both read back and compared:
 //! the schema identical, the most recent tickets identical (property by property, with their
 //! contacts and companies), and with `--anonymize` the free text replaced by text of the same
-//! shape while everything a rule decides on stays.
+//! shape while everything a rule decides on stays. The portal's own company property (and its
+//! group) comes along with its values.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use hubscript::backend::TicketsBackend;
+use hubscript::backend::{PropertyAnswer, PropertyCall, TicketsBackend};
 use hubscript::model::{
-    BatchReadInput, GetParams, IdInput, ListParams, OwnerQuery, Pipeline, PipelineStage, Property,
-    PropertyOption, SearchRequest, Sort, SortDirection, Ticket,
+    BatchReadInput, GetParams, IdInput, InputProperties, ListParams, OwnerQuery, Pipeline,
+    PipelineStage, Property, PropertyGroupCreate, PropertyOption, SearchRequest, Sort,
+    SortDirection, Ticket, UpdateInput,
 };
 use hubscript::sandbox::{scramble, Sandbox, Snapshot};
 
@@ -157,8 +159,72 @@ async fn build_source(dir: &Path) {
         tickets,
         companies: records.remove("companies").unwrap(),
         contacts: records.remove("contacts").unwrap(),
+        object_properties: Vec::new(),
+        object_groups: Vec::new(),
     };
     Sandbox::import(&dir.join("s.db"), &snapshot).unwrap();
+}
+
+/// A custom company property in a group of its own, with a value on every company: the pull
+/// copies both (issue 12).
+async fn add_company_region(file: &Path) {
+    let sb = Sandbox::open(file).unwrap();
+    sb.object_property_call(
+        "companies",
+        PropertyCall::CreateGroup(PropertyGroupCreate {
+            name: "territory".into(),
+            label: "Territory".into(),
+            display_order: None,
+        }),
+    )
+    .await
+    .unwrap();
+    let region = serde_json::json!({
+        "name": "sales_region", "label": "Sales region", "type": "string",
+        "fieldType": "text", "groupName": "territory",
+    });
+    sb.object_property_call(
+        "companies",
+        PropertyCall::Create(serde_json::from_value(region).unwrap()),
+    )
+    .await
+    .unwrap();
+    let mut after = None;
+    loop {
+        let page = sb
+            .object_list(
+                "companies",
+                &ListParams {
+                    limit: Some(100),
+                    after: after.clone(),
+                    ..ListParams::default()
+                },
+            )
+            .await
+            .unwrap();
+        for c in &page.results {
+            let value = format!("Region of {}", c.id);
+            let input = UpdateInput {
+                properties: InputProperties::new().with("sales_region", value.as_str()),
+            };
+            sb.object_update("companies", &c.id, &input, None)
+                .await
+                .unwrap();
+        }
+        match page.next_after() {
+            Some(a) => after = Some(a.to_string()),
+            None => break,
+        }
+    }
+}
+
+/// The custom company property's definition in `sb`.
+async fn region_def(sb: &Sandbox) -> Option<Property> {
+    sb.object_properties("companies")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.name == "sales_region")
 }
 
 /// The `n` most recent tickets of a sandbox with every property and their links.
@@ -237,6 +303,7 @@ fn pull(p: &Project, url: &str, file: &str, extra: &[&str]) {
 async fn pull_copies_schema_tickets_and_their_records() {
     let p = Project::new();
     build_source(p.path()).await;
+    add_company_region(&p.path().join("s.db")).await;
     let (mut server, url) = p.serve(&[]);
     pull(&p, &url, "pulled.db", &[]);
     pull(&p, &url, "anon.db", &["--anonymize"]);
@@ -244,6 +311,60 @@ async fn pull_copies_schema_tickets_and_their_records() {
     let source = Sandbox::open(&p.path().join("s.db")).unwrap();
     let pulled = Sandbox::open(&p.path().join("pulled.db")).unwrap();
     let anon = Sandbox::open(&p.path().join("anon.db")).unwrap();
+    // The portal's own company property and its group came along (issue 12), with every
+    // pulled company's value (scrambled when anonymized: it is free text).
+    let want_region = region_def(&source)
+        .await
+        .expect("the source's custom property");
+    let region = |sb: &Sandbox, id: String| {
+        let sb = sb.clone();
+        async move {
+            sb.object_get(
+                "companies",
+                &id,
+                &GetParams {
+                    properties: vec!["sales_region".into()],
+                    ..GetParams::default()
+                },
+            )
+            .await
+            .unwrap()
+            .prop("sales_region")
+            .map(String::from)
+        }
+    };
+    for copy in [&pulled, &anon] {
+        assert_eq!(region_def(copy).await.as_ref(), Some(&want_region));
+        match copy
+            .object_property_call("companies", PropertyCall::Groups)
+            .await
+            .unwrap()
+        {
+            PropertyAnswer::Groups(g) => assert!(g.iter().any(|g| g.name == "territory")),
+            other => panic!("{other:?}"),
+        }
+    }
+    let companies = pulled
+        .object_list(
+            "companies",
+            &ListParams {
+                limit: Some(100),
+                ..ListParams::default()
+            },
+        )
+        .await
+        .unwrap()
+        .results;
+    assert!(!companies.is_empty());
+    for c in &companies {
+        let src = region(&source, c.id.clone()).await;
+        assert!(src.is_some(), "company {} has a region in the source", c.id);
+        assert_eq!(region(&pulled, c.id.clone()).await, src);
+        assert_eq!(
+            region(&anon, c.id.clone()).await,
+            src.as_deref().map(scramble)
+        );
+    }
     let want = schema(&source).await;
     assert!(want.0.iter().any(|p| p.name == "escalation_level"));
     assert_eq!(want.1.len(), 2);

@@ -7,7 +7,8 @@
 //!
 //! What is replaced: the ticket properties of type `string` that are not HubSpot's own
 //! (`hs_…`; subject and content included), contacts' names, e-mail, phone, job title and company
-//! name, companies' name, domain, website and phone, owners' names and e-mail. Enumerations,
+//! name, companies' name, domain, website and phone, the portal's own `string` properties of
+//! companies and contacts, owners' names and e-mail. Enumerations,
 //! numbers, dates and ids are kept: rules decide on them.
 
 use sha2::{Digest, Sha256};
@@ -102,6 +103,22 @@ pub fn anonymize(snap: &mut Snapshot) {
     }
     for c in &mut snap.companies {
         scramble_props(c, &["name", "domain", "website", "phone"]);
+    }
+    // The portal's own text properties of companies and contacts are free text too.
+    for (ty, props) in &snap.object_properties {
+        let own: Vec<&str> = props
+            .iter()
+            .filter(|p| p.kind == "string")
+            .map(|p| p.name.as_str())
+            .collect();
+        let records = match ty.as_str() {
+            "companies" => &mut snap.companies,
+            "contacts" => &mut snap.contacts,
+            _ => continue,
+        };
+        for r in records.iter_mut() {
+            scramble_props(r, &own);
+        }
     }
     for o in &mut snap.owners {
         for v in [&mut o.first_name, &mut o.last_name, &mut o.email]

@@ -48,6 +48,10 @@ pub struct Snapshot {
     pub companies: Vec<Ticket>,
     /// The contacts those tickets point at.
     pub contacts: Vec<Ticket>,
+    /// The portal's own properties of companies and contacts (not HubSpot's), by object type.
+    pub object_properties: Vec<(String, Vec<Property>)>,
+    /// The portal's own property groups of companies and contacts, by object type.
+    pub object_groups: Vec<(String, Vec<PropertyGroup>)>,
 }
 
 /// Whether `name` can be a column name as we write them (HubSpot's internal names are
@@ -123,6 +127,7 @@ fn write_definitions(tx: &Transaction<'_>, snap: &Snapshot) -> BackendResult<()>
             .db()?;
         }
     }
+    write_object_definitions(tx, snap)?;
     tx.execute("DELETE FROM pipelines", []).db()?;
     for p in &snap.pipelines {
         tx.execute(
@@ -143,6 +148,47 @@ fn write_definitions(tx: &Transaction<'_>, snap: &Snapshot) -> BackendResult<()>
             ],
         )
         .db()?;
+    }
+    Ok(())
+}
+
+/// The portal's own properties and groups of companies and contacts: a definition each, and a
+/// column for the values (HubSpot's own ones are the sandbox's, from `object_defs`).
+fn write_object_definitions(tx: &Transaction<'_>, snap: &Snapshot) -> BackendResult<()> {
+    for (ty, groups) in &snap.object_groups {
+        for (i, g) in groups.iter().enumerate() {
+            tx.execute(
+                "INSERT OR REPLACE INTO object_property_groups(object_type, name, position, definition) VALUES (?1, ?2, ?3, ?4)",
+                params![ty, g.name, i as i64, to_json(g).db()?],
+            )
+            .db()?;
+        }
+    }
+    for (ty, props) in &snap.object_properties {
+        let Some(meta) = super::object_defs::stored_object(ty) else {
+            continue;
+        };
+        for (i, p) in props.iter().enumerate() {
+            if !valid_name(&p.name) {
+                return Err(ApiError::validation(format!(
+                    "property name {:?} of {ty} cannot be stored (letters, digits and _ only)",
+                    p.name
+                ))
+                .into());
+            }
+            tx.execute_batch(&format!(
+                "ALTER TABLE {} ADD COLUMN \"{}\" {}",
+                meta.table,
+                p.name,
+                sql_type(Kind::of(p))
+            ))
+            .db()?;
+            tx.execute(
+                "INSERT INTO object_property_defs(object_type, name, position, definition) VALUES (?1, ?2, ?3, ?4)",
+                params![meta.table, p.name, i as i64, to_json(p).db()?],
+            )
+            .db()?;
+        }
     }
     Ok(())
 }

@@ -58,6 +58,19 @@ pub use error::SandboxError;
 pub use import::Snapshot;
 pub use schema::SCHEMA_VERSION;
 pub use seed::SeedOptions;
+
+/// The names of the properties the sandbox defines itself for `object_type` (companies,
+/// contacts, ...): HubSpot's defaults it keeps and its demo ones. Empty for another type.
+pub fn object_property_names(object_type: &str) -> Vec<&'static str> {
+    object_defs::stored_object(object_type)
+        .map(|m| object_defs::default_names(m.table))
+        .unwrap_or_default()
+}
+
+/// HubSpot's own property group of `object_type` (`companyinformation`, ...).
+pub fn object_group(object_type: &str) -> &'static str {
+    object_defs::stored_object(object_type).map_or("", |m| object_defs::group(m.table))
+}
 pub use store::Sandbox;
 
 /// Where the sandbox lives unless `--sandbox PATH` says otherwise (relative to the current

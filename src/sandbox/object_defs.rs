@@ -334,6 +334,18 @@ pub(crate) fn default_group(table: &str) -> PropertyGroup {
     }
 }
 
+/// The names of the properties [`object_properties`] defines for `table`.
+pub(crate) fn default_names(table: &str) -> Vec<&'static str> {
+    let defs = match table {
+        "contacts" => CONTACT,
+        "companies" => COMPANY,
+        "notes" => NOTE,
+        "tasks" => TASK,
+        _ => return Vec::new(),
+    };
+    defs.iter().map(|d| d.0).collect()
+}
+
 /// The property definitions of a stored object type, in display order. `owner` is the
 /// ticket catalog's `hubspot_owner_id` definition, whose options (the owners) notes and tasks
 /// share.

@@ -1,5 +1,6 @@
 // HubSpot's official Node client (@hubspot/api-client 14) against `hubscript serve`: the schema
-// and owners APIs (properties, property groups, property batches, pipelines and stages,
+// and owners APIs (properties, property groups, property batches, of tickets and of companies
+// and contacts; pipelines and stages,
 // association labels, owners). Every response is checked field by field against the client's model (required
 // fields present, every field of the expected type). Run by tests/compat_node.rs with the
 // server's URL; prints "checks passed P/T" and exits 1 on any failure.
@@ -104,6 +105,42 @@ async function status(p) {
     await c.crm.properties.coreApi.archive('tickets', 'sla_breached_at');
     const r = await c.crm.properties.coreApi.getAll('tickets', true);
     assert.ok(r.results.some(p => p.name === 'sla_breached_at' && p.archived));
+  });
+
+  // Properties of the records tickets point at (issue 12): the same API per object type.
+  await check('companies groups getAll', async () => {
+    const r = await c.crm.properties.groupsApi.getAll('companies');
+    r.results.forEach(g => shape('PropertyGroup', P.PropertyGroup, g));
+    assert.ok(r.results.some(g => g.name === 'companyinformation'));
+  });
+  await check('companies properties create', async () => {
+    const p = await c.crm.properties.coreApi.create('companies', { name: 'sales_region', label: 'Sales region', type: 'enumeration', fieldType: 'select', groupName: 'companyinformation', options: [{ label: 'EMEA', value: 'emea', hidden: false, displayOrder: 0 }, { label: 'Americas', value: 'amer', hidden: false, displayOrder: 1 }] });
+    shape('Property', P.Property, p); assert.strictEqual(p.options.length, 2); assert.ok(p.createdAt instanceof Date);
+  });
+  await check('companies properties getAll and getByName', async () => {
+    const r = await c.crm.properties.coreApi.getAll('companies');
+    r.results.forEach(p => shape('Property', P.Property, p));
+    assert.ok(r.results.some(p => p.name === 'sales_region') && r.results.some(p => p.name === 'tier'));
+    assert.ok(!r.results.some(p => p.name === 'subject'));
+    shape('Property', P.Property, await c.crm.properties.coreApi.getByName('companies', 'sales_region'));
+    assert.strictEqual(await status(c.crm.properties.coreApi.getByName('contacts', 'sales_region')), 404);
+  });
+  await check('custom company property writable and searchable', async () => {
+    const co = await c.crm.companies.basicApi.create({ properties: { name: 'Node Regional', sales_region: 'emea' }, associations: [] });
+    const g = await c.crm.companies.basicApi.getById(co.id, ['sales_region']);
+    assert.strictEqual(g.properties.sales_region, 'emea');
+    const s = await c.crm.companies.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'sales_region', operator: 'EQ', value: 'emea' }] }], sorts: [], properties: ['sales_region'], limit: 10, after: '0' });
+    assert.ok(s.results.some(x => x.id === co.id));
+  });
+  await check('contacts property batch, update and archive', async () => {
+    const r = await c.crm.properties.batchApi.create('contacts', { inputs: [{ name: 'vip_level', label: 'VIP level', type: 'number', fieldType: 'number', groupName: 'contactinformation' }] });
+    assert.strictEqual(r.results.length, 1); r.results.forEach(p => shape('Property', P.Property, p));
+    const u = await c.crm.properties.coreApi.update('contacts', 'vip_level', { label: 'VIP' });
+    assert.strictEqual(u.label, 'VIP');
+    const br = await c.crm.properties.batchApi.read('contacts', { archived: false, inputs: [{ name: 'vip_level' }, { name: 'email' }] });
+    assert.strictEqual(br.results.length, 2);
+    await c.crm.properties.coreApi.archive('contacts', 'vip_level');
+    assert.strictEqual(await status(c.crm.properties.coreApi.getByName('contacts', 'vip_level')), 404);
   });
 
   // Pipelines and stages.

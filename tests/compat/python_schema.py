@@ -1,6 +1,6 @@
 """HubSpot's official Python client (hubspot-api-client 12) against `hubscript serve`: the
-schema and owners APIs (properties, property groups, property batches, pipelines and stages,
-owners).
+schema and owners APIs (properties, property groups, property batches, of tickets and of
+companies and contacts; pipelines and stages, owners).
 
 The client deserialises every answer into its models with client-side validation (a required
 field that is missing or null raises), and each check asserts the values. Run by
@@ -16,6 +16,7 @@ from hubspot.crm.properties.models import (
     BatchInputPropertyCreate, BatchInputPropertyName, BatchReadInputPropertyName, OptionInput,
     PropertyCreate, PropertyGroupCreate, PropertyGroupUpdate, PropertyName, PropertyUpdate,
 )
+from hubspot.crm.companies import SimplePublicObjectInputForCreate as CompanyCreate, PublicObjectSearchRequest as CompanySearch
 from hubspot.crm.pipelines.models import (
     PipelineInput, PipelinePatchInput, PipelineStageInput, PipelineStagePatchInput,
 )
@@ -100,6 +101,36 @@ def archive_property():
     assert any(p.name == "sla_breached_at" and p.archived for p in r.results)
 
 
+def company_properties():
+    r = c.crm.properties.groups_api.get_all("companies")
+    assert any(g.name == "companyinformation" for g in r.results)
+    p = c.crm.properties.core_api.create("companies", PropertyCreate(
+        name="sales_region", label="Sales region", type="enumeration", field_type="select",
+        group_name="companyinformation",
+        options=[OptionInput(label="EMEA", value="emea", hidden=False, display_order=0),
+                 OptionInput(label="Americas", value="amer", hidden=False, display_order=1)]))
+    assert p.name == "sales_region" and len(p.options) == 2
+    names = [p.name for p in c.crm.properties.core_api.get_all("companies").results]
+    assert "sales_region" in names and "tier" in names and "subject" not in names
+    assert c.crm.properties.core_api.get_by_name("companies", "sales_region").label == "Sales region"
+    assert status(lambda: c.crm.properties.core_api.get_by_name("contacts", "sales_region")) == 404
+    co = c.crm.companies.basic_api.create(CompanyCreate(properties={"name": "Py Regional", "sales_region": "emea"}))
+    assert c.crm.companies.basic_api.get_by_id(co.id, properties=["sales_region"]).properties["sales_region"] == "emea"
+    s = c.crm.companies.search_api.do_search(CompanySearch(filter_groups=[{"filters": [{"propertyName": "sales_region", "operator": "EQ", "value": "emea"}]}], properties=["sales_region"], limit=10))
+    assert any(x.id == co.id for x in s.results)
+
+
+def contact_property_batches():
+    r = c.crm.properties.batch_api.create("contacts", BatchInputPropertyCreate(inputs=[
+        PropertyCreate(name="vip_level", label="VIP level", type="number", field_type="number", group_name="contactinformation")]))
+    assert len(r.results) == 1 and r.results[0].name == "vip_level"
+    assert c.crm.properties.core_api.update("contacts", "vip_level", PropertyUpdate(label="VIP")).label == "VIP"
+    r = c.crm.properties.batch_api.read("contacts", BatchReadInputPropertyName(archived=False, inputs=[PropertyName(name="vip_level"), PropertyName(name="email")]))
+    assert len(r.results) == 2
+    c.crm.properties.core_api.archive("contacts", "vip_level")
+    assert status(lambda: c.crm.properties.core_api.get_by_name("contacts", "vip_level")) == 404
+
+
 def stage(label, state_, order):
     return PipelineStageInput(label=label, display_order=order, metadata={"ticketState": state_})
 
@@ -164,7 +195,9 @@ def labels():
 for name, f in [("groups", groups), ("create property", create_property),
                 ("property conflict", property_conflict), ("read and update property", read_update_property),
                 ("custom property on a ticket", custom_on_ticket), ("property batches", batches),
-                ("archive property", archive_property), ("pipelines", pipelines), ("stages", stages),
+                ("archive property", archive_property),
+                ("company properties", company_properties), ("contact property batches", contact_property_batches),
+                ("pipelines", pipelines), ("stages", stages),
                 ("association labels", labels), ("owners", owners)]:
     check(name, f)
 

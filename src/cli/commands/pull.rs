@@ -1,6 +1,7 @@
 //! `hubscript sandbox pull [--from URL] [--tickets N] [--anonymize]`: copies a portal into a
 //! fresh sandbox. Reads only (never a write call), through the HTTP client and so paced by its
-//! rate limiter: the ticket properties, groups, pipelines and owners; the N most recent tickets
+//! rate limiter: the ticket properties, groups, pipelines and owners, and the portal's own
+//! properties and groups of companies and contacts; the N most recent tickets
 //! (search sorted by `createdate` descending, 200 a page, every property asked for); their
 //! contact and company associations (v4 batch read, 100 tickets a call); those companies and
 //! contacts (batch reads of 100). Then `Sandbox::import` builds the file atomically.
@@ -14,11 +15,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use crate::backend::{BackendResult, TicketsBackend};
+use crate::backend::{BackendResult, PropertyAnswer, PropertyCall, TicketsBackend};
 use crate::model::limits::{SEARCH_PAGE_MAX, SEARCH_RESULT_CAP};
 use crate::model::{
-    AssociatedId, AssociatedIdPage, BatchInput, BatchReadInput, IdInput, OwnerQuery, SearchRequest,
-    Sort, SortDirection, Ticket, MAX_BATCH_INPUTS,
+    AssociatedId, AssociatedIdPage, BatchInput, BatchReadInput, IdInput, OwnerQuery, Property,
+    PropertyGroup, SearchRequest, Sort, SortDirection, Ticket, MAX_BATCH_INPUTS,
 };
 use crate::sandbox::{anonymize, Sandbox, Snapshot};
 
@@ -162,6 +163,37 @@ async fn associations(
     Ok(())
 }
 
+/// The portal's own properties and groups of `ty` (companies, contacts): what is not HubSpot's
+/// (`hubspotDefined` false) nor already defined by the sandbox (`tier` of the demo portal); a
+/// source without the endpoint (404) has none.
+async fn own_schema(
+    b: &dyn TicketsBackend,
+    ty: &str,
+) -> BackendResult<(Vec<Property>, Vec<PropertyGroup>)> {
+    let known = crate::sandbox::object_property_names(ty);
+    let props = match b.object_properties(ty).await {
+        Ok(p) => p,
+        Err(e) if e.http_status() == Some(404) => return Ok((Vec::new(), Vec::new())),
+        Err(e) => return Err(e),
+    };
+    let own: Vec<Property> = props
+        .into_iter()
+        .filter(|p| !p.hubspot_defined && !known.contains(&p.name.as_str()))
+        .collect();
+    let groups = match b.object_property_call(ty, PropertyCall::Groups).await {
+        Ok(PropertyAnswer::Groups(g)) => g,
+        Ok(other) => return Err(other.unexpected()),
+        Err(e) if e.http_status() == Some(404) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let default_group = crate::sandbox::object_group(ty);
+    let groups = groups
+        .into_iter()
+        .filter(|g| g.name != default_group)
+        .collect();
+    Ok((own, groups))
+}
+
 /// The records of `ty` the tickets point at.
 async fn targets(
     b: &dyn TicketsBackend,
@@ -230,8 +262,19 @@ pub(crate) async fn snapshot(
     let names = properties.iter().map(|p| p.name.clone()).collect();
     let mut tickets = recent_tickets(b, names, n, progress).await?;
     associations(b, &mut tickets, progress).await?;
-    let companies = targets(b, &tickets, "companies", COMPANY_PROPS, progress).await?;
-    let contacts = targets(b, &tickets, "contacts", CONTACT_PROPS, progress).await?;
+    let mut object_properties = Vec::new();
+    let mut object_groups = Vec::new();
+    let mut records = Vec::new();
+    for (ty, base) in [("companies", COMPANY_PROPS), ("contacts", CONTACT_PROPS)] {
+        let (own, own_groups) = own_schema(b, ty).await?;
+        let mut names: Vec<&str> = base.to_vec();
+        names.extend(own.iter().map(|p| p.name.as_str()));
+        records.push(targets(b, &tickets, ty, &names, progress).await?);
+        object_properties.push((ty.to_string(), own));
+        object_groups.push((ty.to_string(), own_groups));
+    }
+    let contacts = records.pop().unwrap_or_default();
+    let companies = records.pop().unwrap_or_default();
     Ok(Snapshot {
         properties,
         groups,
@@ -240,6 +283,8 @@ pub(crate) async fn snapshot(
         tickets,
         companies,
         contacts,
+        object_properties,
+        object_groups,
     })
 }
 
