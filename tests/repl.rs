@@ -418,3 +418,22 @@ fn tab_completes_a_property_name_as_a_map_key() {
     }
     quit(s);
 }
+
+/// Issue 16, item 6: the columns are added for the table only; `:json` shows what the input
+/// asked for (HubSpot's default set here, which has no owner).
+#[test]
+fn json_output_shows_the_properties_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = start(dir.path());
+    s.send_line("tickets::search(#{ limit: 1 })").unwrap();
+    s.exp_string(" owner ").expect("the table first");
+    s.exp_string(PROMPT).unwrap();
+    enter(&mut s, ":json", "JSON output on");
+    s.send_line("tickets::search(#{ limit: 1 })").unwrap();
+    let before = s.exp_string("\"subject\"").expect("JSON");
+    let after = s.exp_string(PROMPT).unwrap();
+    let json = format!("{before}{after}");
+    assert!(json.contains("\"hs_pipeline_stage\""), "{json}");
+    assert!(!json.contains("hubspot_owner_id"), "{json}");
+    quit(s);
+}

@@ -5,9 +5,10 @@
 //! script bridge). At the prompt the terminal is in raw mode, so Ctrl-C reaches rustyline as a
 //! key instead (it clears the line). Nothing here reads stdin (SIGINT comes from the terminal
 //! driver), so keys typed while an input runs wait in the terminal for the next prompt
-//! (rustyline's buffer-redux feature keeps the lines past the first). [`Progress`] prints "running..." on stderr once an input
-//! has run for a second, then "fetched N tickets..." as reads arrive, and erases the line when
-//! the input ends.
+//! (rustyline's buffer-redux feature keeps the lines past the first).
+//!
+//! [`Progress`] prints "running..." on stderr once an input has run for a second, then
+//! "fetched N tickets..." as reads arrive, and erases the line when the input ends.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex, MutexGuard};
