@@ -15,6 +15,7 @@ mod compat_node;
 mod compat_python;
 mod contract_associations;
 mod contract_batch;
+mod contract_labels;
 mod contract_meta;
 mod contract_object_properties;
 mod contract_objects;

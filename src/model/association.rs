@@ -20,6 +20,18 @@ pub enum AssociationCategory {
     Work,
 }
 
+impl AssociationCategory {
+    /// HubSpot's spelling (`HUBSPOT_DEFINED`), as sent and stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::HubspotDefined => "HUBSPOT_DEFINED",
+            Self::UserDefined => "USER_DEFINED",
+            Self::IntegratorDefined => "INTEGRATOR_DEFINED",
+            Self::Work => "WORK",
+        }
+    }
+}
+
 /// `{associationCategory, associationTypeId}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -39,7 +39,10 @@ pub use association::{
     AssociationSpec, AssociationSpecWithLabel, AssociationsOf, LabelsBetweenObjectPair,
     MultiAssociatedObjectWithLabel, ObjectIdRef,
 };
-pub use association_label::{AssociationLabel, AssociationLabelCreate, AssociationLabelUpdate};
+pub use association_label::{
+    check_pair_type, find_pair_type, AssociationLabel, AssociationLabelCreate,
+    AssociationLabelUpdate,
+};
 pub use batch::{
     BatchCreateItem, BatchInput, BatchReadInput, BatchResponse, BatchUpdateItem, IdInput,
     StandardError,

@@ -6,7 +6,13 @@
 //! from with `inverseLabel` or the same label), with ids from the schema counter, and a create
 //! answers both; `name` follows the property-name rule and is unique per pair (409); object
 //! types are the ones the sandbox knows (`model::object_types`), anything else a 400; deleting
-//! a label removes both directions and is refused (400) while associations use either.
+//! a label removes both directions.
+//!
+//! Deleting a label that associations carry: HubSpot's API reference documents only the 204;
+//! its knowledge base ("Create and use association labels") describes deleting a label from
+//! the settings, after which the records stay associated without it. The sandbox does the
+//! same: the label goes from every association that carries it (in both directions), the
+//! unlabelled association stays. Nothing is refused.
 
 use rusqlite::{params, Transaction};
 
@@ -160,7 +166,8 @@ pub(super) fn update(
     Ok(())
 }
 
-/// `DELETE .../labels/{associationTypeId}`: both directions, unless associations use them.
+/// `DELETE .../labels/{associationTypeId}`: both directions, and the label from every
+/// association that carries it (the records stay associated by the unlabelled type).
 pub(super) fn delete(
     tx: &Transaction<'_>,
     cat: &Catalog,
@@ -171,19 +178,11 @@ pub(super) fn delete(
     let (from, to) = pair(from, to)?;
     let forward = find(cat, &from, &to, type_id)?;
     let ids = [forward.type_id, forward.inverse_type_id];
-    let used: i64 = tx
-        .query_row(
-            "SELECT count(*) FROM associations WHERE type_id IN (?1, ?2)",
-            params![ids[0], ids[1]],
-            |r| r.get(0),
-        )
-        .db()?;
-    if used > 0 {
-        return Err(ApiError::validation(format!(
-            "association label {type_id} is used by {used} associations: remove them first"
-        ))
-        .into());
-    }
+    tx.execute(
+        "DELETE FROM associations WHERE type_id IN (?1, ?2) AND category = 'USER_DEFINED'",
+        params![ids[0], ids[1]],
+    )
+    .db()?;
     tx.execute(
         "DELETE FROM association_labels WHERE type_id IN (?1, ?2)",
         params![ids[0], ids[1]],

@@ -17,7 +17,7 @@
 use rusqlite::types::Value;
 use rusqlite::Connection;
 
-use super::assoc;
+use super::assoc::{self, PairType};
 use super::catalog::Catalog;
 use super::reads::{render, Projection};
 use super::row::Row;
@@ -25,7 +25,7 @@ use super::store::Db;
 use super::validate::ValidatedWrite;
 use super::writer::{archive_one, check_db_rules, insert_row, now_ms, resolve, update_cols};
 use crate::backend::BackendResult;
-use crate::model::object_types::{assoc_type, object_type, ticket_side_type};
+use crate::model::object_types::{object_type, ticket_side_type};
 use crate::model::write_rules::{check_value, CheckedValue};
 use crate::model::{
     ApiError, AssociationCategory, AssociationInput, CreateInput, ErrorDetail, InputProperties,
@@ -100,13 +100,15 @@ fn validate(
     })
 }
 
-/// The tickets an inline association list points at, with the ticket-side type of each.
+/// The tickets an inline association list points at, with the ticket-side type of each
+/// (HubSpot's own record → ticket types, or a portal label from this type to tickets).
 fn inline_tickets(
     conn: &Connection,
     cat: &Catalog,
     inputs: &[AssociationInput],
-) -> BackendResult<Vec<(i64, i32)>> {
+) -> BackendResult<Vec<(i64, PairType)>> {
     let tickets = object_type("tickets").ok_or_else(|| ApiError::internal("object table"))?;
+    let obj = object_type(cat.table()).ok_or_else(|| ApiError::internal("object table"))?;
     let mut out = Vec::new();
     for a in inputs {
         let ticket = assoc::target_id(&a.to.id)?;
@@ -116,15 +118,21 @@ fn inline_tickets(
         for spec in &a.types {
             let forward = match spec.association_category {
                 AssociationCategory::HubspotDefined => {
-                    ticket_side_type(cat.table(), spec.association_type_id)
+                    match ticket_side_type(cat.table(), spec.association_type_id) {
+                        Some(id) => Some(PairType::hubspot(id)?),
+                        None => None,
+                    }
+                }
+                AssociationCategory::UserDefined => {
+                    assoc::ticket_side_label(cat, obj, spec.association_type_id)
                 }
                 _ => None,
             }
             .ok_or_else(|| {
                 ApiError::validation(format!(
-                    "association type {} ({:?}) does not link {} to tickets (the sandbox stores only associations with tickets)",
+                    "association type {} ({}) does not link {} to tickets (the sandbox stores only associations with tickets)",
                     spec.association_type_id,
-                    spec.association_category,
+                    spec.association_category.as_str(),
                     cat.table()
                 ))
             })?;
@@ -160,9 +168,8 @@ pub(super) fn create(
     super::search_lag::created(conn, cat, id, now).db()?;
     write.row.id = id;
     let obj = object_type(cat.table()).ok_or_else(|| ApiError::internal("object table"))?;
-    for (ticket, type_id) in links {
-        let t = assoc_type(type_id).ok_or_else(|| ApiError::internal("association table"))?;
-        assoc::add(conn, ticket, obj, id, t)?;
+    for (ticket, t) in links {
+        assoc::add(conn, ticket, obj, id, &t)?;
     }
     response(conn, cat, &write)
 }

@@ -135,9 +135,9 @@ pub(super) fn render(
         let mut out = BTreeMap::new();
         for obj in &proj.assocs {
             let results = if cat.is_tickets() {
-                assoc::associated_ids(conn, row.id, obj)?
+                assoc::associated_ids(conn, cat, row.id, obj)?
             } else if obj.plural == "tickets" {
-                assoc::tickets_of(conn, cat.meta(), row.id)?
+                assoc::tickets_of(conn, cat, cat.meta(), row.id)?
             } else {
                 // Only ticket associations are stored (a contact's companies are not).
                 Vec::new()

@@ -524,7 +524,9 @@ pub(super) fn object_catalogs(tickets: &Catalog) -> Vec<Catalog> {
                     groups,
                     pipelines: Vec::new(),
                     owners: tickets.owner_records().to_vec(),
-                    labels: Vec::new(),
+                    // The portal's labels: a record's side of a labelled association with a
+                    // ticket (and its inline associations to tickets) names them.
+                    labels: tickets.labels().to_vec(),
                     revision: tickets.revision(),
                     search_lag_keep: tickets.search_lag_keep(),
                     ..Definitions::default()

@@ -219,7 +219,7 @@ pub(super) fn create_one(
     now: i64,
 ) -> BackendResult<(i64, ValidatedWrite)> {
     let write = validate_write(cat, input, None, now).map_err(ApiError::invalid_properties)?;
-    let links = assoc::resolve_inline(conn, associations)?;
+    let links = assoc::resolve_inline(conn, cat, associations)?;
     let activities: Vec<i64> = links
         .iter()
         .filter(|(o, _, _)| o.pinnable)
@@ -231,7 +231,7 @@ pub(super) fn create_one(
     let all: Vec<usize> = (0..cat.stored_len()).collect();
     record_history(conn, cat, id, &write.row, &all, now, "API", false).db()?;
     for (obj, to_id, t) in links {
-        assoc::add(conn, id, obj, to_id, t)?;
+        assoc::add(conn, id, obj, to_id, &t)?;
     }
     let mut write = write;
     write.row.id = id;

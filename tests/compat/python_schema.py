@@ -1,6 +1,7 @@
 """HubSpot's official Python client (hubspot-api-client 12) against `hubscript serve`: the
 schema and owners APIs (properties, property groups, property batches, of tickets and of
-companies and contacts; pipelines and stages, owners).
+companies and contacts; pipelines and stages, association labels and their use on
+associations, owners).
 
 The client deserialises every answer into its models with client-side validation (a required
 field that is missing or null raises), and each check asserts the values. Run by
@@ -188,8 +189,45 @@ def labels():
     type_id = r.results[0].type_id
     api.update("tickets", "companies", PublicAssociationDefinitionUpdateRequest(association_type_id=type_id, label="Billing"))
     assert any(s.type_id == type_id and s.label == "Billing" for s in api.get_all("tickets", "companies").results)
-    api.remove("tickets", "companies", type_id)
-    assert not any(s.type_id == type_id for s in api.get_all("tickets", "companies").results)
+    state["label"] = type_id
+
+
+def labelled_associations():
+    """The label on an association (issue 12): v4 create, listing, batch labels archive, create
+    and read, an unknown label's 400; then the label deleted while in use."""
+    from hubspot.crm.associations.v4.models import (
+        AssociationSpec, BatchInputPublicAssociationMultiPost, BatchInputPublicFetchAssociationsBatchRequest,
+        PublicAssociationMultiPost, PublicFetchAssociationsBatchRequest, PublicObjectId,
+    )
+    from hubspot.crm.tickets.models import SimplePublicObjectInputForCreate
+    from hubspot.crm.companies.models import SimplePublicObjectInputForCreate as CompanyCreate
+    type_id = state["label"]
+    spec = [AssociationSpec(association_category="USER_DEFINED", association_type_id=type_id)]
+    t = c.crm.tickets.basic_api.create(SimplePublicObjectInputForCreate(properties={"subject": "labelled from python"}))
+    co = c.crm.companies.basic_api.create(CompanyCreate(properties={"name": "Label Co"}, associations=[]))
+    basic, batch = c.crm.associations.v4.basic_api, c.crm.associations.v4.batch_api
+
+    def types():
+        page = basic.get_page("tickets", t.id, "companies")
+        assert len(page.results) == 1 and str(page.results[0].to_object_id) == co.id
+        return sorted((s.category, s.type_id, s.label) for s in page.results[0].association_types)
+
+    r = basic.create("tickets", t.id, "companies", co.id, spec)
+    assert r.labels == ["Billing"] and r.from_object_id == t.id and r.to_object_type_id == "0-2"
+    assert types() == [("HUBSPOT_DEFINED", 339, None), ("USER_DEFINED", type_id, "Billing")]
+    bad = [AssociationSpec(association_category="USER_DEFINED", association_type_id=987654)]
+    assert status(lambda: basic.create("tickets", t.id, "companies", co.id, bad)) == 400
+    pair = BatchInputPublicAssociationMultiPost(inputs=[PublicAssociationMultiPost(_from=PublicObjectId(id=t.id), to=PublicObjectId(id=co.id), types=spec)])
+    batch.archive_labels("tickets", "companies", pair)
+    assert types() == [("HUBSPOT_DEFINED", 339, None)]
+    made = batch.create("tickets", "companies", pair)
+    assert made.results[0].labels == ["Billing"]
+    read = batch.get_page("tickets", "companies", BatchInputPublicFetchAssociationsBatchRequest(inputs=[PublicFetchAssociationsBatchRequest(id=t.id)]))
+    assert any(s.type_id == type_id for s in read.results[0].to[0].association_types)
+    # Deleting the label while in use: the label goes, the records stay associated.
+    c.crm.associations.v4.schema.definitions_api.remove("tickets", "companies", type_id)
+    assert not any(s.type_id == type_id for s in c.crm.associations.v4.schema.definitions_api.get_all("tickets", "companies").results)
+    assert types() == [("HUBSPOT_DEFINED", 339, None)]
 
 
 for name, f in [("groups", groups), ("create property", create_property),
@@ -198,7 +236,8 @@ for name, f in [("groups", groups), ("create property", create_property),
                 ("archive property", archive_property),
                 ("company properties", company_properties), ("contact property batches", contact_property_batches),
                 ("pipelines", pipelines), ("stages", stages),
-                ("association labels", labels), ("owners", owners)]:
+                ("association labels", labels), ("labelled associations", labelled_associations),
+                ("owners", owners)]:
     check(name, f)
 
 print(f"official python client (schema): checks passed {passed}/{total}")

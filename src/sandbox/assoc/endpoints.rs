@@ -15,11 +15,11 @@
 
 use rusqlite::Connection;
 
-use super::{add, associated_ids, check_target, pairs, remove, resolve_specs, spec_with_label};
-use super::{target_id, ObjectType};
+use super::{add, associated_ids, check_target, pairs, remove, resolve_segment, resolve_specs};
+use super::{spec_with_label, target_id, ObjectType};
 use crate::backend::BackendResult;
 use crate::model::limits::ASSOCIATION_PAGE_MAX as ASSOC_PAGE_MAX;
-use crate::model::object_types::{assoc_type, known_object_type, type_for};
+use crate::model::object_types::known_object_type;
 use crate::model::{
     ApiError, AssociatedIdPage, AssociationBatchItem, AssociationSpec, BatchInput, BatchResponse,
     LabelsBetweenObjectPair, MultiAssociatedObjectWithLabel, Page, Paging, Ticket,
@@ -82,9 +82,9 @@ pub(crate) fn associate(
     type_id: &str,
 ) -> BackendResult<Ticket> {
     let (ticket, obj, to) = pair(conn, cat, id, to_type, to_id)?;
-    let t = type_for(obj, type_id).map_err(ApiError::validation)?;
+    let t = resolve_segment(cat, obj, type_id)?;
     check_target(conn, obj, to)?;
-    add(conn, ticket, obj, to, t)?;
+    add(conn, ticket, obj, to, &t)?;
     let row = resolve(conn, cat, id, None, false)?;
     render(
         conn,
@@ -104,8 +104,8 @@ pub(crate) fn dissociate(
     type_id: &str,
 ) -> BackendResult<()> {
     let (ticket, obj, to) = pair(conn, cat, id, to_type, to_id)?;
-    let t = type_for(obj, type_id).map_err(ApiError::validation)?;
-    remove(conn, ticket, obj, to, Some(t.id))
+    let t = resolve_segment(cat, obj, type_id)?;
+    remove(conn, ticket, obj, to, Some(&t))
 }
 
 /// v3 `GET`: the associated ids of one object type.
@@ -118,7 +118,7 @@ pub(crate) fn list(
 ) -> BackendResult<AssociatedIdPage> {
     let row = resolve(conn, cat, id, None, false)?;
     let obj = known_object_type(to_type).map_err(ApiError::validation)?;
-    let all = associated_ids(conn, row.id, obj)?;
+    let all = associated_ids(conn, cat, row.id, obj)?;
     let total = all.len();
     Ok(AssociatedIdPage {
         results: all.into_iter().skip(offset).take(limit).collect(),
@@ -136,26 +136,27 @@ pub(crate) fn associate_v4(
     types: &[AssociationSpec],
 ) -> BackendResult<LabelsBetweenObjectPair> {
     let (ticket, obj, to) = pair(conn, cat, id, to_type, to_id)?;
-    let resolved = resolve_specs(obj, types)?;
+    let resolved = resolve_specs(cat, obj, types)?;
     check_target(conn, obj, to)?;
-    for t in resolved {
+    for t in &resolved {
         add(conn, ticket, obj, to, t)?;
     }
-    pair_labels(conn, ticket, obj, to)
+    pair_labels(conn, cat, ticket, obj, to)
 }
 
-/// The v4 answer for a pair: the labels of the associations between them.
+/// The v4 answer for a pair: the labels of the associations between them (HubSpot's and the
+/// portal's; unlabelled types have none).
 fn pair_labels(
     conn: &Connection,
+    cat: &Catalog,
     ticket: i64,
     obj: &ObjectType,
     to: i64,
 ) -> BackendResult<LabelsBetweenObjectPair> {
     let labels = pairs(conn, ticket, obj)?
         .into_iter()
-        .filter(|(target, _)| *target == to)
-        .filter_map(|(_, t)| assoc_type(t).and_then(|t| t.label))
-        .map(str::to_string)
+        .filter(|(target, ..)| *target == to)
+        .filter_map(|(_, t, category)| spec_with_label(cat, t, category).label)
         .collect();
     Ok(LabelsBetweenObjectPair {
         from_object_type_id: "0-5".into(),
@@ -213,8 +214,8 @@ pub(crate) fn batch_dissociate_v4(
     check_size(input.inputs.len())?;
     for item in &input.inputs {
         let (ticket, obj, to) = pair(conn, cat, &item.from.id, to_type, &item.to.id)?;
-        for t in resolve_specs(obj, &item.types)? {
-            remove(conn, ticket, obj, to, Some(t.id))?;
+        for t in resolve_specs(cat, obj, &item.types)? {
+            remove(conn, ticket, obj, to, Some(&t))?;
         }
     }
     Ok(())
@@ -231,13 +232,14 @@ pub(crate) fn list_v4(
     let row = resolve(conn, cat, id, None, false)?;
     let obj = known_object_type(to_type).map_err(ApiError::validation)?;
     let mut grouped: Vec<MultiAssociatedObjectWithLabel> = Vec::new();
-    for (to, t) in pairs(conn, row.id, obj)? {
+    for (to, t, category) in pairs(conn, row.id, obj)? {
         let to = to.to_string();
+        let spec = spec_with_label(cat, t, category);
         match grouped.last_mut() {
-            Some(g) if g.to_object_id == to => g.association_types.push(spec_with_label(t)),
+            Some(g) if g.to_object_id == to => g.association_types.push(spec),
             _ => grouped.push(MultiAssociatedObjectWithLabel {
                 to_object_id: to,
-                association_types: vec![spec_with_label(t)],
+                association_types: vec![spec],
             }),
         }
     }

@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use crate::model::object_types::{assoc_type, known_object_type, type_for};
 use crate::model::{
-    ApiError, AssociationBatchItem, AssociationSpec, BatchInput, BatchResponse, IdInput,
-    ObjectIdRef, MAX_BATCH_INPUTS,
+    find_pair_type, ApiError, AssociationBatchItem, AssociationCategory, AssociationSpec,
+    AssociationSpecWithLabel, BatchInput, BatchResponse, IdInput, ObjectIdRef, MAX_BATCH_INPUTS,
 };
 use crate::server::json_body::JsonBody;
 use crate::server::response::{json, no_content, HttpError, HttpResult};
@@ -50,27 +50,50 @@ pub(super) struct V4ArchiveInput {
     to: Vec<ObjectIdRef>,
 }
 
-/// The v3 inputs as v4 batch items: each named type resolved to its id (an unknown name, or
-/// one that does not link tickets to `to_type`, is HubSpot's 400 for the whole batch).
-fn as_v4(
+/// The v3 inputs as v4 batch items: each named type resolved to its id, HubSpot's by its v3
+/// name or id, a portal label by its label text or type id (the pair's labels are read once,
+/// when an input names one); a type that is neither is HubSpot's 400 for the whole batch.
+async fn as_v4(
+    s: &AppState,
     to_type: &str,
     input: &BatchInput<V3Association>,
 ) -> Result<BatchInput<AssociationBatchItem>, HttpError> {
     let invalid = |message: String| HttpError::from(ApiError::validation(message));
     let to = known_object_type(to_type).map_err(invalid)?;
-    let inputs = input
-        .inputs
-        .iter()
-        .map(|a| {
-            let t = type_for(to, &a.kind).map_err(invalid)?;
-            Ok(AssociationBatchItem {
-                from: a.from.clone(),
-                to: a.to.clone(),
-                types: vec![AssociationSpec::hubspot(t.id)],
-            })
-        })
-        .collect::<Result<Vec<_>, HttpError>>()?;
+    let mut labels: Option<Vec<AssociationSpecWithLabel>> = None;
+    let mut inputs = Vec::with_capacity(input.inputs.len());
+    for a in &input.inputs {
+        let spec = match type_for(to, &a.kind) {
+            Ok(t) => AssociationSpec::hubspot(t.id),
+            Err(message) => {
+                if labels.is_none() {
+                    labels = Some(s.backend.association_labels("tickets", to.plural).await?);
+                }
+                let known = labels.as_deref().unwrap_or_default();
+                let user: Vec<AssociationSpecWithLabel> = known
+                    .iter()
+                    .filter(|t| t.category == AssociationCategory::UserDefined)
+                    .cloned()
+                    .collect();
+                find_pair_type(&user, &a.kind, to.plural).map_err(|_| invalid(message))?
+            }
+        };
+        inputs.push(AssociationBatchItem {
+            from: a.from.clone(),
+            to: a.to.clone(),
+            types: vec![spec],
+        });
+    }
     Ok(BatchInput { inputs })
+}
+
+/// The v3 `type` of one association type: HubSpot's v3 name, a portal label's text (as the
+/// sandbox's v3 listing names it).
+fn v3_name(t: &AssociationSpecWithLabel) -> Option<String> {
+    match t.category {
+        AssociationCategory::UserDefined => t.label.clone(),
+        _ => assoc_type(t.type_id).map(|known| known.name.to_string()),
+    }
 }
 
 /// v3 `.../batch/create`: 201 with the associations made (in v3's shape), or 207 with the
@@ -80,7 +103,7 @@ pub(super) async fn create_v3(
     Path(to_type): Path<String>,
     JsonBody(input): JsonBody<BatchInput<V3Association>>,
 ) -> HttpResult {
-    let v4 = as_v4(&to_type, &input)?;
+    let v4 = as_v4(&s, &to_type, &input).await?;
     let done = s.backend.batch_associate_v4(&to_type, &v4).await?;
     // Each result names its pair; its v3 type is the one that input asked for.
     let results = done
@@ -108,7 +131,7 @@ pub(super) async fn archive_v3(
     Path(to_type): Path<String>,
     JsonBody(input): JsonBody<BatchInput<V3Association>>,
 ) -> HttpResult {
-    let v4 = as_v4(&to_type, &input)?;
+    let v4 = as_v4(&s, &to_type, &input).await?;
     s.backend.batch_dissociate_v4(&to_type, &v4).await?;
     Ok(no_content())
 }
@@ -134,9 +157,9 @@ pub(super) async fn read_v3(
                 .iter()
                 .flat_map(|o| {
                     o.association_types.iter().filter_map(|t| {
-                        assoc_type(t.type_id).map(|known| V3AssociatedId {
+                        v3_name(t).map(|kind| V3AssociatedId {
                             id: o.to_object_id.clone(),
-                            kind: known.name.to_string(),
+                            kind,
                         })
                     })
                 })
