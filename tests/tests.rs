@@ -37,6 +37,7 @@ mod run_record;
 mod sandbox_pull;
 mod saved_plan;
 mod schema_scripts;
+mod script_labels;
 mod script_records;
 mod scripts_backlog;
 mod scripts_e2e;

@@ -4,6 +4,8 @@
 //! (plural, singular, case-insensitive), object type ids (`0-1`) and v3 legacy type names
 //! (`ticket_to_contact`), as HubSpot's paths accept them.
 
+use super::association::{AssociationCategory, AssociationSpec};
+
 /// An object type a ticket can point at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ObjectType {
@@ -268,6 +270,26 @@ pub fn type_for(to: &ObjectType, segment: &str) -> Result<&'static AssocType, St
             "unknown association type {segment} from tickets to {}",
             to.plural
         )),
+    }
+}
+
+/// The spec of a type id kept without its category (a plan, a run record) for associations from
+/// tickets to `to` (any name [`object_type`] resolves): HubSpot's own when the table has that
+/// id for the pair, else a portal label (`USER_DEFINED`). HubSpot numbers the two kinds
+/// separately, so a portal label whose id equals one of HubSpot's ticket types of the same pair
+/// would be taken as HubSpot's: scripts name such a label by its text, which resolves to its
+/// category before anything is planned, but the plan keeps only the id.
+pub fn spec_by_id(to: &str, id: i32) -> AssociationSpec {
+    let hubspot = object_type(to)
+        .and_then(|o| assoc_type(id).filter(|t| t.to == o.plural))
+        .is_some();
+    AssociationSpec {
+        association_category: if hubspot {
+            AssociationCategory::HubspotDefined
+        } else {
+            AssociationCategory::UserDefined
+        },
+        association_type_id: id,
     }
 }
 

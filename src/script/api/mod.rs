@@ -50,6 +50,7 @@
 //! Then regenerate the reference: `UPDATE_DOCS=1 cargo test --test integration docs`.
 
 mod activities;
+mod association_type;
 mod business;
 mod catalog;
 mod declare;

@@ -8,12 +8,14 @@
 use rhai::Dynamic;
 
 use crate::model::{
-    AssociationInput, CreateInput, GetParams, InputProperties, MergeInput, UpdateInput,
+    AssociationBatchItem, AssociationInput, BatchInput, CreateInput, GetParams, InputProperties,
+    MergeInput, UpdateInput,
 };
 
 use super::super::convert;
 use super::super::guard::WriteTarget;
 use super::super::plan::PlanChange;
+use super::association_type::{self, Named};
 use super::declare::{json, Area, Call, Id, Props, Res, ScriptFn, Str};
 use super::dry;
 use super::tickets_read::look_up;
@@ -94,31 +96,46 @@ pub(super) fn functions() -> Vec<ScriptFn> {
                 c.wrote([input.primary_object_id.as_str(), input.object_id_to_merge.as_str()]);
                 convert::ticket(&t, c.pos)
             }),
-        API.func("associate", "Associates the ticket with a record (v3, e.g. (\"1\", \"contacts\", \"51\", 16)); returns the ticket with associations.")
-            .params((Id("id: string"), Str("to_type: string"), Id("to_id: string"), Id("type_id: int")))
+        API.func("associate", "Associates the ticket with a record by a type of the pair: HubSpot's own (id or v3 name, e.g. (\"1\", \"contacts\", \"51\", 16)) or a portal label by its label text or type id (e.g. (\"1\", \"companies\", \"7\", \"Billing account\"), stored beside the unlabelled type); an unknown label is refused like HubSpot refuses it, dry run included. Returns the ticket with its associations of to_type.")
+            .params((Id("id: string"), Str("to_type: string"), Id("to_id: string"), Id("type: int/string")))
             .returns("ticket: map")
             .write(|(id, ..)| existing(id))
-            .dry(|c, (id, to_type, to_id, type_id)| {
+            .dry(|c, (id, to_type, to_id, key)| {
+                let named = association_type::resolve(c, c.pos, &to_type, &key)?;
                 let params = GetParams { associations: vec![to_type.to_string()], ..GetParams::default() };
                 let t = look_up(c, c.pos, &id, &params)?;
                 dry::check_target(c, c.pos, &to_type, &to_id)?;
-                c.plan(c.pos, &id, PlanChange::Associated { to_type: to_type.to_string(), to_id, type_id });
+                c.plan(c.pos, &id, PlanChange::Associated { to_type: to_type.to_string(), to_id, type_id: named.plan_id() });
                 convert::ticket(&t, c.pos)
             })
-            .real(|c, (id, to_type, to_id, type_id)| {
-                let t = c.call(c.pos, c.backend.associate(&id, &to_type, &to_id, &type_id))?;
+            .real(|c, (id, to_type, to_id, key)| {
+                let t = match association_type::resolve(c, c.pos, &to_type, &key)? {
+                    Named::Hubspot(segment) => c.call(c.pos, c.backend.associate(&id, &to_type, &to_id, &segment))?,
+                    Named::Label(spec) => {
+                        c.call(c.pos, c.backend.associate_v4(&id, &to_type, &to_id, &[spec]))?;
+                        let params = GetParams { associations: vec![to_type.to_string()], ..GetParams::default() };
+                        c.call(c.pos, c.backend.get(&id, &params))?
+                    }
+                };
                 c.wrote([id.as_str()]);
                 convert::ticket(&t, c.pos)
             }),
-        API.func("dissociate", "Removes one association of the ticket.")
-            .params((Id("id: string"), Str("to_type: string"), Id("to_id: string"), Id("type_id: int")))
+        API.func("dissociate", "Removes one association type of the ticket, named as for associate (removing HubSpot's unlabelled type removes the labels too; removing a label leaves the association).")
+            .params((Id("id: string"), Str("to_type: string"), Id("to_id: string"), Id("type: int/string")))
             .write(|(id, ..)| existing(id))
-            .dry(|c, (id, to_type, to_id, type_id)| {
-                c.plan(c.pos, &id, PlanChange::Dissociated { to_type: to_type.to_string(), to_id, type_id });
+            .dry(|c, (id, to_type, to_id, key)| {
+                let named = association_type::resolve(c, c.pos, &to_type, &key)?;
+                c.plan(c.pos, &id, PlanChange::Dissociated { to_type: to_type.to_string(), to_id, type_id: named.plan_id() });
                 Ok(())
             })
-            .real(|c, (id, to_type, to_id, type_id)| {
-                c.call(c.pos, c.backend.dissociate(&id, &to_type, &to_id, &type_id))?;
+            .real(|c, (id, to_type, to_id, key)| {
+                match association_type::resolve(c, c.pos, &to_type, &key)? {
+                    Named::Hubspot(segment) => c.call(c.pos, c.backend.dissociate(&id, &to_type, &to_id, &segment))?,
+                    Named::Label(spec) => {
+                        let input = BatchInput::new(vec![AssociationBatchItem::new(id.as_str(), to_id.as_str(), vec![spec])]);
+                        c.call(c.pos, c.backend.batch_dissociate_v4(&to_type, &input))?;
+                    }
+                }
                 c.wrote([id.as_str()]);
                 Ok(())
             }),

@@ -6,9 +6,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::backend::TicketsBackend;
+use crate::model::object_types::spec_by_id;
 use crate::model::{
-    AssociationBatchItem, AssociationSpec, BatchInput, BatchUpdateItem, IdInput, InputProperties,
-    MergeInput, MAX_BATCH_INPUTS,
+    AssociationBatchItem, BatchInput, BatchUpdateItem, IdInput, InputProperties, MergeInput,
+    MAX_BATCH_INPUTS,
 };
 
 use super::super::plan::PlanChange;
@@ -174,7 +175,8 @@ async fn send_links(
     chunk: &[Link],
     adding: bool,
 ) {
-    // Numeric ids are HubSpot-defined types (the only kind the plan's v3-style calls name).
+    // A plan keeps a numeric id without its category: HubSpot's own type of the pair, or else
+    // a portal label (`spec_by_id`).
     let input = BatchInput::new(
         chunk
             .iter()
@@ -183,7 +185,7 @@ async fn send_links(
                 AssociationBatchItem::new(
                     l.from.clone(),
                     l.to_id.clone(),
-                    vec![AssociationSpec::hubspot(id)],
+                    vec![spec_by_id(to_type, id)],
                 )
             })
             .collect(),
