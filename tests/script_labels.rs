@@ -195,3 +195,59 @@ fn an_unknown_label_is_refused_by_the_dry_run_as_by_the_real_write() {
     );
     assert!(s.types().is_empty());
 }
+
+/// A dry `tickets::create` with a portal label inline: a known label passes, an unknown one is
+/// refused with the real create's answer (the dry run used to accept it; the real create refused
+/// it). Both runs give the same verdicts, and the sandbox's own answer is the same message.
+#[test]
+fn an_inline_label_on_a_create_is_judged_by_the_dry_run_as_by_the_real_create() {
+    let s = Setup::new();
+    let verdicts = |header: &str, extra: &[&str]| {
+        let body = r#"
+for id in [LABEL, 987654] {
+    try {
+        tickets::create(#{ subject: "inline" }, [#{ to: #{ id: "COMPANY" },
+            types: [#{ associationCategory: "USER_DEFINED", associationTypeId: id }] }]);
+        print(`verdict| ${id} => ok`);
+    } catch (e) {
+        print(`verdict| ${id} => ${e.status} ${e.category} ${e.message}`);
+    }
+}
+"#
+        .replace("LABEL", &s.label.to_string());
+        let o = s.script("inline.rhai", &format!("{header}{body}"), extra);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let both = format!("{}\n{}", stdout(&o), stderr(&o));
+        both.lines()
+            .filter_map(|l| l.split_once("verdict| ").map(|(_, v)| v.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let dry = verdicts("", &["--dry-run"]);
+    let real = verdicts("//! apply = \"immediate\"\n", &[]);
+    assert_eq!(dry, real);
+    assert_eq!(dry.len(), 2, "{dry:?}");
+    assert_eq!(dry[0], format!("{} => ok", s.label));
+    // The sandbox's own answer to the same create, through its API.
+    let sb = Sandbox::open(&s.p.path().join("s.db")).unwrap();
+    let input = CreateInput {
+        properties: InputProperties::new().with("subject", "inline"),
+        associations: vec![hubscript::model::AssociationInput {
+            to: hubscript::model::ObjectIdRef {
+                id: s.company.clone(),
+            },
+            types: vec![AssociationSpec {
+                association_category: AssociationCategory::UserDefined,
+                association_type_id: 987_654,
+            }],
+        }],
+    };
+    let err = s.rt.block_on(sb.create(&input)).unwrap_err();
+    let api = err.api().expect("an API error");
+    assert_eq!(
+        dry[1],
+        format!(
+            "987654 => {} {} {}",
+            api.http_status, api.category, api.message
+        )
+    );
+}

@@ -218,6 +218,11 @@ pub fn object_type(name: &str) -> Option<&'static ObjectType> {
         .find(|o| o.plural == n || o.singular == n || o.type_id == n)
 }
 
+/// Every object type hubscript knows (tickets, the records, the activities, deals).
+pub fn object_types() -> impl Iterator<Item = &'static ObjectType> {
+    OBJECTS.iter()
+}
+
 /// The types besides tickets whose records hubscript reads and writes through the object
 /// endpoints (`/crm/v3/objects/{type}`): the records a ticket rule needs.
 pub const RECORD_TYPES: &[&str] = &["contacts", "companies", "notes", "tasks"];

@@ -8,9 +8,13 @@ use std::collections::BTreeMap;
 use chrono::Utc;
 use rhai::{EvalAltResult, Position};
 
-use crate::model::object_types::{has_records, object_type, target_of};
-use crate::model::{AssociationInput, GetParams, InputProperties, Ticket};
+use crate::backend::BackendError;
+use crate::model::object_types::{has_records, object_type, object_types, target_of, ObjectType};
+use crate::model::{
+    ApiError, AssociationCategory, AssociationInput, GetParams, InputProperties, Ticket,
+};
 
+use super::super::bridge::backend_error;
 use super::super::context::RunCtx;
 use super::super::plan::PlanChange;
 use super::dry_validate::{self, Target};
@@ -40,6 +44,26 @@ pub(super) fn check_target(ctx: &RunCtx, pos: Position, to_type: &str, to_id: &s
     Ok(())
 }
 
+/// The object type a portal label on a create's inline association leads to. The spec names no
+/// object type, so, as the sandbox does from its catalog (`sandbox/assoc::resolve_inline`), the
+/// label is looked up among the labels from tickets, one pair's listing at a time until found
+/// (only for USER_DEFINED types, which scripts rarely put inline); none is the real create's 400.
+fn label_target(ctx: &RunCtx, pos: Position, type_id: i32) -> Res<&'static ObjectType> {
+    for obj in object_types() {
+        let labels = ctx.call(pos, ctx.backend.association_labels("tickets", obj.plural))?;
+        if labels
+            .iter()
+            .any(|l| l.category == AssociationCategory::UserDefined && l.type_id == type_id)
+        {
+            return Ok(obj);
+        }
+    }
+    let e = ApiError::validation(format!(
+        "association type {type_id} (USER_DEFINED) is not a known ticket association type"
+    ));
+    Err(backend_error(&BackendError::from(e), pos))
+}
+
 /// The ticket a create would return: a fake id (`dry-run-N`), the given properties and the
 /// ones the backend fills in (pipeline, stage, create date ...); refused
 /// like HubSpot would refuse it (see [`super::dry_validate`]). `associations` are those made in
@@ -53,7 +77,13 @@ pub(super) fn create(
     let checked = dry_validate::validate(ctx, pos, props, Target::New(&associations))?;
     for a in &associations {
         for t in &a.types {
-            if let Some(obj) = target_of(t.association_type_id) {
+            let obj = match t.association_category {
+                AssociationCategory::UserDefined => {
+                    Some(label_target(ctx, pos, t.association_type_id)?)
+                }
+                _ => target_of(t.association_type_id),
+            };
+            if let Some(obj) = obj {
                 check_target(ctx, pos, obj.plural, &a.to.id)?;
             }
         }
