@@ -364,39 +364,78 @@ pub(super) fn default_properties() -> Vec<Property> {
                         .collect(),
                     _ => Vec::new(),
                 };
-                let external = matches!(name, "hubspot_owner_id" | "hubspot_team_id");
-                Property {
-                    name: name.to_string(),
-                    label: label.to_string(),
-                    kind: kind.to_string(),
-                    field_type: field_type.to_string(),
-                    group_name: TICKET_GROUP.to_string(),
-                    description: String::new(),
+                DefaultProperty {
+                    name,
+                    label,
+                    kind,
+                    field_type,
+                    group: TICKET_GROUP,
                     options,
                     display_order: i as i32,
                     calculated,
-                    external_options: external,
+                    external_options: matches!(name, "hubspot_owner_id" | "hubspot_team_id"),
                     has_unique_value: custom,
-                    hidden: false,
-                    hubspot_defined: !custom,
-                    form_field: !read_only,
-                    referenced_object_type: (name == "hubspot_owner_id")
-                        .then(|| "OWNER".to_string()),
-                    modification_metadata: Some(ModificationMetadata {
-                        archivable: custom,
-                        read_only_definition: !custom,
-                        read_only_value: read_only,
-                        read_only_options: Some(!custom),
-                    }),
-                    archived: false,
-                    created_at: None,
-                    updated_at: None,
-                    archived_at: None,
-                    calculation_formula: None,
+                    custom,
+                    read_only,
                 }
+                .build()
             },
         )
         .collect()
+}
+
+/// One default definition as both catalogs (tickets here, the other objects in
+/// `object_defs.rs`) build it: HubSpot's own properties, or a demo custom one (`custom`).
+pub(super) struct DefaultProperty<'a> {
+    pub(super) name: &'a str,
+    pub(super) label: &'a str,
+    pub(super) kind: &'a str,
+    pub(super) field_type: &'a str,
+    pub(super) group: &'a str,
+    pub(super) options: Vec<PropertyOption>,
+    pub(super) display_order: i32,
+    pub(super) calculated: bool,
+    pub(super) external_options: bool,
+    pub(super) has_unique_value: bool,
+    /// Defined by the portal, not HubSpot: archivable, its definition editable.
+    pub(super) custom: bool,
+    /// Its value is set by HubSpot only.
+    pub(super) read_only: bool,
+}
+
+impl DefaultProperty<'_> {
+    /// The definition, as `GET /crm/v3/properties/{objectType}` answers it.
+    pub(super) fn build(self) -> Property {
+        let (custom, read_only) = (self.custom, self.read_only);
+        Property {
+            name: self.name.to_string(),
+            label: self.label.to_string(),
+            kind: self.kind.to_string(),
+            field_type: self.field_type.to_string(),
+            group_name: self.group.to_string(),
+            description: String::new(),
+            options: self.options,
+            display_order: self.display_order,
+            calculated: self.calculated,
+            external_options: self.external_options,
+            has_unique_value: self.has_unique_value,
+            hidden: false,
+            hubspot_defined: !custom,
+            form_field: !read_only,
+            referenced_object_type: (self.name == "hubspot_owner_id").then(|| "OWNER".to_string()),
+            modification_metadata: Some(ModificationMetadata {
+                archivable: custom,
+                read_only_definition: !custom,
+                read_only_value: read_only,
+                read_only_options: Some(!custom),
+            }),
+            archived: false,
+            created_at: None,
+            updated_at: None,
+            archived_at: None,
+            calculation_formula: None,
+        }
+    }
 }
 
 /// The default "Support Pipeline" (id `0`, created at epoch 0) with its four stages.

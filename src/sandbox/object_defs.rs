@@ -14,7 +14,8 @@
 //! - `hubspot_owner_id` of notes and tasks takes the ticket property's definition (the same
 //!   owners), so the owner rules stay in one place.
 
-use crate::model::{ModificationMetadata, Property, PropertyGroup, PropertyOption};
+use super::definitions::DefaultProperty;
+use crate::model::{Property, PropertyGroup, PropertyOption};
 
 /// One stored object type besides tickets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -369,13 +370,12 @@ pub(crate) fn object_properties(table: &str, owner: Option<&Property>) -> Vec<Pr
                     return p;
                 }
                 let custom = name == "tier";
-                Property {
-                    name: name.to_string(),
-                    label: label.to_string(),
-                    kind: kind.to_string(),
-                    field_type: field_type.to_string(),
-                    group_name: group(table).to_string(),
-                    description: String::new(),
+                DefaultProperty {
+                    name,
+                    label,
+                    kind,
+                    field_type,
+                    group: group(table),
                     options: options
                         .iter()
                         .enumerate()
@@ -391,23 +391,10 @@ pub(crate) fn object_properties(table: &str, owner: Option<&Property>) -> Vec<Pr
                     calculated: false,
                     external_options: name == "hubspot_owner_id",
                     has_unique_value: table == "contacts" && name == "email",
-                    hidden: false,
-                    hubspot_defined: !custom,
-                    form_field: !read_only,
-                    referenced_object_type: (name == "hubspot_owner_id")
-                        .then(|| "OWNER".to_string()),
-                    modification_metadata: Some(ModificationMetadata {
-                        archivable: custom,
-                        read_only_definition: !custom,
-                        read_only_value: read_only,
-                        read_only_options: Some(!custom),
-                    }),
-                    archived: false,
-                    created_at: None,
-                    updated_at: None,
-                    archived_at: None,
-                    calculation_formula: None,
+                    custom,
+                    read_only,
                 }
+                .build()
             },
         )
         .collect()
